@@ -1,0 +1,1 @@
+"""returndesk: returns for online marketplaces."""

@@ -1,0 +1,13 @@
+from returndesk.core.errors import NotFound, Unauthenticated, Unprocessable
+
+
+class InvalidApiKey(Unauthenticated):
+    """Missing, unknown, malformed and revoked keys answer alike: nothing to learn by probing."""
+
+
+class ApiKeyNotFound(NotFound):
+    code, title = "api_key_not_found", "No API key has this prefix"
+
+
+class SellerRequired(Unprocessable):
+    code, title = "seller_required", "A seller key must name its seller, and only a seller key may"

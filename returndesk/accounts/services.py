@@ -1,0 +1,49 @@
+"""Issuing and revoking API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired
+from returndesk.accounts.models import ApiKey
+from returndesk.marketplace.models import Seller
+
+KEY_NAMESPACE = "rdk_"
+PREFIX_LENGTH = len(KEY_NAMESPACE) + 8
+_PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def digest_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def apikey_create(*, role: str, seller: Seller | None = None, supervisor: bool = False,
+                  name: str = "") -> tuple[ApiKey, str]:
+    """Create a key and return it with its plaintext, which is shown once and never stored."""
+    if (role == ApiKey.Role.SELLER) != (seller is not None):
+        raise SellerRequired()
+    secret = secrets.token_urlsafe(32)  # 256 bits
+    while True:
+        prefix = KEY_NAMESPACE + "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
+        if not ApiKey.objects.filter(prefix=prefix).exists():
+            break
+    api_key = ApiKey.objects.create(
+        prefix=prefix, digest=digest_secret(secret), role=role, seller=seller,
+        supervisor=supervisor, name=name, created_at=timezone.now())
+    return api_key, f"{prefix}_{secret}"
+
+
+@transaction.atomic
+def apikey_revoke(*, prefix: str) -> ApiKey:
+    """Revoke a key. In-process caches stop honouring it within API_KEY_CACHE_SECONDS."""
+    api_key = ApiKey.objects.select_for_update().filter(prefix=prefix).first()
+    if api_key is None:
+        raise ApiKeyNotFound(f"No API key has the prefix {prefix!r}.")
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key

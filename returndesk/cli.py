@@ -1,0 +1,25 @@
+"""The ``returndesk`` console script: Django's management commands, migrations applied first."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Commands that must run against an unmigrated database, or do not need one.
+_NO_MIGRATE = {"makemigrations", "migrate", "help", "version", "--help", "-h", "--version", "check", "shell"}
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returndesk.settings")
+    import django
+    from django.core.management import call_command, execute_from_command_line
+
+    argv = list(sys.argv if argv is None else argv)
+    django.setup()
+    if len(argv) > 1 and argv[1] not in _NO_MIGRATE:
+        call_command("migrate", interactive=False, verbosity=0)
+    execute_from_command_line(["returndesk", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

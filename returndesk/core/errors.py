@@ -1,0 +1,77 @@
+"""The one error hierarchy of returndesk.
+
+Every error a client can cause is a ``ReturndeskError`` subclass that carries its machine
+``code`` and HTTP ``status``; the API renders any of them as RFC 9457 problem details. This
+module imports nothing from Django so that the pure domain can raise these errors too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ReturndeskError(Exception):
+    """Base of every error a client can cause; never a 500."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        self.detail = detail or self.title
+        self.errors = errors
+        self.extra = extra or {}
+        super().__init__(self.detail)
+
+
+class MalformedJson(ReturndeskError):
+    status, code, title = 400, "malformed_json", "The request body is not valid JSON"
+
+
+class Unauthenticated(ReturndeskError):
+    status, code, title = 401, "unauthenticated", "A valid API key is required"
+
+
+class Forbidden(ReturndeskError):
+    """The caller's role may not use this route at all."""
+
+    status, code, title = 403, "forbidden", "This key's role may not use this route"
+
+
+class ForbiddenAction(ReturndeskError):
+    """The caller may see the object but may not take this action on it."""
+
+    status, code, title = 403, "forbidden_action", "This key may not take this action"
+
+
+class NotFound(ReturndeskError):
+    status, code, title = 404, "not_found", "No such object"
+
+
+class Conflict(ReturndeskError):
+    status, code, title = 409, "conflict", "The request conflicts with the current state"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_transition", "This action is not possible in the return's current status"
+
+
+class Unprocessable(ReturndeskError):
+    status, code, title = 422, "unprocessable", "The request cannot be processed"
+
+
+class ValidationFailed(Unprocessable):
+    code, title = "validation_error", "Some fields are invalid"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code, title = "idempotency_key_reused", "This Idempotency-Key was used with a different body"
+
+
+class RateLimited(ReturndeskError):
+    status, code, title = 429, "rate_limited", "Too many failed look-ups"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail, extra={"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -1,0 +1,81 @@
+"""Idempotency-Key handling for POSTs that create things or move state (Stripe's model)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from returndesk.accounts.actors import Actor
+from returndesk.core.errors import IdempotencyKeyReused, ReturndeskError, ValidationFailed
+from returndesk.core.models import IdempotencyRecord
+from returndesk.core.problems import problem_response
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _body_digest(request: HttpRequest) -> str:
+    body = json.loads(request.body) if request.body else None
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    response = HttpResponse(bytes(record.response_body or b""), status=record.status_code or 200,
+                            content_type=record.content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse]) -> HttpResponse:
+    """Run ``produce`` once per (API key, method, path, Idempotency-Key) and replay its response.
+
+    The record is inserted before the effect, in the same transaction: a concurrent repeat
+    blocks on the unique index until the first commits, then replays it. Business errors are
+    recorded and replayed too; an unexpected failure rolls everything back, so a retry runs anew.
+    """
+    key = request.headers.get(HEADER)
+    if key is None or actor.api_key_id is None:
+        return produce()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+                               errors=[{"loc": ["header", HEADER], "msg": "invalid length"}])
+    now = timezone.now()
+    scope = {"api_key_id": actor.api_key_id, "method": request.method or "", "path": request.path, "key": key}
+    digest = _body_digest(request)
+    with transaction.atomic():
+        cutoff = now - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
+        IdempotencyRecord.objects.filter(**scope, created_at__lt=cutoff).delete()
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(**scope, body_digest=digest, created_at=now)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(**scope)
+            if record.body_digest != digest:
+                raise IdempotencyKeyReused(
+                    f"The {HEADER} {key!r} was first used with a different request body.") from None
+            return _replay(record)
+        try:
+            with transaction.atomic():
+                response = produce()
+        except ReturndeskError as error:
+            response = problem_response(error)
+        record.status_code = response.status_code
+        record.response_body = response.content
+        record.content_type = response["Content-Type"]
+        record.save(update_fields=["status_code", "response_body", "content_type"])
+    return response
+
+
+def idempotency_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete records past their keeping time; returns how many went."""
+    keep = older_than or timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - keep).delete()
+    return deleted

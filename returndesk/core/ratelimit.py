@@ -1,0 +1,98 @@
+"""Fixed-window failure counters shared by every worker process.
+
+Redis when ``REDIS_URL`` is set, else the database (one upserted row per bucket and minute).
+A per-process counter would let N workers allow N times the limit, so there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from returndesk.core.errors import RateLimited
+from returndesk.core.models import RateCounter
+
+WINDOW = timedelta(minutes=1)
+
+
+class CounterStore(Protocol):
+    def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]: ...
+
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> None: ...
+
+
+class DatabaseCounterStore:
+    def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
+        found = dict(RateCounter.objects.filter(bucket__in=buckets, window_start=window_start)
+                     .values_list("bucket", "count"))
+        return [found.get(bucket, 0) for bucket in buckets]
+
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> None:
+        table = RateCounter._meta.db_table
+        # One atomic upsert per bucket (SQLite and PostgreSQL share this syntax), so concurrent
+        # workers never lose an increment to a read-modify-write race.
+        sql = (f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
+               f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1")
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [(bucket, window_start) for bucket in buckets])
+
+
+class RedisCounterStore:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=2)
+
+    @staticmethod
+    def _key(bucket: str, window_start: datetime) -> str:
+        return f"returndesk:rl:{bucket}:{int(window_start.timestamp())}"
+
+    def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
+        values = self.client.mget([self._key(bucket, window_start) for bucket in buckets])
+        return [int(value or 0) for value in values]
+
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for bucket in buckets:
+            key = self._key(bucket, window_start)
+            pipe.incr(key)
+            pipe.expire(key, int(WINDOW.total_seconds()) * 2)
+        pipe.execute()
+
+
+@cache
+def counter_store() -> CounterStore:
+    return RedisCounterStore(settings.REDIS_URL) if settings.REDIS_URL else DatabaseCounterStore()
+
+
+def _window_start(now: datetime) -> datetime:
+    return now.replace(second=0, microsecond=0)
+
+
+class FailureLimiter:
+    """Allows ``limit`` failures per bucket per minute; past that every request is refused."""
+
+    def __init__(self, *, limit: int, store: CounterStore | None = None) -> None:
+        self.limit = limit
+        self.store = store
+
+    def _store(self) -> CounterStore:
+        return self.store or counter_store()
+
+    def ensure_allowed(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
+        start = _window_start(now)
+        if any(count >= self.limit for count in self._store().counts(buckets, start)):
+            retry_after = max(1, int((start + WINDOW - now).total_seconds() + 0.999))
+            raise RateLimited(
+                f"Too many unsuccessful look-ups; try again in {retry_after} seconds.",
+                retry_after=retry_after)
+
+    def record_failure(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
+        self._store().increment(buckets, _window_start(now or timezone.now()))

@@ -1,0 +1,26 @@
+"""Field types shared by every API schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, PlainSerializer, StringConstraints
+
+from returndesk.core import money
+
+
+def _upper_currency(value: str) -> str:
+    value = value.upper()
+    if not money.is_currency(value):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3), AfterValidator(_upper_currency)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper)]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+# Amounts travel as decimal strings; numbers are accepted on input, floats never leave.
+Amount = Annotated[Decimal, Field(ge=0, max_digits=19, decimal_places=4),
+                   PlainSerializer(str, return_type=str)]
+

@@ -1,0 +1,101 @@
+"""The marketplace's own data, imported from the operator: sellers, buyers, orders, payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+
+
+def money_field() -> models.DecimalField:  # type: ignore[type-arg]
+    """Exact amounts; four places hold every ISO 4217 currency's minor unit."""
+    return models.DecimalField(max_digits=19, decimal_places=4)
+
+
+class Seller(models.Model):
+    external_id = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+    email = models.EmailField(blank=True)
+    # {name, lines, city, postal_code, country}; where buyers send parcels.
+    return_address = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+    @property
+    def city(self) -> str:
+        return str((self.return_address or {}).get("city", ""))
+
+
+class Buyer(models.Model):
+    external_id = models.CharField(max_length=100, unique=True)
+    email = models.EmailField()
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+    locale = models.CharField(max_length=16, blank=True)
+    # IANA zone: return windows end at the end of the buyer's local day.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Order(models.Model):
+    external_id = models.CharField(max_length=100, unique=True)
+    number = models.CharField(max_length=100, blank=True)
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(Buyer, on_delete=models.PROTECT, related_name="orders")
+    currency = models.CharField(max_length=3)
+    placed_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    shipping_amount = money_field()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.number or self.external_id
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    external_id = models.CharField(max_length=100)
+    sku = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    unit_price = money_field()
+    # What was paid for the whole line after discounts, tax included: refunds count from this.
+    paid_amount = money_field()
+    category = models.CharField(max_length=100)
+    gtin = models.CharField(max_length=14, blank=True)
+    variant_id = models.CharField(max_length=100, blank=True)
+    weight_g = models.PositiveIntegerField(null=True, blank=True)
+    final_sale = models.BooleanField(default=False)
+    # Set when the line arrived apart from the rest of the order.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "external_id"], name="order_line_external_id"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.external_id}"
+
+    @property
+    def effective_delivered_at(self) -> datetime | None:
+        return self.delivered_at or self.order.delivered_at
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=32)
+    gateway = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(max_length=128, blank=True)
+    amount = money_field()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount}"

@@ -1,0 +1,159 @@
+"""The order import's input and the order's output, as the API and the services see them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
+
+from returndesk.core import money
+from returndesk.core.schemas import Amount, CountryCode, Currency, ExternalId
+from returndesk.marketplace.models import Order
+
+
+class AddressIn(Schema):
+    name: str = Field(max_length=200)
+    lines: list[Annotated[str, StringConstraints(max_length=200)]] = Field(min_length=1, max_length=4)
+    city: str = Field(max_length=100)
+    postal_code: str = Field(default="", max_length=20)
+    country: CountryCode
+
+
+class SellerIn(Schema):
+    external_id: ExternalId
+    name: str = Field(min_length=1, max_length=200)
+    country: CountryCode
+    email: EmailStr | None = None
+    return_address: AddressIn | None = None
+
+
+class BuyerIn(Schema):
+    external_id: ExternalId
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    country: CountryCode
+    locale: str = Field(default="", max_length=16)
+    time_zone: str = Field(default="UTC", max_length=64, description="IANA time zone; windows end at local midnight")
+
+    @model_validator(mode="after")
+    def _known_zone(self) -> BuyerIn:
+        import zoneinfo
+
+        if self.time_zone not in zoneinfo.available_timezones():
+            raise ValueError(f"{self.time_zone!r} is not an IANA time zone")
+        return self
+
+
+class PaymentIn(Schema):
+    method: str = Field(min_length=1, max_length=32, description="card, paypal, wallet, bank_transfer, ...")
+    gateway: str = Field(default="", max_length=64)
+    reference: str = Field(default="", max_length=128)
+    amount: Amount
+
+
+class LineIn(Schema):
+    external_id: ExternalId
+    sku: str = Field(min_length=1, max_length=100)
+    title: str = Field(min_length=1, max_length=300)
+    quantity: int = Field(ge=1, le=100_000)
+    unit_price: Amount
+    paid_amount: Amount = Field(description="Paid for the whole line after discounts, tax included")
+    category: str = Field(min_length=1, max_length=100)
+    gtin: str = Field(default="", pattern=r"^(\d{8}|\d{12,14})?$")
+    variant_id: str = Field(default="", max_length=100)
+    weight_g: int | None = Field(default=None, ge=0)
+    final_sale: bool = False
+    delivered_at: AwareDatetime | None = None
+
+
+class OrderIn(Schema):
+    external_id: ExternalId
+    number: str = Field(default="", max_length=100)
+    currency: Currency
+    placed_at: AwareDatetime
+    delivered_at: AwareDatetime | None
+    shipping_amount: Amount
+    seller: SellerIn
+    buyer: BuyerIn
+    payments: list[PaymentIn] = Field(min_length=1, max_length=20)
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrderIn:
+        ids = [line.external_id for line in self.lines]
+        if len(set(ids)) != len(ids):
+            raise ValueError("line external_id values must be unique within an order")
+        amounts = [self.shipping_amount, *(p.amount for p in self.payments),
+                   *(a for line in self.lines for a in (line.unit_price, line.paid_amount))]
+        if not all(money.fits_currency(amount, self.currency) for amount in amounts):
+            raise ValueError(f"an amount has more decimals than {self.currency} allows "
+                             f"({money.exponent(self.currency)})")
+        return self
+
+
+class LineOut(Schema):
+    external_id: str
+    sku: str
+    title: str
+    quantity: int
+    unit_price: str
+    paid_amount: str
+    category: str
+    gtin: str
+    variant_id: str
+    weight_g: int | None
+    final_sale: bool
+    delivered_at: AwareDatetime | None
+
+
+class PaymentOut(Schema):
+    method: str
+    gateway: str
+    reference: str
+    amount: str
+
+
+class PartyOut(Schema):
+    external_id: str
+    name: str
+    country: str
+
+
+class OrderOut(Schema):
+    external_id: str
+    number: str
+    currency: str
+    placed_at: AwareDatetime
+    delivered_at: AwareDatetime | None
+    shipping_amount: str
+    seller: PartyOut
+    buyer: PartyOut
+    payments: list[PaymentOut]
+    lines: list[LineOut]
+
+
+def order_data(order: Order) -> dict[str, object]:
+    """The API's view of an order; lines and payments must be prefetched."""
+    currency = order.currency
+
+    def amount(value: Decimal) -> str:
+        return money.format_amount(value, currency)
+
+    return {
+        "external_id": order.external_id, "number": order.number, "currency": currency,
+        "placed_at": order.placed_at, "delivered_at": order.delivered_at,
+        "shipping_amount": amount(order.shipping_amount),
+        "seller": {"external_id": order.seller.external_id, "name": order.seller.name,
+                   "country": order.seller.country},
+        "buyer": {"external_id": order.buyer.external_id, "name": order.buyer.name,
+                  "country": order.buyer.country},
+        "payments": [{"method": p.method, "gateway": p.gateway, "reference": p.reference,
+                      "amount": amount(p.amount)} for p in order.payments.all()],
+        "lines": [{"external_id": line.external_id, "sku": line.sku, "title": line.title,
+                   "quantity": line.quantity, "unit_price": amount(line.unit_price),
+                   "paid_amount": amount(line.paid_amount), "category": line.category, "gtin": line.gtin,
+                   "variant_id": line.variant_id, "weight_g": line.weight_g, "final_sale": line.final_sale,
+                   "delivered_at": line.delivered_at} for line in order.lines.all()],
+    }

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import AwareDatetime, Field
+
+from returndesk.accounts.access import access_return_reads
+from returndesk.accounts.actors import Actor
+from returndesk.core.api import actor_of, errors, respond
+from returndesk.core.idempotency import idempotent
+from returndesk.returns import selectors, services
+from returndesk.returns.domain.lifecycle import Status
+from returndesk.returns.models import Return
+from returndesk.returns.schemas import (
+    CancelIn,
+    EmptyIn,
+    InspectIn,
+    ReceiveIn,
+    RejectIn,
+    ReturnDetailOut,
+    ReturnIn,
+    ReturnPageOut,
+    VerificationOut,
+    return_data,
+    verification_data,
+)
+
+router = Router(tags=["returns"])
+codes_router = Router(tags=["codes"])
+ACTION_ERRORS = errors(400, 403, 404, 409)
+
+
+def _detail(code: str, actor: Actor) -> dict[str, object]:
+    return return_data(selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True),
+                       timeline=True)
+
+
+def _act(request: HttpRequest, code: str, change: Callable[[Actor], Return]) -> HttpResponse:
+    actor = actor_of(request)
+
+    def produce() -> HttpResponse:
+        ret = change(actor)
+        return respond(200, ReturnDetailOut, _detail(ret.code, actor))
+
+    return idempotent(request, actor, produce)
+
+
+@router.post("/returns", response={201: ReturnDetailOut, **errors(400, 403, 404)})
+def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
+    """Open a return on lines of one order; the answer carries its return code."""
+    actor = actor_of(request)
+
+    def produce() -> HttpResponse:
+        ret = services.return_open(actor=actor, order_external_id=payload.order, lines=payload.lines)
+        return respond(201, ReturnDetailOut, _detail(ret.code, actor))
+
+    return idempotent(request, actor, produce)
+
+
+class ReturnListQuery(Schema):
+    status: Status | None = None
+    seller: str | None = Field(default=None, description="Seller external id")
+    buyer: str | None = Field(default=None, description="Buyer external id")
+    created_after: AwareDatetime | None = None
+    created_before: AwareDatetime | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = None
+
+
+@router.get("/returns", response={200: ReturnPageOut, **errors(403)})
+def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResponse:
+    """Returns newest first, a page at a time; follow ``next_cursor`` until it is null."""
+    actor = access_return_reads(actor_of(request))
+    filters = selectors.ReturnFilters(status=query.status, seller=query.seller, buyer=query.buyer,
+                                      created_after=query.created_after, created_before=query.created_before)
+    page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit,
+                                               cursor=query.cursor)
+    return respond(200, ReturnPageOut, {"items": [return_data(ret) for ret in page], "next_cursor": next_cursor})
+
+
+@router.get("/returns/{code}", response={200: ReturnDetailOut, **errors(403, 404)})
+def return_get(request: HttpRequest, code: str) -> HttpResponse:
+    """One return with its lines, timeline and next deadline."""
+    actor = access_return_reads(actor_of(request))
+    return respond(200, ReturnDetailOut, _detail(code, actor))
+
+
+@router.post("/returns/{code}/approve", response={200: ReturnDetailOut, **ACTION_ERRORS})
+def return_approve(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
+    """Approve a requested return: the buyer has until ``ship_by`` to hand the parcel over."""
+    return _act(request, code, lambda actor: services.return_approve(code=code, actor=actor))
+
+
+@router.post("/returns/{code}/reject", response={200: ReturnDetailOut, **ACTION_ERRORS})
+def return_reject(request: HttpRequest, code: str, payload: RejectIn) -> HttpResponse:
+    """Reject a requested return, with the reason the buyer will see."""
+    return _act(request, code, lambda actor: services.return_reject(code=code, actor=actor, reason=payload.reason))
+
+
+@router.post("/returns/{code}/cancel", response={200: ReturnDetailOut, **ACTION_ERRORS})
+def return_cancel(request: HttpRequest, code: str, payload: CancelIn | None = None) -> HttpResponse:
+    """Cancel a return before the parcel is handed over (the platform acts for the buyer)."""
+    reason = payload.reason if payload else ""
+    return _act(request, code, lambda actor: services.return_cancel(code=code, actor=actor, reason=reason))
+
+
+@router.post("/returns/{code}/receive", response={200: ReturnDetailOut, **ACTION_ERRORS})
+def return_receive(request: HttpRequest, code: str, payload: ReceiveIn | None = None) -> HttpResponse:
+    """Record that the parcel reached the seller."""
+    note = payload.note if payload else ""
+    return _act(request, code, lambda actor: services.return_receive(code=code, actor=actor, note=note))
+
+
+@router.post("/returns/{code}/inspect", response={200: ReturnDetailOut, **ACTION_ERRORS})
+def return_inspect(request: HttpRequest, code: str, payload: InspectIn) -> HttpResponse:
+    """Record each line's outcome (accepted or rejected) and condition."""
+    return _act(request, code, lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.lines))
+
+
+@router.post("/returns/{code}/close", response={200: ReturnDetailOut, **ACTION_ERRORS})
+def return_close(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
+    """Close a resolved or rejected return, or an inspected one whose every line was rejected."""
+    return _act(request, code, lambda actor: services.return_close(code=code, actor=actor))
+
+
+class CodeQuery(Schema):
+    order: str | None = Field(default=None, description="External id of the order in hand")
+    sku: str | None = Field(default=None, description="SKU of the item in hand")
+    point_id: str | None = Field(default=None, max_length=100, description="The drop-off point asking")
+
+
+@codes_router.get("/codes/{code}", response={200: VerificationOut, **errors(429)})
+def code_verify(request: HttpRequest, code: str, query: Query[CodeQuery]) -> HttpResponse:
+    """Check a typed or scanned return code: whether the parcel may be accepted, and if not, why."""
+    actor = actor_of(request)
+    verification = services.code_check(actor=actor, raw_code=code, order=query.order, sku=query.sku,
+                                       point_id=query.point_id)
+    return respond(200, VerificationOut, verification_data(verification, actor=actor))

@@ -1,0 +1,376 @@
+"""The return lifecycle: statuses, the action table, guards and deadlines. Pure Python.
+
+This module is the contract of what may happen to a return. Services ask ``plan`` whether an
+action is allowed and what status follows, then ``next_deadline`` what the system will do next
+and when. Nothing here touches the database or reads the clock: ``now`` is always an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from returndesk.core.errors import ForbiddenAction, InvalidTransition
+
+
+class Status(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    REFUNDING = "refunding"
+    DISPUTED = "disputed"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+TERMINAL: frozenset[Status] = frozenset({Status.CANCELLED, Status.CLOSED})
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    KEEP = "keep"
+    OFFER = "offer"
+    ACCEPT_OFFER = "accept_offer"
+    DECLINE_OFFER = "decline_offer"
+    HANDOVER = "handover"
+    RETURN_TO_SENDER = "return_to_sender"
+    RECEIVE = "receive"
+    INSPECT = "inspect"
+    REFUND = "refund"
+    EXCHANGE = "exchange"
+    SETTLE = "settle"
+    ESCALATE = "escalate"
+    DECIDE = "decide"
+    EXPIRE = "expire"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+class Role(StrEnum):
+    """Who acts, as the lifecycle sees it (an API key's role, or the system's clocks)."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    PLATFORM = "platform"
+    AGENT = "agent"
+    CARRIER = "carrier"
+    SYSTEM = "system"
+
+
+class Reason(StrEnum):
+    DEFECTIVE = "defective"
+    NOT_AS_DESCRIBED = "not_as_described"
+    WRONG_ITEM = "wrong_item"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"
+    MISSING_PARTS = "missing_parts"
+    SIZE_FIT = "size_fit"
+    CHANGED_MIND = "changed_mind"
+    OTHER = "other"
+
+
+SELLER_FAULT_REASONS: frozenset[Reason] = frozenset({
+    Reason.DEFECTIVE, Reason.NOT_AS_DESCRIBED, Reason.WRONG_ITEM,
+    Reason.MISSING_PARTS, Reason.DAMAGED_IN_TRANSIT,
+})
+
+
+class Resolution(StrEnum):
+    NONE = "none"
+    REFUND = "refund"
+    PARTIAL_REFUND = "partial_refund"
+    KEEP_ITEM = "keep_item"
+    EXCHANGE = "exchange"
+    REPLACEMENT = "replacement"
+    SELLER_UPHELD = "seller_upheld"
+
+
+class LineOutcome(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Condition(StrEnum):
+    AS_NEW = "as_new"
+    OPENED = "opened"
+    USED = "used"
+    DAMAGED = "damaged"
+    MISSING_PARTS = "missing_parts"
+    NOT_THE_ITEM = "not_the_item"
+
+
+class Anomaly(StrEnum):
+    ITEM_MISMATCH = "item_mismatch"
+    SHORT = "short"
+    EXTRA = "extra"
+    EMPTY_BOX = "empty_box"
+    DAMAGED_ON_RETURN = "damaged_on_return"
+    LOST_IN_TRANSIT = "lost_in_transit"
+
+
+class DueAction(StrEnum):
+    """What the system will do when a return's clock runs out."""
+
+    APPROVE = "approve"
+    EXPIRE = "expire"
+    ESCALATE = "escalate"
+    RECEIVE = "receive"
+    INSPECT = "inspect"
+    REFUND = "refund"
+    DECLINE_OFFER = "decline_offer"
+    CLOSE = "close"
+    SUPERVISE = "supervise"
+
+
+# --- Errors for guards that fail although the status is right --------------------------------
+
+
+class ShipByPassed(InvalidTransition):
+    code, title = "ship_by_passed", "The time to ship this return has passed"
+
+
+class NotYetDue(InvalidTransition):
+    code, title = "not_yet_due", "The deadline for this action has not been reached"
+
+
+class NoOpenOffer(InvalidTransition):
+    code, title = "no_open_offer", "There is no open partial-refund offer"
+
+
+class OfferAlreadyOpen(InvalidTransition):
+    code, title = "offer_already_open", "A partial-refund offer is already open"
+
+
+class EscalationWindowClosed(InvalidTransition):
+    code, title = "escalation_window_closed", "The time to escalate has passed"
+
+
+class NotAllLinesRejected(InvalidTransition):
+    code, title = "lines_not_all_rejected", "Only a return whose every line was rejected can close now"
+
+
+class ParcelNotLost(InvalidTransition):
+    code, title = "parcel_not_lost", "The parcel is still within its transit time"
+
+
+class InvalidDecision(InvalidTransition):
+    code, title = "invalid_decision", "A decision must move the return to refunding, approved or resolved"
+
+
+class SupervisorRequired(ForbiddenAction):
+    code, title = "supervisor_required", "Only a supervisor may reopen a resolved return"
+
+
+# --- Policy and time --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every clock of the lifecycle. Version 1 is the platform default (AliExpress as reported)."""
+
+    version: int = 1
+    seller_answer: timedelta = timedelta(days=5)
+    offer_answer: timedelta = timedelta(days=3)
+    ship_within: timedelta = timedelta(days=10)
+    transit: timedelta = timedelta(days=30)
+    receive_after_delivery: timedelta = timedelta(days=5)
+    inspect_within: timedelta = timedelta(days=5)
+    refund_within: timedelta = timedelta(days=2)
+    escalation_window: timedelta = timedelta(days=15)
+    dispute_decision: timedelta = timedelta(days=7)
+    close_after_resolution: timedelta = timedelta(days=15)
+    return_window_days: int = 30
+
+
+DEFAULT_POLICY = Policy()
+
+
+def return_window_end(delivered_at: datetime, time_zone: str, policy: Policy = DEFAULT_POLICY) -> datetime:
+    """The first instant the item is no longer returnable.
+
+    Windows count from delivery and end at the end of the buyer's local day, so the window ends
+    at local midnight after the last day.
+    """
+    zone = ZoneInfo(time_zone)
+    last_day = delivered_at.astimezone(zone).date() + timedelta(days=policy.return_window_days)
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def holds_quantity(status: Status, closed_from: Status | None) -> bool:
+    """Whether a return still claims the units it names, so other returns cannot take them."""
+    if status in (Status.CANCELLED, Status.EXPIRED):
+        return False
+    return not (status is Status.CLOSED and closed_from in (Status.REJECTED, Status.EXPIRED))
+
+
+# --- The action table -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    sources: frozenset[Status]
+    # Empty: the status does not change. Several: the actor chooses (only ``decide``).
+    targets: tuple[Status, ...]
+
+
+def _rule(roles: Collection[Role], sources: Collection[Status], *targets: Status) -> Rule:
+    return Rule(frozenset(roles), frozenset(sources), targets)
+
+
+R, S = Role, Status
+TABLE: dict[Action, Rule] = {
+    Action.APPROVE: _rule({R.SELLER, R.PLATFORM, R.SYSTEM}, {S.REQUESTED}, S.APPROVED),
+    Action.REJECT: _rule({R.SELLER, R.PLATFORM}, {S.REQUESTED}, S.REJECTED),
+    Action.CANCEL: _rule({R.PLATFORM, R.BUYER}, {S.REQUESTED, S.APPROVED}, S.CANCELLED),
+    Action.KEEP: _rule({R.SELLER, R.PLATFORM, R.SYSTEM}, {S.REQUESTED, S.APPROVED}, S.REFUNDING),
+    Action.OFFER: _rule({R.SELLER}, {S.REQUESTED, S.INSPECTED}),
+    Action.ACCEPT_OFFER: _rule({R.BUYER, R.PLATFORM}, {S.REQUESTED, S.INSPECTED}, S.REFUNDING),
+    Action.DECLINE_OFFER: _rule({R.BUYER, R.PLATFORM, R.SYSTEM}, {S.REQUESTED, S.INSPECTED}),
+    Action.HANDOVER: _rule({R.CARRIER, R.PLATFORM}, {S.APPROVED}, S.IN_TRANSIT),
+    Action.RETURN_TO_SENDER: _rule({R.CARRIER}, {S.IN_TRANSIT}, S.APPROVED),
+    Action.RECEIVE: _rule({R.SELLER, R.SYSTEM}, {S.IN_TRANSIT, S.APPROVED, S.EXPIRED}, S.RECEIVED),
+    Action.INSPECT: _rule({R.SELLER, R.SYSTEM}, {S.RECEIVED}, S.INSPECTED),
+    Action.REFUND: _rule({R.SELLER, R.PLATFORM, R.AGENT, R.SYSTEM}, {S.INSPECTED}, S.REFUNDING),
+    Action.EXCHANGE: _rule({R.SELLER, R.PLATFORM}, {S.INSPECTED}, S.RESOLVED),
+    Action.SETTLE: _rule({R.SYSTEM}, {S.REFUNDING}, S.RESOLVED),
+    Action.ESCALATE: _rule(
+        {R.BUYER, R.PLATFORM, R.SYSTEM},
+        {S.REJECTED, S.INSPECTED, S.REFUNDING, S.RESOLVED, S.IN_TRANSIT}, S.DISPUTED),
+    Action.DECIDE: _rule({R.AGENT}, {S.DISPUTED}, S.REFUNDING, S.APPROVED, S.RESOLVED),
+    Action.EXPIRE: _rule({R.SYSTEM}, {S.APPROVED}, S.EXPIRED),
+    Action.CLOSE: _rule({R.SYSTEM, R.PLATFORM}, {S.RESOLVED, S.REJECTED, S.INSPECTED}, S.CLOSED),
+    Action.REOPEN: _rule({R.AGENT}, {S.RESOLVED}, S.DISPUTED),
+}
+del R, S
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the lifecycle needs to know about one return to judge an action."""
+
+    status: Status
+    status_since: datetime
+    ship_by: datetime | None = None
+    offer_open: bool = False
+    line_outcomes: tuple[LineOutcome, ...] = ()
+    anomalies: frozenset[Anomaly] = field(default_factory=frozenset)
+    policy: Policy = DEFAULT_POLICY
+
+
+def plan(facts: Facts, action: Action, role: Role, now: datetime, *,
+         supervisor: bool = False, target: Status | None = None) -> Status:
+    """The status after ``action``, or the error that refuses it.
+
+    The role is checked first (403 ``forbidden_action``), then the status (409
+    ``invalid_transition``), then the action's own guard (409 with a precise code).
+    """
+    rule = TABLE[action]
+    if role not in rule.roles:
+        raise ForbiddenAction(f"A {role} may not {action} a return.")
+    if facts.status not in rule.sources:
+        raise InvalidTransition(f"The return is {facts.status}; '{action}' is not possible from there.")
+    _check_guard(facts, action, role, now, supervisor=supervisor)
+    if not rule.targets:
+        return facts.status
+    if len(rule.targets) == 1:
+        return rule.targets[0]
+    if target not in rule.targets:
+        raise InvalidDecision()
+    return target
+
+
+def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool) -> None:
+    policy, status = facts.policy, facts.status
+    if action is Action.HANDOVER and (facts.ship_by is None or now > facts.ship_by):
+        raise ShipByPassed(f"The parcel had to be handed over by {facts.ship_by:%Y-%m-%d %H:%M} UTC."
+                           if facts.ship_by else None)
+    if action is Action.EXPIRE and facts.ship_by is not None and now <= facts.ship_by:
+        raise NotYetDue("The return can be expired only after its ship-by time.")
+    if action is Action.OFFER and facts.offer_open:
+        raise OfferAlreadyOpen()
+    if action in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER) and not facts.offer_open:
+        raise NoOpenOffer()
+    if action is Action.ESCALATE:
+        _check_escalation(facts, role, now)
+    if action is Action.CLOSE:
+        if status is Status.INSPECTED and (
+                not facts.line_outcomes
+                or any(outcome is not LineOutcome.REJECTED for outcome in facts.line_outcomes)):
+            raise NotAllLinesRejected()
+        window = policy.close_after_resolution if status is Status.RESOLVED else policy.escalation_window
+        # The platform may close early (an operator's decision, recorded); the clock may not.
+        if role is Role.SYSTEM and now < facts.status_since + window:
+            raise NotYetDue("The buyer may still escalate; the return closes when that window ends.")
+    if action is Action.REOPEN and not supervisor:
+        raise SupervisorRequired()
+
+
+def _check_escalation(facts: Facts, role: Role, now: datetime) -> None:
+    if facts.status is Status.IN_TRANSIT:
+        lost = (Anomaly.LOST_IN_TRANSIT in facts.anomalies
+                or now >= facts.status_since + facts.policy.transit)
+        if not lost:
+            raise ParcelNotLost()
+        return
+    if role is Role.SYSTEM:
+        raise InvalidTransition("The system escalates only parcels lost in transit.")
+    if now >= facts.status_since + facts.policy.escalation_window:
+        raise EscalationWindowClosed()
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    action: DueAction
+
+
+def next_deadline(facts: Facts, *, offer_made_at: datetime | None = None) -> Deadline | None:
+    """What the system will do next to a return in ``facts.status``, counted from ``status_since``.
+
+    An open partial-refund offer pauses the seller's clock: the buyer's answer is due instead.
+    """
+    policy, since = facts.policy, facts.status_since
+    if facts.offer_open and facts.status in (Status.REQUESTED, Status.INSPECTED):
+        return Deadline((offer_made_at or since) + policy.offer_answer, DueAction.DECLINE_OFFER)
+    match facts.status:
+        case Status.REQUESTED:
+            return Deadline(since + policy.seller_answer, DueAction.APPROVE)
+        case Status.APPROVED:
+            assert facts.ship_by is not None, "an approved return always has ship_by"
+            return Deadline(facts.ship_by, DueAction.EXPIRE)
+        case Status.IN_TRANSIT:
+            return Deadline(since + policy.transit, DueAction.ESCALATE)
+        case Status.RECEIVED:
+            return Deadline(since + policy.inspect_within, DueAction.INSPECT)
+        case Status.INSPECTED:
+            if facts.line_outcomes and all(o is LineOutcome.REJECTED for o in facts.line_outcomes):
+                return Deadline(since + policy.escalation_window, DueAction.CLOSE)
+            return Deadline(since + policy.refund_within, DueAction.REFUND)
+        case Status.REJECTED:
+            return Deadline(since + policy.escalation_window, DueAction.CLOSE)
+        case Status.RESOLVED:
+            return Deadline(since + policy.close_after_resolution, DueAction.CLOSE)
+        case Status.DISPUTED:
+            return Deadline(since + policy.dispute_decision, DueAction.SUPERVISE)
+        case _:
+            # refunding waits for the ledger; expired, cancelled and closed wait for nothing.
+            return None
+
+
+def ship_by_after(approved_at: datetime, policy: Policy = DEFAULT_POLICY) -> datetime:
+    """When an approved (or returned-to-sender) parcel must be handed over at the latest."""
+    return approved_at + policy.ship_within

@@ -1,0 +1,43 @@
+"""Why a return cannot be opened or moved. Pure Python: the domain raises these too."""
+
+from returndesk.core.errors import NotFound, Unprocessable
+
+
+class ReturnNotFound(NotFound):
+    code, title = "not_found", "No return with this code is visible to this key"
+
+
+class QuantityExceeded(Unprocessable):
+    code, title = "quantity_exceeded", "More units than were bought and are not already being returned"
+
+
+class LineNotInOrder(Unprocessable):
+    code, title = "line_not_in_order", "The order has no line with this external id"
+
+
+class NotDelivered(Unprocessable):
+    code, title = "not_delivered", "The item has not been delivered yet"
+
+
+class WindowClosed(Unprocessable):
+    code, title = "window_closed", "The return window for this item has closed"
+
+
+class FinalSale(Unprocessable):
+    code, title = "final_sale", "The item was sold as final sale and cannot be returned"
+
+
+class DuplicateLine(Unprocessable):
+    code, title = "duplicate_line", "A line may appear only once in a return"
+
+
+class LineNotInReturn(Unprocessable):
+    code, title = "line_not_in_return", "The return has no line for this order line"
+
+
+class InspectionIncomplete(Unprocessable):
+    code, title = "inspection_incomplete", "Every line of the return needs an outcome"
+
+
+class ReasonRequired(Unprocessable):
+    code, title = "reason_required", "A reason is required for this action"

@@ -1,0 +1,111 @@
+"""Returns: one record per return (one parcel), its lines, and its append-only event timeline.
+
+Only the services in ``returndesk.returns.services`` assign ``status``; the lifecycle rules live
+in ``returndesk.returns.domain.lifecycle``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from returndesk.returns.domain import codes
+from returndesk.returns.domain.lifecycle import (
+    Condition,
+    DueAction,
+    LineOutcome,
+    Reason,
+    Resolution,
+    Status,
+)
+
+
+def _choices(enum: type) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]  # type: ignore[attr-defined]
+
+
+class Return(models.Model):
+    code = models.CharField(max_length=codes.CODE_LENGTH, unique=True)
+    order = models.ForeignKey("marketplace.Order", on_delete=models.PROTECT, related_name="returns")
+    # Copied from the order so that scoping and listing by seller or buyer need no join.
+    seller = models.ForeignKey("marketplace.Seller", on_delete=models.PROTECT, related_name="returns")
+    buyer = models.ForeignKey("marketplace.Buyer", on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=16, choices=_choices(Status), default=Status.REQUESTED)
+    status_since = models.DateTimeField()
+    # The status a closed return came from: a return closed after rejection frees its units.
+    closed_from = models.CharField(max_length=16, choices=_choices(Status), blank=True)
+    resolution = models.CharField(max_length=16, choices=_choices(Resolution), default=Resolution.NONE)
+    # A seller's open or answered partial-refund proposal: {amount, message, made_at, state}.
+    offer = models.JSONField(null=True, blank=True)
+    # [{code, line, note, at}]: receipt anomalies recorded beside the status.
+    anomalies = models.JSONField(default=list, blank=True)
+    # True once a handover or a receipt is recorded: the code has then been used.
+    parcel_recorded = models.BooleanField(default=False)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    ship_by = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_action = models.CharField(max_length=16, choices=_choices(DueAction), blank=True)
+    policy_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="return_newest"),
+            models.Index(fields=["seller", "-created_at", "-id"], name="return_seller_newest"),
+            models.Index(fields=["buyer", "-created_at", "-id"], name="return_buyer_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="return_status_newest"),
+            models.Index(fields=["due_at"], name="return_due"),
+        ]
+
+    def __str__(self) -> str:
+        return codes.display(self.code)
+
+    @property
+    def code_display(self) -> str:
+        return codes.display(self.code)
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="lines")
+    order_line = models.ForeignKey("marketplace.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=24, choices=_choices(Reason))
+    note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=_choices(LineOutcome), default=LineOutcome.PENDING)
+    condition = models.CharField(max_length=16, choices=_choices(Condition), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["return_request", "order_line"], name="return_line_once"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="return_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.return_request_id}:{self.order_line_id}x{self.quantity}"
+
+
+class ReturnEvent(models.Model):
+    """One entry of a return's timeline. Append-only; refers to people by id only, never copies
+    personal data, so a buyer can be erased without rewriting history."""
+
+    return_request = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    actor_kind = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=100, blank=True)
+    on_behalf_of = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["return_request", "at", "id"], name="return_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}->{self.to_status}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Return events are append-only.")
+        super().save(*args, **kwargs)

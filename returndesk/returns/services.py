@@ -1,0 +1,255 @@
+"""Everything that changes a return. Each service is one transaction: lock the row, ask the
+lifecycle, write the change and an event, and leave side effects to after the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from returndesk.accounts.actors import Actor
+from returndesk.core.errors import ForbiddenAction
+from returndesk.core.ratelimit import FailureLimiter
+from returndesk.marketplace.errors import OrderNotFound
+from returndesk.marketplace.models import Order, OrderLine
+from returndesk.returns import selectors
+from returndesk.returns.domain import codes, lifecycle
+from returndesk.returns.domain.lifecycle import (
+    DEFAULT_POLICY,
+    Action,
+    Anomaly,
+    Facts,
+    LineOutcome,
+    Role,
+    Status,
+)
+from returndesk.returns.errors import (
+    DuplicateLine,
+    FinalSale,
+    InspectionIncomplete,
+    LineNotInOrder,
+    LineNotInReturn,
+    NotDelivered,
+    QuantityExceeded,
+    ReturnNotFound,
+    WindowClosed,
+)
+from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.returns.schemas import InspectLineIn, ReturnLineIn
+
+# The event that opens every timeline; not a lifecycle action, since nothing precedes it.
+REQUEST_EVENT = "request"
+# How often a freshly drawn code may collide before we stop believing in chance.
+_CODE_ATTEMPTS = 5
+
+
+def _held_quantities(order: Order) -> dict[int, int]:
+    """Units of each order line that open returns already claim."""
+    held = ReturnLine.objects.filter(return_request__order=order).exclude(
+        return_request__status__in=[Status.CANCELLED, Status.EXPIRED]).exclude(
+        return_request__status=Status.CLOSED,
+        return_request__closed_from__in=[Status.REJECTED, Status.EXPIRED])
+    return dict(held.values("order_line_id").annotate(units=Sum("quantity")).values_list("order_line_id", "units"))
+
+
+def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str, now: datetime) -> None:
+    if line.final_sale:
+        raise FinalSale(f"Line {line.external_id!r} was sold as final sale.")
+    delivered_at = line.effective_delivered_at
+    if delivered_at is None:
+        raise NotDelivered(f"Line {line.external_id!r} has not been delivered yet.")
+    window_end = lifecycle.return_window_end(delivered_at, time_zone, DEFAULT_POLICY)
+    if now >= window_end:
+        raise WindowClosed(f"Line {line.external_id!r} could be returned until {window_end.isoformat()}.",
+                           extra={"window_closed_at": window_end.isoformat()})
+    available = line.quantity - held
+    if quantity > available:
+        raise QuantityExceeded(
+            f"Line {line.external_id!r}: {quantity} requested, {available} of {line.quantity} returnable.",
+            extra={"line": line.external_id, "available": available})
+
+
+def _new_code_return(**fields: Any) -> Return:
+    for attempt in range(_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Return.objects.create(code=codes.generate(), **fields)
+        except IntegrityError:
+            if attempt == _CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def return_open(*, actor: Actor, order_external_id: str, lines: Sequence[ReturnLineIn],
+                now: datetime | None = None) -> Return:
+    """Open a return on lines of one order and issue its code.
+
+    The order row is locked first, so two requests for the last unit of a line queue and the
+    second sees the first's claim.
+    """
+    now = now or timezone.now()
+    if actor.role not in (Role.PLATFORM, Role.BUYER):
+        raise ForbiddenAction("Only the buyer, or the platform for the buyer, opens returns.")
+    line_ids = [line.line for line in lines]
+    if len(set(line_ids)) != len(line_ids):
+        raise DuplicateLine("Name each order line once, with the total quantity to return.")
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).select_related("buyer").filter(
+            external_id=order_external_id).first()
+        if order is None or (actor.role is Role.BUYER and order.buyer.external_id != actor.id):
+            raise OrderNotFound(f"No order {order_external_id!r}.")
+        order_lines = {line.external_id: line for line in order.lines.filter(external_id__in=line_ids)}
+        held = _held_quantities(order)
+        for requested in lines:
+            order_line = order_lines.get(requested.line)
+            if order_line is None:
+                raise LineNotInOrder(f"Order {order.external_id!r} has no line {requested.line!r}.")
+            order_line.order = order
+            _check_returnable(order_line, requested.quantity, held.get(order_line.pk, 0),
+                              order.buyer.time_zone, now)
+        facts = Facts(status=Status.REQUESTED, status_since=now)
+        deadline = lifecycle.next_deadline(facts)
+        assert deadline is not None
+        ret = _new_code_return(
+            order=order, seller_id=order.seller_id, buyer=order.buyer, status=Status.REQUESTED,
+            status_since=now, due_at=deadline.at, due_action=deadline.action,
+            policy_version=DEFAULT_POLICY.version, created_at=now, updated_at=now)
+        ReturnLine.objects.bulk_create(
+            ReturnLine(return_request=ret, order_line=order_lines[line.line], quantity=line.quantity,
+                       reason=line.reason, note=line.note)
+            for line in lines)
+        _append_event(ret, actor.for_buyer(order.buyer.external_id) if actor.role is Role.PLATFORM else actor,
+                      REQUEST_EVENT, from_status=None, to_status=Status.REQUESTED, at=now,
+                      data={"lines": [{"line": line.line, "quantity": line.quantity, "reason": line.reason}
+                                      for line in lines]})
+    return ret
+
+
+def _facts(ret: Return) -> Facts:
+    return Facts(
+        status=Status(ret.status), status_since=ret.status_since, ship_by=ret.ship_by,
+        offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
+        line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
+        anomalies=frozenset(Anomaly(anomaly["code"]) for anomaly in ret.anomalies),
+        policy=DEFAULT_POLICY)
+
+
+def _append_event(ret: Return, actor: Actor, action: str, *, from_status: Status | None, to_status: Status,
+                  at: datetime, reason: str = "", data: dict[str, Any] | None = None) -> ReturnEvent:
+    return ReturnEvent.objects.create(
+        return_request=ret, at=at, actor_kind=actor.kind, actor_id=actor.id,
+        on_behalf_of=actor.on_behalf_of, action=action, from_status=from_status or "",
+        to_status=to_status, reason=reason, data=data or {})
+
+
+def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
+    """The platform taking a buyer's action (cancel, escalate, ...) acts on the buyer's behalf."""
+    if actor.role is Role.PLATFORM and Role.BUYER in lifecycle.TABLE[action].roles:
+        return actor.for_buyer(ret.buyer.external_id)
+    return actor
+
+
+def _transition(*, code: str, actor: Actor, action: Action, now: datetime | None, reason: str = "",
+                data: dict[str, Any] | None = None,
+                apply: Callable[[Return, datetime], None] | None = None) -> Return:
+    """Lock the return, check ``action`` against the lifecycle, apply it and append its event."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ret = (selectors.visible_returns(actor).select_for_update(of=("self",)).select_related("buyer")
+               .filter(code=codes.normalise(code)).prefetch_related("lines__order_line").first())
+        if ret is None:
+            raise ReturnNotFound()
+        from_status = Status(ret.status)
+        to_status = lifecycle.plan(_facts(ret), action, actor.role, now, supervisor=actor.supervisor)
+        if apply is not None:
+            apply(ret, now)
+        if to_status is not from_status:
+            ret.status, ret.status_since = to_status, now
+            ret.closed_from = from_status if to_status is Status.CLOSED else ""
+        deadline = lifecycle.next_deadline(_facts(ret))
+        ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
+        ret.updated_at = now
+        ret.save()
+        _append_event(ret, _recorded_actor(actor, action, ret), action, from_status=from_status,
+                      to_status=to_status, at=now, reason=reason, data=data)
+    return ret
+
+
+def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
+    """Approve a requested return; the buyer must hand the parcel over by ``ship_by``."""
+    def set_ship_by(ret: Return, at: datetime) -> None:
+        ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
+
+    return _transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
+
+
+def return_reject(*, code: str, actor: Actor, reason: str, now: datetime | None = None) -> Return:
+    """Reject a requested return, saying why; the buyer may escalate within the window."""
+    return _transition(code=code, actor=actor, action=Action.REJECT, now=now, reason=reason)
+
+
+def return_cancel(*, code: str, actor: Actor, reason: str = "", now: datetime | None = None) -> Return:
+    """Cancel a return before handover; its units become returnable again."""
+    return _transition(code=code, actor=actor, action=Action.CANCEL, now=now, reason=reason)
+
+
+def return_receive(*, code: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+    """Record that the parcel reached the seller (also when it was never scanned, or came late)."""
+    def record_parcel(ret: Return, _at: datetime) -> None:
+        ret.parcel_recorded = True
+
+    return _transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note,
+                       apply=record_parcel)
+
+
+def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn],
+                   now: datetime | None = None) -> Return:
+    """Record each line's outcome and condition; every line of the return needs one."""
+    by_line = {line.line: line for line in lines}
+    if len(by_line) != len(lines):
+        raise DuplicateLine("Give each line's outcome once.")
+
+    def record_outcomes(ret: Return, _at: datetime) -> None:
+        return_lines = {line.order_line.external_id: line for line in ret.lines.all()}
+        unknown = sorted(set(by_line) - set(return_lines))
+        if unknown:
+            raise LineNotInReturn(f"The return has no line {unknown[0]!r}.")
+        missing = sorted(set(return_lines) - set(by_line))
+        if missing:
+            raise InspectionIncomplete(f"Line {missing[0]!r} needs an outcome.")
+        for external_id, line in return_lines.items():
+            line.outcome, line.condition = by_line[external_id].outcome, by_line[external_id].condition
+            line.save(update_fields=["outcome", "condition"])
+
+    return _transition(code=code, actor=actor, action=Action.INSPECT, now=now, apply=record_outcomes,
+                       data={"lines": [{"line": line.line, "outcome": line.outcome,
+                                        "condition": line.condition} for line in lines]})
+
+
+def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
+    """Close a resolved or rejected return, or an inspected one whose every line was rejected."""
+    return _transition(code=code, actor=actor, action=Action.CLOSE, now=now)
+
+
+verify_failures = FailureLimiter(limit=settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
+
+
+def code_check(*, actor: Actor, raw_code: str, order: str | None = None, sku: str | None = None,
+               point_id: str | None = None, now: datetime | None = None) -> selectors.Verification:
+    """Verify a code for the item in hand, counting every answer but ``valid`` as a failure.
+
+    Failures are limited per API key and per drop-off point, in a store all workers share.
+    """
+    now = now or timezone.now()
+    buckets = [f"verify:key:{actor.id}"] + ([f"verify:point:{point_id}"] if point_id else [])
+    verify_failures.ensure_allowed(buckets, now=now)
+    verification = selectors.code_verify(actor=actor, raw_code=raw_code, order=order, sku=sku, now=now)
+    if verification.failed:
+        verify_failures.record_failure(buckets, now=now)
+    return verification
+
