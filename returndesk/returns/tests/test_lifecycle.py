@@ -302,14 +302,12 @@ def test_answering_without_an_open_offer(status: Status, action: Action, role: R
     assert attempt(facts(status, offer_open=False), action, role) == NO_OPEN_OFFER
 
 
-@pytest.mark.parametrize(("status", "action", "expected"), [
-    (REQ, A.ACCEPT_OFFER, REF), (INS, A.ACCEPT_OFFER, REF),
-    (REQ, A.DECLINE_OFFER, REQ), (INS, A.DECLINE_OFFER, INS),
-    (REQ, A.OFFER, REQ), (INS, A.OFFER, INS),
+@pytest.mark.parametrize(("status", "offer_open", "action", "role", "expected"), [
+    (REQ, True, A.ACCEPT_OFFER, BUYER, REF), (INS, True, A.ACCEPT_OFFER, PLATFORM, REF),
+    (REQ, True, A.DECLINE_OFFER, BUYER, REQ), (INS, True, A.DECLINE_OFFER, SYSTEM, INS),
+    (REQ, False, A.OFFER, SELLER, REQ), (INS, False, A.OFFER, SELLER, INS),
 ])
-def test_offer_round_trip(status: Status, action: Action, expected: Status) -> None:
-    offer_open = action is not A.OFFER
-    role = {A.OFFER: SELLER, A.ACCEPT_OFFER: BUYER, A.DECLINE_OFFER: BUYER}[action]
+def test_offer_round_trip(status: Status, offer_open: bool, action: Action, role: Role, expected: Status) -> None:
     assert attempt(facts(status, offer_open=offer_open), action, role) == expected
 
 
@@ -490,25 +488,27 @@ def test_next_deadline_follows_the_facts_policy() -> None:
 
 
 # The system's due action succeeds as soon as its deadline has passed.
-DUE_CASES: list[tuple[Facts, Action]] = [
-    (Facts(REQ, SINCE), A.APPROVE),
-    (Facts(REQ, SINCE, offer_open=True), A.DECLINE_OFFER),
-    (Facts(APP, SINCE, ship_by=SHIP_BY), A.EXPIRE),
-    (Facts(TRA, SINCE), A.ESCALATE),
-    (Facts(REC, SINCE), A.INSPECT),
-    (Facts(INS, SINCE, line_outcomes=(RJ,)), A.CLOSE),
-    (Facts(INS, SINCE, line_outcomes=(ACC,)), A.REFUND),
-    (Facts(REJ, SINCE), A.CLOSE),
-    (Facts(RES, SINCE), A.CLOSE),
+DUE_CASES: list[tuple[Facts, DueAction, Action, Status]] = [
+    (Facts(REQ, SINCE), DueAction.APPROVE, A.APPROVE, APP),
+    (Facts(REQ, SINCE, offer_open=True), DueAction.DECLINE_OFFER, A.DECLINE_OFFER, REQ),
+    (Facts(APP, SINCE, ship_by=SHIP_BY), DueAction.EXPIRE, A.EXPIRE, EXP),
+    (Facts(TRA, SINCE), DueAction.ESCALATE, A.ESCALATE, DIS),
+    (Facts(REC, SINCE), DueAction.INSPECT, A.INSPECT, INS),
+    (Facts(INS, SINCE, line_outcomes=(RJ,)), DueAction.CLOSE, A.CLOSE, CLO),
+    (Facts(INS, SINCE, line_outcomes=(ACC,)), DueAction.REFUND, A.REFUND, REF),
+    (Facts(REJ, SINCE), DueAction.CLOSE, A.CLOSE, CLO),
+    (Facts(RES, SINCE), DueAction.CLOSE, A.CLOSE, CLO),
 ]
 
 
-@pytest.mark.parametrize(("state", "action"), DUE_CASES, ids=[f"{s.status}-{a}" for s, a in DUE_CASES])
-def test_due_action_is_allowed_once_the_deadline_has_passed(state: Facts, action: Action) -> None:
+@pytest.mark.parametrize(("state", "due", "action", "expected"), DUE_CASES,
+                         ids=[f"{case[0].status}-{case[2]}" for case in DUE_CASES])
+def test_due_action_is_allowed_once_the_deadline_has_passed(
+        state: Facts, due: DueAction, action: Action, expected: Status) -> None:
     deadline = next_deadline(state)
     assert deadline is not None
-    assert deadline.action == action.value
-    assert attempt(state, action, SYSTEM, deadline.at + US) not in GUARD_REFUSALS.get(action, frozenset())
+    assert deadline.action is due
+    assert attempt(state, action, SYSTEM, deadline.at + US) == expected
 
 
 def test_ship_by_after_approval() -> None:
@@ -581,7 +581,7 @@ def test_return_window_ends_at_the_end_of_the_last_local_day(delivered_at: datet
     end = return_window_end(delivered_at, zone, Policy(version=2, return_window_days=days)).astimezone(UTC)
     assert (end - US).astimezone(tz).date() == last_day
     assert end.astimezone(tz).date() == last_day + DAY
-    assert end > delivered_at + timedelta(days=days)
+    assert end > delivered_at
 
 
 # --- Quantity holds -----------------------------------------------------------------------------
