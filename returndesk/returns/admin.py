@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from returndesk.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+
+
+class ReturnLineInline(ReadOnlyInline):
+    model = ReturnLine
+    fields = ["order_line", "quantity", "reason", "note", "outcome", "condition"]
+
+
+class ReturnEventInline(ReadOnlyInline):
+    model = ReturnEvent
+    fields = ["at", "action", "from_status", "to_status", "actor_kind", "actor_id", "on_behalf_of", "reason"]
+    ordering = ["at", "id"]
+
+
+@admin.register(Return)
+class ReturnAdmin(ReadOnlyAdmin):
+    list_display = ["code_display", "status", "resolution", "seller", "order", "created_at", "due_action", "due_at"]
+    list_filter = ["status", "resolution", "due_action"]
+    search_fields = ["code", "order__external_id", "order__number", "buyer__external_id", "tracking_number"]
+    list_select_related = ["seller", "order"]
+    inlines = [ReturnLineInline, ReturnEventInline]
+    ordering = ["-created_at", "-id"]
