@@ -96,3 +96,10 @@ class FailureLimiter:
 
     def record_failure(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
         self._store().increment(buckets, _window_start(now or timezone.now()))
+
+
+def counters_purge(*, now: datetime | None = None) -> int:
+    """Delete database counters of windows long gone; returns how many went."""
+    cutoff = _window_start(now or timezone.now()) - WINDOW
+    deleted, _ = RateCounter.objects.filter(window_start__lt=cutoff).delete()
+    return deleted
