@@ -68,8 +68,9 @@ def _order(number: int, seller: int, buyer: int, delivered_days_ago: int | None,
 
 
 def _keys() -> list[tuple[str, str, str]]:
-    wanted: list[tuple[str, str | None, str]] = [("platform", None, "Demo platform"), ("agent", None, "Demo agent (supervisor)"),
-              ("carrier", None, "Demo carrier")] + [("seller", s["external_id"], s["name"]) for s in SELLERS]
+    wanted: list[tuple[str, str | None, str]] = [
+        ("platform", None, "Demo platform"), ("agent", None, "Demo agent (supervisor)"),
+        ("carrier", None, "Demo carrier"), *(("seller", s["external_id"], s["name"]) for s in SELLERS)]
     made = []
     for role, seller_id, name in wanted:
         seller = Seller.objects.get(external_id=seller_id) if seller_id else None
