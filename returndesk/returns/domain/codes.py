@@ -20,7 +20,8 @@ MODULUS = 37
 _VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
 # Crockford's decoding aliases: people read O as zero and I, L as one.
 _ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_IGNORED = str.maketrans("", "", " -\t\r\n")
+# Separators people type or paste: spaces (also no-break ones) and hyphens or dashes.
+_IGNORED = str.maketrans("", "", " -\t\r\n\u00a0\u2007\u202f\u2010\u2011\u2012\u2013\u2014\u2212")
 
 
 class Shape(StrEnum):
@@ -36,7 +37,11 @@ def normalise(raw: str) -> str:
 
     The result may still be malformed; ``shape`` says whether it is a code.
     """
-    return raw.translate(_IGNORED).upper().translate(_ALIASES)
+    stripped = raw.translate(_IGNORED)
+    if not stripped.isascii():
+        # Unicode case mapping would turn some letters into code symbols (dotless i -> "I" -> "1").
+        return stripped
+    return stripped.upper().translate(_ALIASES)
 
 
 def _weighted_sum(symbols: str) -> int:

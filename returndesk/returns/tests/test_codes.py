@@ -313,6 +313,11 @@ def test_generate_keeps_a_payload_whose_check_value_is_31() -> None:
     ("", ""),
     (" - \n", ""),
     ("a*b!", "A*B!"),
+    # Pasted from mail or a PDF: no-break spaces and en/em dashes are separators too.
+    ("K7Q2\u2013XM4D\u20149T30\u00a06", "K7Q2XM4D9T306"),
+    # Unicode case mapping must not conjure code symbols: dotless i, sharp s, ligatures stay put.
+    ("\u0131" * 13, "\u0131" * 13),
+    ("k7q2xm4d9t3\u00df", "k7q2xm4d9t3\u00df"),
 ])
 def test_normalise_examples(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
@@ -536,6 +541,13 @@ def test_typo_candidates_of_a_known_typo() -> None:
     assert candidates == reference_candidates("K7Q2XM4D9T307")
     assert candidates == sorted(set(candidates))
     assert [shape(c) for c in candidates] == [Shape.VALID] * len(candidates)
+
+
+@pytest.mark.parametrize("code", ["0000000000001", "K7Q2XM4D9T306", "000001100000Z"])
+def test_typo_candidates_of_a_valid_code_exclude_it(code: str) -> None:
+    candidates = typo_candidates(code)
+    assert code not in candidates
+    assert candidates == reference_candidates(code)
 
 
 def test_typo_candidates_recover_every_mutation_of_the_sample() -> None:

@@ -616,6 +616,20 @@ OFFER_EFFECT = {A.OFFER: True, A.ACCEPT_OFFER: False, A.DECLINE_OFFER: False}
 CLOCK_STEPS = [timedelta(minutes=1), timedelta(hours=6), DAY, 3 * DAY, 11 * DAY, 16 * DAY, 31 * DAY]
 
 
+# What the system's sweep does when a deadline runs out, and the status that follows (the offer
+# lapsing leaves the status as it is; a supervisor, not the system, answers an overdue dispute).
+DUE_ACTIONS = {DueAction.APPROVE: A.APPROVE, DueAction.EXPIRE: A.EXPIRE, DueAction.ESCALATE: A.ESCALATE,
+               DueAction.RECEIVE: A.RECEIVE, DueAction.INSPECT: A.INSPECT, DueAction.REFUND: A.REFUND,
+               DueAction.DECLINE_OFFER: A.DECLINE_OFFER, DueAction.CLOSE: A.CLOSE}
+DUE_OUTCOMES = {DueAction.APPROVE: APP, DueAction.EXPIRE: EXP, DueAction.ESCALATE: DIS, DueAction.RECEIVE: REC,
+                DueAction.INSPECT: INS, DueAction.REFUND: REF, DueAction.CLOSE: CLO}
+
+
+def system_due(state: Facts) -> DueAction | None:
+    deadline = next_deadline(state)
+    return deadline.action if deadline is not None and deadline.action in DUE_ACTIONS else None
+
+
 class ReturnWalk(RuleBasedStateMachine):
     """One return driven by random actors; a model keeps the facts the services would keep."""
 
@@ -638,9 +652,9 @@ class ReturnWalk(RuleBasedStateMachine):
         self.facts = replace(self.facts, anomalies=self.facts.anomalies | LOST)
 
     @rule(action=st.sampled_from(Action), role=st.sampled_from(Role), supervisor=st.booleans(),
-          target=st.none() | st.sampled_from(Status))
-    def anyone_tries_anything(self, action: Action, role: Role, supervisor: bool, target: Status | None) -> None:
-        self._try(action, role, supervisor=supervisor, target=target)
+          decision=st.none() | st.sampled_from(Status))
+    def anyone_tries_anything(self, action: Action, role: Role, supervisor: bool, decision: Status | None) -> None:
+        self._try(action, role, supervisor=supervisor, target=decision)
 
     @rule(data=st.data())
     def someone_entitled_acts(self, data: st.DataObject) -> None:
@@ -649,12 +663,22 @@ class ReturnWalk(RuleBasedStateMachine):
         role = data.draw(st.sampled_from(sorted(EXPECTED_TABLE[action][0])))
         self._try(action, role, supervisor=True, target=data.draw(st.sampled_from([REF, APP, RES])))
 
-    def _try(self, action: Action, role: Role, *, supervisor: bool, target: Status | None) -> None:
+    @precondition(lambda self: system_due(self.facts) is not None)
+    @rule()
+    def the_clock_runs_out(self) -> None:
+        deadline = next_deadline(self.facts)
+        assert deadline is not None
+        before = self.facts.status
+        self.now = max(self.now, deadline.at + US)
+        outcome = self._try(DUE_ACTIONS[deadline.action], SYSTEM, supervisor=False, target=None)
+        assert outcome == DUE_OUTCOMES.get(deadline.action, before), (before, deadline, outcome)
+
+    def _try(self, action: Action, role: Role, *, supervisor: bool, target: Status | None) -> Status | Refused:
         before = self.facts.status
         outcome = attempt(self.facts, action, role, self.now, supervisor=supervisor, target=target)
         if isinstance(outcome, Refused):
             assert refusal_is_expected(before, action, role, outcome), (before, action, role, outcome)
-            return
+            return outcome
         assert not self.reached_terminal, (before, action, role, outcome)
         assert transition_is_expected(before, action, role, outcome), (before, action, role, outcome)
         assert outcome is not REF or before is REF or action in REFUNDING_ENTRIES, (before, action)
@@ -668,6 +692,7 @@ class ReturnWalk(RuleBasedStateMachine):
             anomalies=frozenset() if changed and outcome is TRA else self.facts.anomalies,
         )
         self.reached_terminal = self.reached_terminal or outcome in TERMINAL_STATUSES
+        return outcome
 
     @invariant()
     def terminal_is_never_left(self) -> None:
