@@ -49,6 +49,10 @@ class NotFound(ReturndeskError):
     status, code, title = 404, "not_found", "No such object"
 
 
+class MethodNotAllowed(ReturndeskError):
+    status, code, title = 405, "method_not_allowed", "This route does not take this HTTP method"
+
+
 class Conflict(ReturndeskError):
     status, code, title = 409, "conflict", "The request conflicts with the current state"
 
@@ -75,3 +79,9 @@ class RateLimited(ReturndeskError):
     def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
         super().__init__(detail, extra={"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class ServerError(ReturndeskError):
+    """Only for rendering: a bug answered as problem details; the traceback goes to the log."""
+
+    status, code, title = 500, "internal_error", "Something went wrong on our side"

@@ -48,14 +48,16 @@ def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpRes
         raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
                                errors=[{"loc": ["header", HEADER], "msg": "invalid length"}])
     now = timezone.now()
-    scope = {"api_key_id": actor.api_key_id, "method": request.method or "", "path": request.path, "key": key}
+    scope = {"api_key_id": actor.api_key_id, "method": request.method or "",
+             "path_digest": hashlib.sha256(request.path.encode()).hexdigest(), "key": key}
     digest = _body_digest(request)
     with transaction.atomic():
         cutoff = now - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
         IdempotencyRecord.objects.filter(**scope, created_at__lt=cutoff).delete()
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(**scope, body_digest=digest, created_at=now)
+                record = IdempotencyRecord.objects.create(**scope, path=request.path, body_digest=digest,
+                                                          created_at=now)
         except IntegrityError:
             record = IdempotencyRecord.objects.get(**scope)
             if record.body_digest != digest:

@@ -14,7 +14,10 @@ class IdempotencyRecord(models.Model):
 
     api_key = models.ForeignKey("accounts.ApiKey", on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
+    # The path holds a client-typed code of any length: the scope uses its digest, which fits
+    # an index whatever the client sent; the path itself is kept for people.
+    path = models.TextField()
+    path_digest = models.CharField(max_length=64)
     key = models.CharField(max_length=255)
     body_digest = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
@@ -24,7 +27,7 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_key", "method", "path", "key"], name="idempotency_scope"),
+            models.UniqueConstraint(fields=["api_key", "method", "path_digest", "key"], name="idempotency_scope"),
         ]
 
     def __str__(self) -> str:

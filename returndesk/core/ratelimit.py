@@ -39,8 +39,10 @@ class DatabaseCounterStore:
         # workers never lose an increment to a read-modify-write race.
         sql = (f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
                f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1")
+        # Raw SQL needs the backend's own datetime form, or SQLite stores text the ORM never matches.
+        stored_start = connection.ops.adapt_datetimefield_value(window_start)
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [(bucket, window_start) for bucket in buckets])
+            cursor.executemany(sql, [(bucket, stored_start) for bucket in buckets])
 
 
 class RedisCounterStore:

@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from returndesk.accounts.actors import Actor
-from returndesk.core.errors import ForbiddenAction
+from returndesk.core.errors import Forbidden
 from returndesk.core.ratelimit import FailureLimiter
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order, OrderLine
@@ -94,7 +94,7 @@ def return_open(*, actor: Actor, order_external_id: str, lines: Sequence[ReturnL
     """
     now = now or timezone.now()
     if actor.role not in (Role.PLATFORM, Role.BUYER):
-        raise ForbiddenAction("Only the buyer, or the platform for the buyer, opens returns.")
+        raise Forbidden("Only the buyer, or the platform for the buyer, opens returns.")
     line_ids = [line.line for line in lines]
     if len(set(line_ids)) != len(line_ids):
         raise DuplicateLine("Name each order line once, with the total quantity to return.")

@@ -1,0 +1,189 @@
+"""The permission matrix: every route of /api/v1 for every kind of caller.
+
+Each request gets fresh data, with the return already in the status its action needs, so a cell
+shows who may do what and never whether the transition is possible.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from returndesk.accounts.actors import Actor
+from returndesk.api import api
+from returndesk.conftest import order_payload
+from returndesk.core.problems import CONTENT_TYPE as PROBLEM
+from returndesk.core.problems import TYPE_BASE
+from returndesk.marketplace.models import Order, OrderLine
+from returndesk.returns import services
+from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+
+JSON = "application/json"
+SCHEMA = api.get_openapi_schema()
+
+# (status, media type, problem type): what a caller gets back.
+OK = (200, JSON, None)
+CREATED = (201, JSON, None)
+UNAUTH = (401, PROBLEM, TYPE_BASE + "unauthenticated")
+FORBIDDEN = (403, PROBLEM, TYPE_BASE + "forbidden")  # the caller's role may not use the route at all
+FORB_ACTION = (403, PROBLEM, TYPE_BASE + "forbidden_action")  # may see it, may not act on it
+NOT_FOUND = (404, PROBLEM, TYPE_BASE + "not_found")  # another seller's return, exactly like a missing one
+NO_ORDER = (404, PROBLEM, TYPE_BASE + "order_not_found")
+
+# seller_a owns the order and the return; seller_b is another seller; None sends no key.
+CALLERS = ("platform", "seller_a", "seller_b", "carrier", "agent", None)
+MATRIX = {
+    # route                          platform     seller_a     seller_b     carrier      agent        no key
+    "GET /health":                   (OK,          OK,          OK,          OK,          OK,          OK),
+    "POST /orders":                  (CREATED,     FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   UNAUTH),
+    "GET /orders/{external_id}":     (OK,          OK,          NO_ORDER,    FORBIDDEN,   OK,          UNAUTH),
+    "POST /returns":                 (CREATED,     FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   UNAUTH),
+    "GET /returns":                  (OK,          OK,          OK,          FORBIDDEN,   OK,          UNAUTH),
+    "GET /returns/{code}":           (OK,          OK,          NOT_FOUND,   FORBIDDEN,   OK,          UNAUTH),
+    "POST /returns/{code}/approve":  (OK,          OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/reject":   (OK,          OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/cancel":   (OK,          FORB_ACTION, NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/receive":  (FORB_ACTION, OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/inspect":  (FORB_ACTION, OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/close":    (OK,          FORB_ACTION, NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
+    "GET /codes/{code}":             (OK,          OK,          OK,          OK,          OK,          UNAUTH),
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a request is about: an order of seller S-A and a return on its line L1."""
+
+    order: str
+    code: str
+
+
+# The seller's steps that bring a fresh return (requested) to the status a route's action needs.
+STEPS: dict[str, list[Callable[[str, Actor], Return]]] = {
+    "requested": [],
+    "approved": [lambda code, actor: services.return_approve(code=code, actor=actor)],
+    "received": [lambda code, actor: services.return_approve(code=code, actor=actor),
+                 lambda code, actor: services.return_receive(code=code, actor=actor)],
+    "rejected": [lambda code, actor: services.return_reject(code=code, actor=actor, reason="Worn")],
+}
+# Per route: the return's status before the request, and the request body.
+REQUESTS: dict[str, tuple[str, Callable[[Subject], str]]] = {
+    "GET /health": ("requested", lambda subject: ""),
+    "POST /orders": ("requested", lambda subject: json.dumps(order_payload())),
+    "GET /orders/{external_id}": ("requested", lambda subject: ""),
+    "POST /returns": ("requested", lambda subject: json.dumps({
+        "order": subject.order, "lines": [{"line": "L2", "quantity": 1, "reason": "wrong_item"}]})),
+    "GET /returns": ("requested", lambda subject: ""),
+    "GET /returns/{code}": ("requested", lambda subject: ""),
+    "POST /returns/{code}/approve": ("requested", lambda subject: "{}"),
+    "POST /returns/{code}/reject": ("requested", lambda subject: '{"reason": "Outside the policy"}'),
+    "POST /returns/{code}/cancel": ("requested", lambda subject: "{}"),
+    "POST /returns/{code}/receive": ("approved", lambda subject: '{"note": "Box dented"}'),
+    "POST /returns/{code}/inspect": ("received", lambda subject: json.dumps({
+        "lines": [{"line": "L1", "outcome": "accepted", "condition": "as_new"}]})),
+    "POST /returns/{code}/close": ("rejected", lambda subject: "{}"),
+    "GET /codes/{code}": ("requested", lambda subject: ""),
+}
+CASES = [pytest.param(route, caller, expected, id=f"{route} as {caller or 'no key'}")
+         for route, row in MATRIX.items() for caller, expected in zip(CALLERS, row, strict=True)]
+REFUSED = [case for case in CASES if case.values[2][0] >= 400]
+
+
+@pytest.fixture
+def subject_in(keys, make_order, make_return) -> Callable[[str], Subject]:
+    """A fresh order of S-A, delivered yesterday, with a return on L1 in ``status``."""
+
+    def make(status: str) -> Subject:
+        now = timezone.now()
+        ret = make_return(order=make_order(delivered_at=now - timedelta(days=1)), now=now)
+        for step in STEPS[status]:
+            step(ret.code, keys.actors["seller_a"])
+        return Subject(order=ret.order.external_id, code=ret.code)
+
+    return make
+
+
+def _request(keys, route: str, caller: str | None, subject: Subject):
+    method, template = route.split(" ")
+    path = "/api/v1" + template.format(code=subject.code, external_id=subject.order)
+    return keys.client(caller).generic(method, path, REQUESTS[route][1](subject), content_type=JSON)
+
+
+def _state() -> dict[str, list[Any]]:
+    return {
+        "returns": list(Return.objects.order_by("id").values()),
+        "return_lines": list(ReturnLine.objects.order_by("id").values()),
+        "events": list(ReturnEvent.objects.order_by("id").values_list("id", flat=True)),
+        "orders": list(Order.objects.order_by("id").values()),
+        "order_lines": list(OrderLine.objects.order_by("id").values()),
+    }
+
+
+def test_the_matrix_covers_every_operation_of_the_api():
+    operations = {f"{method.upper()} {path.removeprefix('/api/v1')}"
+                  for path, methods in SCHEMA["paths"].items() for method in methods}
+
+    assert set(MATRIX) == operations
+    assert set(REQUESTS) == operations
+
+
+@pytest.mark.parametrize(("route", "caller", "expected"), CASES)
+def test_permission_matrix(keys, subject_in, route, caller, expected):
+    subject = subject_in(REQUESTS[route][0])
+
+    response = _request(keys, route, caller, subject)
+
+    media_type = response["Content-Type"].partition(";")[0]
+    assert (response.status_code, media_type, response.json().get("type")) == expected
+    method, template = route.split(" ")
+    assert response.status_code in SCHEMA["paths"]["/api/v1" + template][method.lower()]["responses"]
+
+
+@pytest.mark.parametrize(("route", "caller", "expected"), REFUSED)
+def test_a_refused_request_changes_nothing(keys, subject_in, route, caller, expected):
+    subject = subject_in(REQUESTS[route][0])
+    before = _state()
+
+    response = _request(keys, route, caller, subject)
+
+    assert response.status_code == expected[0]
+    assert _state() == before
+
+
+@pytest.mark.parametrize(("caller", "result", "shows_the_return"), [
+    ("platform", "not_acceptable", True), ("seller_a", "not_acceptable", True), ("seller_b", "unknown", False),
+    ("carrier", "not_acceptable", True), ("agent", "not_acceptable", True),
+])
+def test_the_verifier_shows_a_code_only_to_callers_who_may_see_it(keys, subject_in, caller, result,
+                                                                   shows_the_return):
+    subject = subject_in("requested")
+
+    body = keys.client(caller).get(f"/api/v1/codes/{subject.code}").json()
+
+    assert (body["result"], body.get("code") == subject.code) == (result, shows_the_return)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_the_documentation_is_open_to_every_caller(keys, caller, path):
+    assert keys.client(caller).get(path).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "receive", "inspect", "close"])
+def test_another_sellers_return_answers_exactly_like_a_missing_one(keys, subject_in, action):
+    subject = subject_in("requested")
+    client, body = keys.client("seller_b"), REQUESTS[f"POST /returns/{{code}}/{action}"][1](subject)
+
+    other = client.post(f"/api/v1/returns/{subject.code}/{action}", body, content_type=JSON)
+    missing = client.post(f"/api/v1/returns/{'0' * 13}/{action}", body, content_type=JSON)
+
+    assert (other.status_code, other.content) == (missing.status_code, missing.content)
+    assert other.json() == {"type": TYPE_BASE + "not_found", "title": "No return with this code is visible to this key",
+                            "status": 404, "detail": "No return with this code is visible to this key",
+                            "code": "not_found"}
