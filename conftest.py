@@ -38,6 +38,16 @@ def unavailable(service: str, why: str) -> None:
     pytest.skip(f"{message}; start it to run this test")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Drop WAL files a previous run left beside a test database it deleted: SQLite would replay
+    their pages into the next, freshly created database of the same name."""
+    from django.conf import settings
+
+    for leftover in settings.DATA_DIR.glob("test_*.sqlite3*-[ws][ah][lm]"):
+        if not leftover.with_name(leftover.name.rsplit("-", 1)[0]).exists():
+            leftover.unlink(missing_ok=True)
+
+
 def _postgres_error(url: str) -> str | None:
     import psycopg
 

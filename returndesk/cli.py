@@ -16,7 +16,12 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     django.setup()
-    if len(argv) > 1 and argv[1] not in _NO_MIGRATE:
+    from django.conf import settings
+
+    command = argv[1] if len(argv) > 1 else "help"
+    # A server that will refuse to start (no SECRET_KEY) must not touch the database first.
+    refusing = command == "serve" and settings.SECRET_KEY_MISSING
+    if command not in _NO_MIGRATE and not refusing:
         call_command("migrate", interactive=False, verbosity=0)
     execute_from_command_line(["returndesk", *argv[1:]])
 

@@ -36,6 +36,8 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
+# Production must bring its own key; `returndesk serve` refuses to start without one.
+SECRET_KEY_MISSING = not EMBEDDED and not os.environ.get("SECRET_KEY")
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_embedded_secret_key() if EMBEDDED else "")
 DEBUG = os.environ.get("RETURNDESK_DEBUG", "") == "1"
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
@@ -90,6 +92,8 @@ if EMBEDDED:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "returndesk.sqlite3",
+            # A file, not memory, so that tests with threads get real locking and busy timeouts.
+            "TEST": {"NAME": DATA_DIR / "test_returndesk.sqlite3"},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
                 # queue on the busy timeout instead of failing with "database is locked" when a

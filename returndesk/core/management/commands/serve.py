@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.EMBEDDED and not settings.SECRET_KEY:
+        if settings.SECRET_KEY_MISSING:
             raise CommandError("SECRET_KEY must be set when DATABASE_URL is: refusing to start.")
         if settings.EMBEDDED or options["demo"]:
             self._demo()
