@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
 from returndesk.accounts.actors import Actor, ActorKind
 from returndesk.core.errors import Forbidden
 
@@ -17,3 +21,17 @@ def access_return_reads(actor: Actor) -> Actor:
     """Reading and listing returns: carriers learn about codes only through the verifier."""
     return access_require(actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY,
                           ActorKind.SELLER_USER, ActorKind.BUYER)
+
+
+_SellerOrBuyerRows = TypeVar("_SellerOrBuyerRows", bound=Model)
+
+
+def scope_to_actor(rows: QuerySet[_SellerOrBuyerRows], actor: Actor) -> QuerySet[_SellerOrBuyerRows]:
+    """Rows (with ``seller`` and ``buyer``) that ``actor`` may know of: a seller its own, a buyer
+    its own, the platform, agents and carriers all of them."""
+    if actor.kind in (ActorKind.SELLER_KEY, ActorKind.SELLER_USER):
+        assert actor.seller_id is not None
+        return rows.filter(seller_id=actor.seller_id)
+    if actor.kind is ActorKind.BUYER:
+        return rows.filter(buyer__external_id=actor.id)
+    return rows

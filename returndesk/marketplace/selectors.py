@@ -2,19 +2,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from returndesk.accounts.actors import Actor, ActorKind
+from returndesk.accounts.access import scope_to_actor
+from returndesk.accounts.actors import Actor
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order
 
 
 def visible_orders(actor: Actor) -> QuerySet[Order]:
-    orders = Order.objects.all()
-    if actor.kind in (ActorKind.SELLER_KEY, ActorKind.SELLER_USER):
-        assert actor.seller_id is not None
-        return orders.filter(seller_id=actor.seller_id)
-    if actor.kind is ActorKind.BUYER:
-        return orders.filter(buyer__external_id=actor.id)
-    return orders
+    return scope_to_actor(Order.objects.all(), actor)
 
 
 def order_get_for_actor(*, external_id: str, actor: Actor) -> Order:

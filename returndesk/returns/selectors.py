@@ -13,7 +13,8 @@ from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from returndesk.accounts.actors import Actor, ActorKind
+from returndesk.accounts.access import scope_to_actor
+from returndesk.accounts.actors import Actor
 from returndesk.core.errors import ValidationFailed
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
@@ -24,13 +25,7 @@ from returndesk.returns.models import Return, ReturnEvent, ReturnLine
 
 def visible_returns(actor: Actor) -> QuerySet[Return]:
     """Every return ``actor`` may know of. Carriers may know every code (the verifier)."""
-    returns = Return.objects.all()
-    if actor.kind in (ActorKind.SELLER_KEY, ActorKind.SELLER_USER):
-        assert actor.seller_id is not None
-        return returns.filter(seller_id=actor.seller_id)
-    if actor.kind is ActorKind.BUYER:
-        return returns.filter(buyer__external_id=actor.id)
-    return returns
+    return scope_to_actor(Return.objects.all(), actor)
 
 
 def _with_lines(returns: QuerySet[Return]) -> QuerySet[Return]:
