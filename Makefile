@@ -32,10 +32,10 @@ migrations-check: $(STAMP)
 		--settings=returndesk.settings
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist load
 
 pytest-postgres: $(STAMP)
-	DATABASE_URL=$(TEST_POSTGRES_URL) SECRET_KEY=test-only $(BIN)/pytest -n 2 --dist loadgroup -m database
+	DATABASE_URL=$(TEST_POSTGRES_URL) SECRET_KEY=test-only $(BIN)/pytest -n 2 --dist load -m database
 
 bench: $(STAMP)
 	$(BIN)/python bench/load.py

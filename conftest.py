@@ -23,7 +23,7 @@ hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 POSTGRES_URL = os.environ.get("RETURNDESK_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("RETURNDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_SERVER = os.environ.get("RETURNDESK_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
 
 
 def required(service: str) -> bool:
@@ -36,16 +36,6 @@ def unavailable(service: str, why: str) -> None:
     if required(service):
         pytest.fail(f"{message}; RETURNDESK_REQUIRE_SERVICES says it must be", pytrace=False)
     pytest.skip(f"{message}; start it to run this test")
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Drop WAL files a previous run left beside a test database it deleted: SQLite would replay
-    their pages into the next, freshly created database of the same name."""
-    from django.conf import settings
-
-    for leftover in settings.DATA_DIR.glob("test_*.sqlite3*-[ws][ah][lm]"):
-        if not leftover.with_name(leftover.name.rsplit("-", 1)[0]).exists():
-            leftover.unlink(missing_ok=True)
 
 
 def _postgres_error(url: str) -> str | None:
@@ -96,12 +86,15 @@ def postgres_database_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> str:
+    """A Redis database of this xdist worker's own (15, 14, ...), emptied for the test."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    url = f"{REDIS_SERVER}/{15 - worker}"
+    client = redis.Redis.from_url(url, socket_timeout=2)
     try:
         client.ping()
     except redis.RedisError as error:
         unavailable("redis", str(error))
     client.flushdb()
-    return REDIS_URL
+    return url

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,9 @@ if EMBEDDED:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "returndesk.sqlite3",
-            # A file, not memory, so that tests with threads get real locking and busy timeouts.
-            "TEST": {"NAME": DATA_DIR / "test_returndesk.sqlite3"},
+            # A file, not memory, so that tests with threads get real locking and busy timeouts;
+            # one per process, so that test runs side by side never share it.
+            "TEST": {"NAME": Path(tempfile.gettempdir()) / f"returndesk-test-{os.getpid()}.sqlite3"},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so concurrent writers
                 # queue on the busy timeout instead of failing with "database is locked" when a

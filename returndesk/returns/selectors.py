@@ -54,17 +54,23 @@ class ReturnFilters:
     created_before: datetime | None = None
 
 
+_MAX_ID = 2**63  # bigint: a larger id would overflow the database's parameter, not just match nothing
+
+
 def _encode_cursor(ret: Return) -> str:
     return base64.urlsafe_b64encode(f"{ret.created_at.isoformat()}|{ret.pk}".encode()).decode()
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
-        created_at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created_at), int(pk)
+        created_text, pk_text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        created_at, pk = datetime.fromisoformat(created_text), int(pk_text)
+        if created_at.tzinfo is None or not 0 < pk < _MAX_ID:
+            raise ValueError(cursor)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise ValidationFailed("The cursor is not one this API issued.",
                                errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}]) from error
+    return created_at, pk
 
 
 def returns_list(*, actor: Actor, filters: ReturnFilters, limit: int,

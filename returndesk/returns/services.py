@@ -36,6 +36,7 @@ from returndesk.returns.errors import (
     LineNotInReturn,
     NotDelivered,
     QuantityExceeded,
+    ReasonRequired,
     ReturnNotFound,
     WindowClosed,
 )
@@ -190,6 +191,8 @@ def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> R
 
 def return_reject(*, code: str, actor: Actor, reason: str, now: datetime | None = None) -> Return:
     """Reject a requested return, saying why; the buyer may escalate within the window."""
+    if not reason.strip():
+        raise ReasonRequired("Say why the return is rejected: the buyer sees the reason.")
     return _transition(code=code, actor=actor, action=Action.REJECT, now=now, reason=reason)
 
 

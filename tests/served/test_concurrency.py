@@ -18,7 +18,7 @@ import pytest
 from returndesk.conftest import order_payload
 from tests.served.harness import Response, ServedApp
 
-pytestmark = [pytest.mark.served, pytest.mark.xdist_group("served")]
+pytestmark = pytest.mark.served
 
 BARRIER_TIMEOUT = 30.0
 

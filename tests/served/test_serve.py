@@ -28,7 +28,7 @@ from tests.served.harness import (
     spawn,
 )
 
-pytestmark = [pytest.mark.served, pytest.mark.xdist_group("served")]
+pytestmark = pytest.mark.served
 
 DEMO_STATUSES = {"requested", "approved", "rejected", "cancelled", "received", "inspected", "closed"}
 # What GET /api/v1/returns answers each role: a carrier may not list returns, but is known.

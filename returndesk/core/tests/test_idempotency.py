@@ -17,6 +17,9 @@ from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return, ReturnEvent
 
+# Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
+pytestmark = pytest.mark.database
+
 PROBLEM = "application/problem+json"
 KEEP = timedelta(hours=24)
 
@@ -212,7 +215,6 @@ def test_idempotency_purge_deletes_old_records(keys, older_than, purged, left):
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == left
 
 
-@pytest.mark.database
 def test_a_path_of_any_length_is_scoped_by_its_digest_and_replayed(keys):
     path = f"/api/v1/returns/{'X' * 3000}/approve"
 

@@ -20,6 +20,9 @@ from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.returns.models import Return
 
+# Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
+pytestmark = pytest.mark.database
+
 PROBLEM = "application/problem+json"
 LATER = NOW + timedelta(hours=1)
 
