@@ -26,12 +26,18 @@ def access_return_reads(actor: Actor) -> Actor:
 _SellerOrBuyerRows = TypeVar("_SellerOrBuyerRows", bound=Model)
 
 
-def scope_to_actor(rows: QuerySet[_SellerOrBuyerRows], actor: Actor) -> QuerySet[_SellerOrBuyerRows]:
-    """Rows (with ``seller`` and ``buyer``) that ``actor`` may know of: a seller its own, a buyer
-    its own, the platform, agents and carriers all of them."""
+def actor_scope(actor: Actor) -> tuple[str, int] | None:
+    """The one column condition limiting what ``actor`` may know of rows with a seller and a
+    buyer: a seller its own, a buyer its own; the platform, agents and carriers everything."""
     if actor.kind in (ActorKind.SELLER_KEY, ActorKind.SELLER_USER):
         assert actor.seller_id is not None
-        return rows.filter(seller_id=actor.seller_id)
+        return "seller_id", actor.seller_id
     if actor.kind is ActorKind.BUYER:
-        return rows.filter(buyer__external_id=actor.id)
-    return rows
+        assert actor.buyer_id is not None
+        return "buyer_id", actor.buyer_id
+    return None
+
+
+def scope_to_actor(rows: QuerySet[_SellerOrBuyerRows], actor: Actor) -> QuerySet[_SellerOrBuyerRows]:
+    scope = actor_scope(actor)
+    return rows if scope is None else rows.filter(**{scope[0]: scope[1]})

@@ -34,8 +34,9 @@ class Actor:
     kind: ActorKind
     # An API key's public prefix, a user's id, or "clock" for the system.
     id: str
-    # The seller a seller key or user belongs to; scopes every lookup it makes.
+    # The seller a seller key or user belongs to, or the buyer a buyer is: scopes every lookup.
     seller_id: int | None = None
+    buyer_id: int | None = None
     supervisor: bool = False
     api_key_id: int | None = None
     # The buyer's external id when the platform acts for a buyer.

@@ -28,18 +28,24 @@ class CounterStore(Protocol):
 
 
 class DatabaseCounterStore:
+    """Plain SQL: the check runs on every verifier request, where compiling an ORM query would
+    cost more than the query. Datetimes go in the backend's own form, as the ORM stores them."""
+
     def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
-        found = dict(RateCounter.objects.filter(bucket__in=buckets, window_start=window_start)
-                     .values_list("bucket", "count"))
+        table = connection.ops.quote_name(RateCounter._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(buckets))
+        sql = f"SELECT bucket, count FROM {table} WHERE window_start = %s AND bucket IN ({placeholders})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [connection.ops.adapt_datetimefield_value(window_start), *buckets])
+            found = dict(cursor.fetchall())
         return [found.get(bucket, 0) for bucket in buckets]
 
     def increment(self, buckets: Sequence[str], window_start: datetime) -> None:
-        table = RateCounter._meta.db_table
+        table = connection.ops.quote_name(RateCounter._meta.db_table)
         # One atomic upsert per bucket (SQLite and PostgreSQL share this syntax), so concurrent
         # workers never lose an increment to a read-modify-write race.
         sql = (f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
                f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1")
-        # Raw SQL needs the backend's own datetime form, or SQLite stores text the ORM never matches.
         stored_start = connection.ops.adapt_datetimefield_value(window_start)
         with connection.cursor() as cursor:
             cursor.executemany(sql, [(bucket, stored_start) for bucket in buckets])

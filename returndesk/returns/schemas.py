@@ -187,25 +187,21 @@ def return_data(ret: Return, *, timeline: bool = False) -> dict[str, object]:
 
 
 def verification_data(verification: Verification, *, actor: Actor) -> dict[str, object]:
-    verdict, ret = verification.verdict, verification.ret
+    verdict, facts = verification.verdict, verification.facts
     data: dict[str, object] = {"result": verdict.result, "message": verdict.message, "reason": verdict.reason}
     if verdict.result is Result.TYPO:
         data["suggestions"] = verification.suggestions
         data["suggestions_display"] = [codes.display(code) for code in verification.suggestions]
-    if ret is not None:
-        lines = list(ret.lines.all())
-        weights = [line.order_line.weight_g for line in lines]
-        known_weights = [weight for weight in weights if weight is not None]
+    if facts is not None:
         data |= {
-            "code": ret.code, "code_display": ret.code_display, "status": ret.status,
+            "code": facts.code, "code_display": facts.code_display, "status": facts.status,
             "details": {
-                "ship_by": ret.ship_by,
-                "seller": {"name": ret.seller.name, "city": ret.seller.city},
-                "items": sum(line.quantity for line in lines),
-                "weight_g": (sum(w * line.quantity for w, line in zip(known_weights, lines, strict=True))
-                             if len(known_weights) == len(lines) else None),
+                "ship_by": facts.ship_by,
+                "seller": {"name": facts.seller_name, "city": facts.seller_city},
+                "items": facts.items,
+                "weight_g": facts.weight_g,
                 # Carriers learn what a counter needs, never the buyer or the order.
-                "order": None if actor.kind is ActorKind.CARRIER else ret.order.external_id,
+                "order": None if actor.kind is ActorKind.CARRIER else facts.order,
             },
         }
     return data

@@ -102,7 +102,7 @@ def return_open(*, actor: Actor, order_external_id: str, lines: Sequence[ReturnL
     with transaction.atomic():
         order = Order.objects.select_for_update(of=("self",)).select_related("buyer").filter(
             external_id=order_external_id).first()
-        if order is None or (actor.role is Role.BUYER and order.buyer.external_id != actor.id):
+        if order is None or (actor.role is Role.BUYER and order.buyer_id != actor.buyer_id):
             raise OrderNotFound(f"No order {order_external_id!r}.")
         order_lines = {line.external_id: line for line in order.lines.filter(external_id__in=line_ids)}
         held = _held_quantities(order)

@@ -19,6 +19,7 @@ from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.models import Return
+from returndesk.returns.selectors import CodeFacts
 
 HOUR = timedelta(hours=1)
 MALFORMED = "This is not a return code: a code has 13 letters and digits, like K7Q2-XM4D-9T30-6."
@@ -259,14 +260,17 @@ def test_the_answer_by_status(make_return, keys, prepare, status, answer):
     }
 
 
-def test_the_service_returns_the_verdict_and_the_return(make_return, keys):
-    ret = make_return()
+def test_the_service_returns_the_verdict_and_what_the_verifier_may_tell(make_return, keys):
+    ret = make_return(quantity=2)
 
     verification = services.code_check(actor=keys.actors["agent"], raw_code=ret.code, now=NOW)
 
-    assert (verification.verdict.result, verification.verdict.reason, verification.ret,
-            verification.suggestions, verification.failed) == (
-        Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL, ret, [], True)
+    assert (verification.verdict.result, verification.verdict.reason, verification.suggestions,
+            verification.failed) == (Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL, [], True)
+    assert verification.facts == CodeFacts(
+        code=ret.code, status=Status.REQUESTED, parcel_recorded=False, ship_by=None,
+        order=ret.order.external_id, seller_name="Seller S-A", seller_city="City of S-A",
+        skus=frozenset({"SKU-1"}), items=2, weight_g=1000)
 
 
 # --- What the carrier learns -------------------------------------------------------------------
