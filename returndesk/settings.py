@@ -110,8 +110,11 @@ else:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
-            conn_health_checks=True),
+            conn_health_checks=os.environ.get("CONN_HEALTH_CHECKS", "1") == "1"),
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Lets the hot-path reads of core.sql be prepared; Django's own cursors never prepare.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,4 +149,6 @@ RETURNDESK = {
     # How long an authenticated key may be served from the in-process cache (revocation delay).
     "API_KEY_CACHE_SECONDS": 10,
     "IDEMPOTENCY_KEEP_HOURS": 24,
+    # Prepared statements for the verifier's reads on PostgreSQL (see returndesk.core.sql).
+    "PREPARED_STATEMENTS": os.environ.get("RETURNDESK_PREPARED_STATEMENTS", "1") == "1",
 }

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from returndesk.core.errors import RateLimited
 from returndesk.core.models import RateCounter
+from returndesk.core.sql import fetch_all
 
 WINDOW = timedelta(minutes=1)
 
@@ -35,9 +36,7 @@ class DatabaseCounterStore:
         table = connection.ops.quote_name(RateCounter._meta.db_table)
         placeholders = ", ".join(["%s"] * len(buckets))
         sql = f"SELECT bucket, count FROM {table} WHERE window_start = %s AND bucket IN ({placeholders})"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [connection.ops.adapt_datetimefield_value(window_start), *buckets])
-            found = dict(cursor.fetchall())
+        found = dict(fetch_all(sql, [connection.ops.adapt_datetimefield_value(window_start), *buckets]))
         return [found.get(bucket, 0) for bucket in buckets]
 
     def increment(self, buckets: Sequence[str], window_start: datetime) -> None:

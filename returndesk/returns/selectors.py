@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from returndesk.accounts.access import actor_scope, scope_to_actor
 from returndesk.accounts.actors import Actor
 from returndesk.core.errors import ValidationFailed
+from returndesk.core.sql import fetch_all
 from returndesk.marketplace.models import Order, OrderLine, Seller
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
@@ -140,9 +141,9 @@ def _table(model: type[Model]) -> str:
 def _code_facts(code: str, actor: Actor) -> CodeFacts | None:
     """The return behind ``code`` as the verifier needs it, in one round trip.
 
-    The verifier is the hot path of every drop-off counter, so this is plain SQL: compiling the
-    equivalent ORM query costs several times the query itself. The caller's scope is the same
-    ``actor_scope`` condition every ORM lookup uses.
+    The verifier is the hot path of every drop-off counter, so this is plain (and on PostgreSQL
+    prepared) SQL: compiling the equivalent ORM query costs several times the query itself. The
+    caller's scope is the same ``actor_scope`` condition every ORM lookup uses.
     """
     scope = actor_scope(actor)
     scope_sql, scope_params = (f" AND r.{connection.ops.quote_name(scope[0])} = %s", [scope[1]]) if scope else ("", [])
@@ -154,9 +155,7 @@ def _code_facts(code: str, actor: Actor) -> CodeFacts | None:
         f" JOIN {_table(ReturnLine)} rl ON rl.return_request_id = r.id"
         f" JOIN {_table(OrderLine)} ol ON ol.id = rl.order_line_id"
         f" WHERE r.code = %s{scope_sql} ORDER BY rl.id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [code, *scope_params])
-        rows = cursor.fetchall()
+    rows = fetch_all(sql, [code, *scope_params])
     if not rows:
         return None
     code, status, parcel_recorded, ship_by, order, seller_name, address = rows[0][:7]
