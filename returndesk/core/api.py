@@ -16,6 +16,13 @@ from returndesk.core.problems import ProblemOut
 
 
 class ApiKeyAuth(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Actor | None:
+        # Straight from META: ``request.headers`` copies every header on each request.
+        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
         return apikey_authenticate(token=token)
 

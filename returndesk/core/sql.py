@@ -21,8 +21,10 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     ``assertNumQueries`` does not see them on PostgreSQL.
     """
     if connection.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
+        # What Django's own cursor() does first: the health check, then a live connection.
+        connection.close_if_health_check_failed()
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchall()
     with connection.cursor() as cursor:
