@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from returndesk.accounts.actors import Actor
 from returndesk.accounts.selectors import apikey_authenticate
@@ -33,10 +32,10 @@ def actor_of(request: HttpRequest) -> Actor:
     return actor
 
 
-def respond(status: int, schema: type[Schema], data: Any) -> HttpResponse:
+def respond(status: int, schema: type[BaseModel], data: Any) -> HttpResponse:
     """Validate ``data`` against the declared schema and render it (also for idempotent replays)."""
-    body = schema.model_validate(data).model_dump(mode="json")
-    return HttpResponse(json.dumps(body, cls=DjangoJSONEncoder), status=status, content_type="application/json")
+    return HttpResponse(schema.model_validate(data).model_dump_json(), status=status,
+                        content_type="application/json")
 
 
 def errors(*statuses: int) -> dict[int, type[Schema]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from returndesk.accounts.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId
@@ -130,12 +130,14 @@ class ReturnPageOut(Schema):
     next_cursor: str | None
 
 
-class CodeSellerOut(Schema):
+# The verifier's answers are plain pydantic models: ninja's Schema wraps every validation in
+# attribute lookups meant for ORM objects, a tenth of the verifier's time for a dict built here.
+class CodeSellerOut(BaseModel):
     name: str
     city: str
 
 
-class CodeReturnOut(Schema):
+class CodeReturnOut(BaseModel):
     ship_by: AwareDatetime | None
     seller: CodeSellerOut
     items: int = Field(description="Units expected in the parcel")
@@ -143,7 +145,7 @@ class CodeReturnOut(Schema):
     order: str | None = Field(description="The order's external id; not shown to carriers")
 
 
-class VerificationOut(Schema):
+class VerificationOut(BaseModel):
     result: Result
     message: str
     reason: RefusalReason | None = None

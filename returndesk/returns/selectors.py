@@ -11,6 +11,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model, Prefetch, Q, QuerySet
@@ -128,6 +129,7 @@ class Verification:
     verdict: Verdict
     facts: CodeFacts | None = None
     suggestions: list[str] = field(default_factory=list)
+    carried: Any = None
 
     @property
     def failed(self) -> bool:
@@ -138,34 +140,40 @@ def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _code_facts(code: str, actor: Actor) -> CodeFacts | None:
-    """The return behind ``code`` as the verifier needs it, in one round trip.
+def _code_facts(code: str, actor: Actor, carried: tuple[str, list[Any]] | None) -> tuple[Any, CodeFacts | None]:
+    """The return behind ``code`` as the verifier needs it, and the value of ``carried`` (a scalar
+    subquery, e.g. the failure count), in one round trip.
 
     The verifier is the hot path of every drop-off counter, so this is plain (and on PostgreSQL
-    prepared) SQL: compiling the equivalent ORM query costs several times the query itself. The
-    caller's scope is the same ``actor_scope`` condition every ORM lookup uses.
+    prepared) SQL: compiling the equivalent ORM query costs several times the query itself, and
+    each round trip costs more than both. The caller's scope is the same ``actor_scope``
+    condition every ORM lookup uses. The outer join keeps one row when no return matches.
     """
     scope = actor_scope(actor)
     scope_sql, scope_params = (f" AND r.{connection.ops.quote_name(scope[0])} = %s", [scope[1]]) if scope else ("", [])
+    carried_sql, carried_params = carried or ("NULL", [])
     sql = (
-        "SELECT r.code, r.status, r.parcel_recorded, r.ship_by, o.external_id, s.name, s.return_address,"  # noqa: S608
+        f"SELECT {carried_sql}, f.* FROM (SELECT 1 AS one) anchor LEFT JOIN ("  # noqa: S608
+        "SELECT r.code, r.status, r.parcel_recorded, r.ship_by, o.external_id, s.name, s.return_address,"
         " ol.sku, rl.quantity, ol.weight_g"
         f" FROM {_table(Return)} r JOIN {_table(Order)} o ON o.id = r.order_id"
         f" JOIN {_table(Seller)} s ON s.id = r.seller_id"
         f" JOIN {_table(ReturnLine)} rl ON rl.return_request_id = r.id"
         f" JOIN {_table(OrderLine)} ol ON ol.id = rl.order_line_id"
-        f" WHERE r.code = %s{scope_sql} ORDER BY rl.id")
-    rows = fetch_all(sql, [code, *scope_params])
-    if not rows:
-        return None
-    code, status, parcel_recorded, ship_by, order, seller_name, address = rows[0][:7]
-    weights = [row[9] * row[8] for row in rows if row[9] is not None]
+        f" WHERE r.code = %s{scope_sql}) f ON 1 = 1")
+    rows = fetch_all(sql, [*carried_params, code, *scope_params])
+    carried_value = rows[0][0]
+    lines = [row[1:] for row in rows if row[1] is not None]
+    if not lines:
+        return carried_value, None
+    code, status, parcel_recorded, ship_by, order, seller_name, address = lines[0][:7]
+    weights = [line[9] * line[8] for line in lines if line[9] is not None]
     address = json.loads(address) if isinstance(address, str) else address
-    return CodeFacts(
+    return carried_value, CodeFacts(
         code=code, status=Status(status), parcel_recorded=bool(parcel_recorded),
         ship_by=_aware(ship_by), order=order, seller_name=seller_name,
-        seller_city=str((address or {}).get("city", "")), skus=frozenset(row[7] for row in rows),
-        items=sum(row[8] for row in rows), weight_g=sum(weights) if len(weights) == len(rows) else None)
+        seller_city=str((address or {}).get("city", "")), skus=frozenset(line[7] for line in lines),
+        items=sum(line[8] for line in lines), weight_g=sum(weights) if len(weights) == len(lines) else None)
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -178,8 +186,12 @@ def _aware(value: datetime | str | None) -> datetime | None:
 
 
 def code_verify(*, actor: Actor, raw_code: str, now: datetime, order: str | None = None,
-                sku: str | None = None) -> Verification:
-    """What the item in hand's code says, first match wins (see domain.verification)."""
+                sku: str | None = None, carried: tuple[str, list[Any]] | None = None) -> Verification:
+    """What the item in hand's code says, first match wins (see domain.verification).
+
+    ``carried`` is a scalar subquery to evaluate in the same round trip as the lookup of a
+    well-formed code; its value comes back as ``Verification.carried`` (None on other paths).
+    """
     code = codes.normalise(raw_code)
     shape = codes.shape(code)
     if shape is codes.Shape.MALFORMED:
@@ -188,10 +200,10 @@ def code_verify(*, actor: Actor, raw_code: str, now: datetime, order: str | None
         candidates = codes.typo_candidates(code)
         existing = sorted(visible_returns(actor).filter(code__in=candidates).values_list("code", flat=True))
         return Verification(verdict_for(Result.TYPO), suggestions=existing)
-    facts = _code_facts(code, actor)
+    carried_value, facts = _code_facts(code, actor, carried)
     if facts is None:
-        return Verification(verdict_for(Result.UNKNOWN))
+        return Verification(verdict_for(Result.UNKNOWN), carried=carried_value)
     if (order and order != facts.order) or (sku and sku not in facts.skus):
-        return Verification(verdict_for(Result.WRONG_ITEM), facts)
+        return Verification(verdict_for(Result.WRONG_ITEM), facts, carried=carried_value)
     return Verification(verdict_by_status(facts.status, parcel_recorded=facts.parcel_recorded,
-                                          ship_by=facts.ship_by, now=now), facts)
+                                          ship_by=facts.ship_by, now=now), facts, carried=carried_value)

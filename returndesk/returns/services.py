@@ -250,8 +250,14 @@ def code_check(*, actor: Actor, raw_code: str, order: str | None = None, sku: st
     """
     now = now or timezone.now()
     buckets = [f"verify:key:{actor.id}"] + ([f"verify:point:{point_id}"] if point_id else [])
-    verify_failures.ensure_allowed(buckets, now=now)
-    verification = selectors.code_verify(actor=actor, raw_code=raw_code, order=order, sku=sku, now=now)
+    # The failure count rides along with the code's lookup where it can: the check then costs no
+    # round trip of its own. The lookup only reads, so answering 429 after it leaks nothing.
+    verification = selectors.code_verify(actor=actor, raw_code=raw_code, order=order, sku=sku, now=now,
+                                         carried=verify_failures.count_sql(buckets, now=now))
+    if verification.carried is None:
+        verify_failures.ensure_allowed(buckets, now=now)
+    else:
+        verify_failures.ensure_below_limit(int(verification.carried), now=now)
     if verification.failed:
         verify_failures.record_failure(buckets, now=now)
     return verification
