@@ -51,10 +51,10 @@ _CODE_ATTEMPTS = 5
 
 def _held_quantities(order: Order) -> dict[int, int]:
     """Units of each order line that open returns already claim."""
+    # The query form of lifecycle.holds_quantity.
     held = ReturnLine.objects.filter(return_request__order=order).exclude(
-        return_request__status__in=[Status.CANCELLED, Status.EXPIRED]).exclude(
-        return_request__status=Status.CLOSED,
-        return_request__closed_from__in=[Status.REJECTED, Status.EXPIRED])
+        return_request__status__in=lifecycle.RELEASING_STATUSES).exclude(
+        return_request__status=Status.CLOSED, return_request__closed_from__in=lifecycle.RELEASING_CLOSES)
     return dict(held.values("order_line_id").annotate(units=Sum("quantity")).values_list("order_line_id", "units"))
 
 

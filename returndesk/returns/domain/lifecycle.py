@@ -206,11 +206,16 @@ def return_window_end(delivered_at: datetime, time_zone: str, policy: Policy = D
     return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
 
 
+# A return in these statuses, or closed from these, no longer claims the units it names.
+RELEASING_STATUSES: frozenset[Status] = frozenset({Status.CANCELLED, Status.EXPIRED})
+RELEASING_CLOSES: frozenset[Status] = frozenset({Status.REJECTED, Status.EXPIRED})
+
+
 def holds_quantity(status: Status, closed_from: Status | None) -> bool:
     """Whether a return still claims the units it names, so other returns cannot take them."""
-    if status in (Status.CANCELLED, Status.EXPIRED):
+    if status in RELEASING_STATUSES:
         return False
-    return not (status is Status.CLOSED and closed_from in (Status.REJECTED, Status.EXPIRED))
+    return not (status is Status.CLOSED and closed_from in RELEASING_CLOSES)
 
 
 # --- The action table -------------------------------------------------------------------------
@@ -263,6 +268,7 @@ class Facts:
     status_since: datetime
     ship_by: datetime | None = None
     offer_open: bool = False
+    offer_made_at: datetime | None = None
     line_outcomes: tuple[LineOutcome, ...] = ()
     anomalies: frozenset[Anomaly] = field(default_factory=frozenset)
     policy: Policy = DEFAULT_POLICY
@@ -309,11 +315,22 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
                 or any(outcome is not LineOutcome.REJECTED for outcome in facts.line_outcomes)):
             raise NotAllLinesRejected()
         window = policy.close_after_resolution if status is Status.RESOLVED else policy.escalation_window
-        # The platform may close early (an operator's decision, recorded); the clock may not.
-        if role is Role.SYSTEM and now < facts.status_since + window:
+        # Closing ends the buyer's chance to escalate, so nobody closes before that window ends.
+        if now < facts.status_since + window:
             raise NotYetDue("The buyer may still escalate; the return closes when that window ends.")
     if action is Action.REOPEN and not supervisor:
         raise SupervisorRequired()
+    if role is Role.SYSTEM and action in _CLOCK_ACTIONS:
+        deadline = next_deadline(facts)
+        if deadline is None or deadline.action.value != action.value or now < deadline.at:
+            raise NotYetDue(f"The system may {action} this return only when its deadline for that runs out.")
+
+
+# What the system does only when a deadline of ``next_deadline`` runs out. Not here: ``keep`` and
+# ``settle`` follow a policy threshold and the ledger, escalating a lost parcel has its own guard,
+# and ``receive`` waits for the carrier's delivery scan, whose clock arrives with the drop-off issue.
+_CLOCK_ACTIONS = frozenset({Action.APPROVE, Action.DECLINE_OFFER, Action.INSPECT, Action.REFUND,
+                            Action.EXPIRE, Action.CLOSE})
 
 
 def _check_escalation(facts: Facts, role: Role, now: datetime) -> None:
@@ -345,7 +362,8 @@ def next_deadline(facts: Facts, *, offer_made_at: datetime | None = None) -> Dea
     """
     policy, since = facts.policy, facts.status_since
     if facts.offer_open and facts.status in (Status.REQUESTED, Status.INSPECTED):
-        return Deadline((offer_made_at or since) + policy.offer_answer, DueAction.DECLINE_OFFER)
+        made_at = offer_made_at or facts.offer_made_at or since
+        return Deadline(made_at + policy.offer_answer, DueAction.DECLINE_OFFER)
     match facts.status:
         case Status.REQUESTED:
             return Deadline(since + policy.seller_answer, DueAction.APPROVE)

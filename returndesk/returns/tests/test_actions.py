@@ -15,7 +15,14 @@ import pytest
 from returndesk.conftest import NOW, Keys
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
 from returndesk.returns import services
-from returndesk.returns.domain.lifecycle import Condition, LineOutcome, NotAllLinesRejected, Reason, Status
+from returndesk.returns.domain.lifecycle import (
+    Condition,
+    LineOutcome,
+    NotAllLinesRejected,
+    NotYetDue,
+    Reason,
+    Status,
+)
 from returndesk.returns.errors import (
     DuplicateLine,
     InspectionIncomplete,
@@ -31,6 +38,9 @@ pytestmark = pytest.mark.database
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+US = timedelta(microseconds=1)
+# The buyer's chance to escalate; nothing closes before it ends.
+ESCALATION = timedelta(days=15)
 T1, T2, T3, T4 = NOW + HOUR, NOW + 2 * HOUR, NOW + 3 * HOUR, NOW + 4 * HOUR
 ACCEPTED, REJECTED = LineOutcome.ACCEPTED, LineOutcome.REJECTED
 
@@ -280,14 +290,15 @@ def test_close_a_rejected_return(make_return, keys):
     ret = make_return()
     services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Worn", now=T1)
 
-    services.return_close(code=ret.code, actor=keys.actors["platform"], now=T2)
+    services.return_close(code=ret.code, actor=keys.actors["platform"], now=T1 + ESCALATION)
 
     assert snapshot(ret.code) | {"lines": None} == {
-        "status": Status.CLOSED, "status_since": T2, "closed_from": "rejected", "ship_by": None,
-        "due_at": None, "due_action": "", "parcel_recorded": False, "updated_at": T2, "lines": None, "events": 3,
+        "status": Status.CLOSED, "status_since": T1 + ESCALATION, "closed_from": "rejected", "ship_by": None,
+        "due_at": None, "due_action": "", "parcel_recorded": False, "updated_at": T1 + ESCALATION, "lines": None,
+        "events": 3,
     }
     assert last_event(ret.code) == {
-        "at": T2, "actor_kind": "platform", "actor_id": keys.actors["platform"].id, "on_behalf_of": "",
+        "at": T1 + ESCALATION, "actor_kind": "platform", "actor_id": keys.actors["platform"].id, "on_behalf_of": "",
         "action": "close", "from_status": "rejected", "to_status": "closed", "reason": "", "data": {},
     }
 
@@ -296,12 +307,24 @@ def test_close_an_inspected_return_whose_every_line_was_rejected(two_line_return
     receive(two_line_return, keys)
     inspect(two_line_return, keys, ("L1", REJECTED, Condition.USED), ("L2", REJECTED, Condition.USED))
 
-    services.return_close(code=two_line_return.code, actor=keys.actors["platform"], now=T4)
+    services.return_close(code=two_line_return.code, actor=keys.actors["platform"], now=T3 + ESCALATION)
 
     assert snapshot(two_line_return.code) | {"ship_by": None, "lines": None} == {
-        "status": Status.CLOSED, "status_since": T4, "closed_from": "inspected", "ship_by": None,
-        "due_at": None, "due_action": "", "parcel_recorded": True, "updated_at": T4, "lines": None, "events": 5,
+        "status": Status.CLOSED, "status_since": T3 + ESCALATION, "closed_from": "inspected", "ship_by": None,
+        "due_at": None, "due_action": "", "parcel_recorded": True, "updated_at": T3 + ESCALATION, "lines": None,
+        "events": 5,
     }
+
+
+def test_nobody_closes_while_the_buyer_may_still_escalate(make_return, keys):
+    ret = make_return()
+    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Worn", now=T1)
+    before = snapshot(ret.code)
+
+    with pytest.raises(NotYetDue) as refused:
+        services.return_close(code=ret.code, actor=keys.actors["platform"], now=T1 + ESCALATION - US)
+
+    assert (refused.value.status, refused.value.code, snapshot(ret.code)) == (409, "not_yet_due", before)
 
 
 def test_close_refuses_an_inspected_return_with_an_accepted_line(two_line_return, keys):

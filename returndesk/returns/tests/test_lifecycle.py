@@ -112,9 +112,12 @@ SUPERVISOR_REQUIRED = Refused(SupervisorRequired, "supervisor_required", 403)
 GUARD_REFUSALS: dict[Action, frozenset[Refused]] = {
     A.HANDOVER: frozenset({SHIP_BY_PASSED}),
     A.EXPIRE: frozenset({NOT_YET_DUE}),
+    A.APPROVE: frozenset({NOT_YET_DUE}),
+    A.INSPECT: frozenset({NOT_YET_DUE}),
+    A.REFUND: frozenset({NOT_YET_DUE}),
     A.OFFER: frozenset({OFFER_ALREADY_OPEN}),
     A.ACCEPT_OFFER: frozenset({NO_OPEN_OFFER}),
-    A.DECLINE_OFFER: frozenset({NO_OPEN_OFFER}),
+    A.DECLINE_OFFER: frozenset({NO_OPEN_OFFER, NOT_YET_DUE}),
     A.ESCALATE: frozenset({NOT_LOST, WINDOW_CLOSED}),
     A.CLOSE: frozenset({NOT_ALL_REJECTED, NOT_YET_DUE}),
     A.DECIDE: frozenset({BAD_DECISION}),
@@ -160,11 +163,16 @@ def attempt(facts: Facts, action: Action, role: Role, now: datetime = NOW, **kwa
 
 BASE_FACTS = Facts(status=REQ, status_since=NOW - timedelta(hours=1), ship_by=NOW + DAY,
                    offer_open=False, line_outcomes=(ACC,))
+# Long enough ago that every clock of the system has run out.
+LONG_AGO = NOW - timedelta(days=60)
 GUARD_PASSING_FACTS: dict[Action, dict[str, Any]] = {
+    A.APPROVE: {"status_since": LONG_AGO},
+    A.INSPECT: {"status_since": LONG_AGO},
+    A.REFUND: {"status_since": LONG_AGO},
     A.HANDOVER: {"ship_by": NOW + DAY},
     A.EXPIRE: {"ship_by": NOW - DAY},
     A.ACCEPT_OFFER: {"offer_open": True},
-    A.DECLINE_OFFER: {"offer_open": True},
+    A.DECLINE_OFFER: {"offer_open": True, "status_since": LONG_AGO},
     A.CLOSE: {"status_since": NOW - timedelta(days=60), "line_outcomes": (RJ, RJ)},
     A.ESCALATE: {"anomalies": LOST},
 }
@@ -304,7 +312,7 @@ def test_answering_without_an_open_offer(status: Status, action: Action, role: R
 
 @pytest.mark.parametrize(("status", "offer_open", "action", "role", "expected"), [
     (REQ, True, A.ACCEPT_OFFER, BUYER, REF), (INS, True, A.ACCEPT_OFFER, PLATFORM, REF),
-    (REQ, True, A.DECLINE_OFFER, BUYER, REQ), (INS, True, A.DECLINE_OFFER, SYSTEM, INS),
+    (REQ, True, A.DECLINE_OFFER, BUYER, REQ), (INS, True, A.DECLINE_OFFER, PLATFORM, INS),
     (REQ, False, A.OFFER, SELLER, REQ), (INS, False, A.OFFER, SELLER, INS),
 ])
 def test_offer_round_trip(status: Status, offer_open: bool, action: Action, role: Role, expected: Status) -> None:
@@ -380,8 +388,34 @@ def test_system_close_exactly_at_the_window(status: Status) -> None:
 
 
 @pytest.mark.parametrize("status", [REJ, INS, RES])
-def test_platform_closes_early(status: Status) -> None:
-    assert attempt(facts(status, since=NOW - timedelta(minutes=1), line_outcomes=(RJ,)), A.CLOSE, PLATFORM) == CLO
+def test_the_platform_cannot_close_before_the_buyer_may_no_longer_escalate(status: Status) -> None:
+    early = facts(status, since=NOW - timedelta(minutes=1), line_outcomes=(RJ,))
+    on_time = facts(status, since=NOW - 15 * DAY, line_outcomes=(RJ,))
+    assert [attempt(early, A.CLOSE, PLATFORM), attempt(on_time, A.CLOSE, PLATFORM)] == [NOT_YET_DUE, CLO]
+
+
+# Each clock-driven action of the system waits for its deadline, to the microsecond.
+SYSTEM_CLOCK_CASES = [
+    (facts(REQ, since=NOW - 5 * DAY), A.APPROVE, APP),
+    (facts(REC, since=NOW - 5 * DAY), A.INSPECT, INS),
+    (facts(INS, since=NOW - 2 * DAY, line_outcomes=(ACC,)), A.REFUND, REF),
+    (facts(REQ, since=NOW - 3 * DAY, offer_open=True), A.DECLINE_OFFER, REQ),
+]
+
+
+@pytest.mark.parametrize(("due", "action", "after"), SYSTEM_CLOCK_CASES)
+def test_the_system_acts_only_when_the_deadline_runs_out(due: Facts, action: Action, after: Status) -> None:
+    early = replace(due, status_since=due.status_since + US)
+    assert [attempt(early, action, SYSTEM), attempt(due, action, SYSTEM)] == [NOT_YET_DUE, after]
+
+
+def test_the_system_does_not_refund_a_return_whose_lines_were_all_rejected() -> None:
+    assert attempt(facts(INS, since=LONG_AGO, line_outcomes=(RJ,)), A.REFUND, SYSTEM) == NOT_YET_DUE
+
+
+def test_an_open_offer_pauses_the_systems_approval() -> None:
+    assert attempt(facts(REQ, since=LONG_AGO, offer_open=True, offer_made_at=NOW - DAY), A.APPROVE,
+                   SYSTEM) == NOT_YET_DUE
 
 
 def test_rejected_return_escalation_and_close_windows_meet() -> None:

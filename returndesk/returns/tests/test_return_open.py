@@ -32,6 +32,8 @@ pytestmark = pytest.mark.database
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 HOUR = timedelta(hours=1)
+# The buyer's chance to escalate; nothing closes before it ends.
+ESCALATION = timedelta(days=15)
 
 
 def mod37_2_valid(code: str) -> bool:
@@ -137,7 +139,7 @@ def _expire(ret: Return, keys: Keys) -> None:
 
 def _close_after_rejection(ret: Return, keys: Keys) -> None:
     _reject(ret, keys)
-    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 2 * HOUR)
+    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + HOUR + ESCALATION)
 
 
 def _close_after_expiry(ret: Return, keys: Keys) -> None:
@@ -154,7 +156,7 @@ def _close_after_inspection(ret: Return, keys: Keys) -> None:
     _receive(ret, keys)
     services.return_inspect(code=ret.code, actor=keys.actors["seller_a"], now=NOW + 3 * HOUR,
                             lines=[InspectLineIn(line="L1", outcome=LineOutcome.REJECTED, condition=Condition.USED)])
-    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 4 * HOUR)
+    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 3 * HOUR + ESCALATION)
 
 
 HOLDING: dict[str, Callable[[Return, Keys], None]] = {

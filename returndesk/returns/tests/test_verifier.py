@@ -22,6 +22,8 @@ from returndesk.returns.models import Return
 from returndesk.returns.selectors import CodeFacts
 
 HOUR = timedelta(hours=1)
+# The buyer's chance to escalate; nothing closes before it ends.
+ESCALATION = timedelta(days=15)
 MALFORMED = "This is not a return code: a code has 13 letters and digits, like K7Q2-XM4D-9T30-6."
 TYPO = "This code was mistyped: a letter or digit is wrong or two are swapped."
 UNKNOWN = "No return has this code."
@@ -222,7 +224,7 @@ def _reject(ret: Return, keys: Keys) -> None:
 
 def _close(ret: Return, keys: Keys) -> None:
     _reject(ret, keys)
-    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 2 * HOUR)
+    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + HOUR + ESCALATION)
 
 
 def _keep(ret: Return, keys: Keys) -> None:
