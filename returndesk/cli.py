@@ -6,7 +6,7 @@ import os
 import sys
 
 # Commands that must run against an unmigrated database, or do not need one.
-_NO_MIGRATE = {"makemigrations", "migrate", "help", "version", "--help", "-h", "--version", "check", "shell"}
+_NO_MIGRATE = {"makemigrations", "migrate", "help", "version", "--help", "-h", "--version"}
 
 
 def main(argv: list[str] | None = None) -> None:

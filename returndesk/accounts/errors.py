@@ -11,3 +11,7 @@ class ApiKeyNotFound(NotFound):
 
 class SellerRequired(Unprocessable):
     code, title = "seller_required", "A seller key must name its seller, and only a seller key may"
+
+
+class SupervisorForAgentsOnly(Unprocessable):
+    code, title = "supervisor_for_agents_only", "Only an agent key can be a supervisor's"

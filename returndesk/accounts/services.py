@@ -8,7 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired
+from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired, SupervisorForAgentsOnly
 from returndesk.accounts.models import ApiKey
 from returndesk.marketplace.models import Seller
 
@@ -26,6 +26,8 @@ def apikey_create(*, role: str, seller: Seller | None = None, supervisor: bool =
     """Create a key and return it with its plaintext, which is shown once and never stored."""
     if (role == ApiKey.Role.SELLER) != (seller is not None):
         raise SellerRequired()
+    if supervisor and role != ApiKey.Role.AGENT:
+        raise SupervisorForAgentsOnly()
     secret = secrets.token_urlsafe(32)  # 256 bits
     while True:
         prefix = KEY_NAMESPACE + "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))

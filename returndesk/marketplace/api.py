@@ -29,5 +29,6 @@ def order_import(request: HttpRequest, payload: OrderIn) -> HttpResponse:
 @router.get("/orders/{external_id}", response={200: OrderOut, **errors(403, 404)})
 def order_get(request: HttpRequest, external_id: str) -> HttpResponse:
     """One order with its lines and payments (a seller key sees only its own)."""
-    actor = access_require(actor_of(request), ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY)
+    actor = access_require(actor_of(request), ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY,
+                           ActorKind.SELLER_USER)
     return respond(200, OrderOut, order_data(selectors.order_get_for_actor(external_id=external_id, actor=actor)))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ninja import Schema
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
 
 from returndesk.core import money
-from returndesk.core.schemas import Amount, CountryCode, Currency, ExternalId
+from returndesk.core.schemas import Amount, CountryCode, Currency, ExternalId, Timestamp
 from returndesk.marketplace.models import Order
 
 
@@ -39,10 +40,10 @@ class BuyerIn(Schema):
 
     @model_validator(mode="after")
     def _known_zone(self) -> BuyerIn:
-        import zoneinfo
-
-        if self.time_zone not in zoneinfo.available_timezones():
-            raise ValueError(f"{self.time_zone!r} is not an IANA time zone")
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{self.time_zone!r} is not an IANA time zone") from None
         return self
 
 
@@ -63,17 +64,17 @@ class LineIn(Schema):
     category: str = Field(min_length=1, max_length=100)
     gtin: str = Field(default="", pattern=r"^(\d{8}|\d{12,14})?$")
     variant_id: str = Field(default="", max_length=100)
-    weight_g: int | None = Field(default=None, ge=0)
+    weight_g: int | None = Field(default=None, ge=0, le=10_000_000)
     final_sale: bool = False
-    delivered_at: AwareDatetime | None = None
+    delivered_at: Timestamp | None = None
 
 
 class OrderIn(Schema):
     external_id: ExternalId
     number: str = Field(default="", max_length=100)
     currency: Currency
-    placed_at: AwareDatetime
-    delivered_at: AwareDatetime | None
+    placed_at: Timestamp
+    delivered_at: Timestamp | None
     shipping_amount: Amount
     seller: SellerIn
     buyer: BuyerIn

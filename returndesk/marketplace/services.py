@@ -57,8 +57,12 @@ def _order_import(data: OrderIn, now: datetime) -> tuple[Order, bool]:
 
 
 def _seller_upsert(data: SellerIn, now: datetime) -> Seller:
-    fields = {"name": data.name, "country": data.country, "email": data.email or "",
-              "return_address": data.return_address.dict() if data.return_address else None}
+    fields: dict[str, object] = {"name": data.name, "country": data.country}
+    # Optional details left out of a re-import keep what an earlier import said.
+    if "email" in data.model_fields_set:
+        fields["email"] = data.email or ""
+    if "return_address" in data.model_fields_set:
+        fields["return_address"] = data.return_address.model_dump() if data.return_address else None
     seller, _ = Seller.objects.update_or_create(
         external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now})
     return seller

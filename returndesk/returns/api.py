@@ -4,12 +4,13 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from returndesk.accounts.access import access_return_reads
 from returndesk.accounts.actors import Actor
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
+from returndesk.core.schemas import Timestamp
 from returndesk.returns import selectors, services
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return
@@ -63,8 +64,8 @@ class ReturnListQuery(Schema):
     status: Status | None = None
     seller: str | None = Field(default=None, description="Seller external id")
     buyer: str | None = Field(default=None, description="Buyer external id")
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = None
 

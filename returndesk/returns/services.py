@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from returndesk.accounts.actors import Actor
+from returndesk.accounts.actors import Actor, ActorKind
 from returndesk.core.errors import Forbidden
 from returndesk.core.ratelimit import FailureLimiter
 from returndesk.marketplace.errors import OrderNotFound
@@ -246,10 +246,14 @@ def code_check(*, actor: Actor, raw_code: str, order: str | None = None, sku: st
                point_id: str | None = None, now: datetime | None = None) -> selectors.Verification:
     """Verify a code for the item in hand, counting every answer but ``valid`` as a failure.
 
-    Failures are limited per API key and per drop-off point, in a store all workers share.
+    Failures are limited per API key and, for carriers, per drop-off point, in a store all
+    workers share.
     """
     now = now or timezone.now()
-    buckets = [f"verify:key:{actor.id}"] + ([f"verify:point:{point_id}"] if point_id else [])
+    # Drop-off points belong to carriers: counting other keys' failures against a point would let
+    # any key lock a counter out of the verifier.
+    at_point = point_id and actor.kind is ActorKind.CARRIER
+    buckets = [f"verify:key:{actor.id}"] + ([f"verify:point:{point_id}"] if at_point else [])
     # The failure count rides along with the code's lookup where it can: the check then costs no
     # round trip of its own. The lookup only reads, so answering 429 after it leaks nothing.
     verification = selectors.code_verify(actor=actor, raw_code=raw_code, order=order, sku=sku, now=now,

@@ -261,7 +261,8 @@ def test_createkey_makes_a_supervisor_agent_key(db):
     (["--role", "seller"], "A seller key must name its seller, and only a seller key may"),
     (["--role", "seller", "--seller", "S-NOPE"], "No seller with external id 'S-NOPE'."),
     (["--role", "platform", "--seller", "S-K"], "A seller key must name its seller, and only a seller key may"),
-], ids=["seller_without_seller", "unknown_seller", "platform_with_seller"])
+    (["--role", "carrier", "--supervisor"], "Only an agent key can be a supervisor's"),
+], ids=["seller_without_seller", "unknown_seller", "platform_with_seller", "supervisor_carrier"])
 def test_createkey_refuses_inconsistent_seller_arguments(seller, args, message):
     out = io.StringIO()
 

@@ -418,3 +418,13 @@ def test_api_carrier_may_not_read_orders(keys, make_order):
 
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
 
+
+
+def test_a_reimport_that_leaves_out_the_sellers_details_keeps_them(db):
+    payload = order_payload(external_id="O-KEEP")
+    _import(payload)
+    payload["seller"] = {key: payload["seller"][key] for key in ("external_id", "name", "country")}
+
+    _import(payload)
+
+    assert Seller.objects.values_list("return_address__city", flat=True).get() == "City of S-A"

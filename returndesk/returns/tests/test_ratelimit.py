@@ -117,16 +117,26 @@ def test_valid_answers_do_not_count(limited, approved, keys):
     assert refused.status_code == 429
 
 
-def test_failures_are_limited_per_drop_off_point_across_keys(limited, approved, keys):
+def test_failures_are_limited_per_drop_off_point_across_carrier_keys(limited, approved, keys):
+    keys.make("carrier_2", role="carrier")
     failures = [get(keys, "carrier", UNKNOWN_CODE, point_id="P-1"),
                 get(keys, "carrier", UNKNOWN_CODE, point_id="P-1"),
-                get(keys, "platform", UNKNOWN_CODE, point_id="P-1")]
+                get(keys, "carrier_2", UNKNOWN_CODE, point_id="P-1")]
 
-    answers = [get(keys, "agent", approved.code, point_id="P-1"), get(keys, "platform", approved.code),
-               get(keys, "platform", approved.code, point_id="P-2")]
+    answers = [get(keys, "carrier_2", approved.code, point_id="P-1"), get(keys, "carrier_2", approved.code),
+               get(keys, "carrier_2", approved.code, point_id="P-2")]
 
     assert results(failures) == [(200, "unknown")] * 3
     assert results(answers) == [(429, "rate_limited"), (200, "valid"), (200, "valid")]
+
+
+def test_only_carriers_failures_count_against_a_drop_off_point(limited, approved, keys):
+    failures = [get(keys, "platform", UNKNOWN_CODE, point_id="P-1") for _ in range(LIMIT)]
+
+    answer = get(keys, "carrier", approved.code, point_id="P-1")
+
+    assert results(failures) == [(200, "unknown")] * LIMIT
+    assert results([answer]) == [(200, "valid")]
 
 
 # --- The service, with an explicit now ---------------------------------------------------------
@@ -252,7 +262,8 @@ def test_the_database_store_keeps_one_row_per_bucket_and_minute(db, approved, ke
     assert sorted(RateCounter.objects.values_list("bucket", "window_start", "count")) == sorted([
         (f"verify:key:{carrier}", MINUTE, 2), (f"verify:key:{carrier}", MINUTE + timedelta(minutes=1), 1),
         (f"verify:key:{platform}", MINUTE, 1),
-        ("verify:point:P-1", MINUTE, 3), ("verify:point:P-1", MINUTE + timedelta(minutes=1), 1),
+        # The platform's failure at P-1 counts against its key only: points belong to carriers.
+        ("verify:point:P-1", MINUTE, 2), ("verify:point:P-1", MINUTE + timedelta(minutes=1), 1),
     ])
 
 
