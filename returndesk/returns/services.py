@@ -76,12 +76,15 @@ def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str,
 
 
 def _new_code_return(**fields: Any) -> Return:
+    """Insert the return under a fresh code, drawing again when the code is already taken."""
     for attempt in range(_CODE_ATTEMPTS):
+        code = codes.generate()
         try:
             with transaction.atomic():
-                return Return.objects.create(code=codes.generate(), **fields)
+                return Return.objects.create(code=code, **fields)
         except IntegrityError:
-            if attempt == _CODE_ATTEMPTS - 1:
+            # Only a clash of codes is worth another draw; any other violation is a bug to surface.
+            if attempt == _CODE_ATTEMPTS - 1 or not Return.objects.filter(code=code).exists():
                 raise
     raise AssertionError("unreachable")
 
