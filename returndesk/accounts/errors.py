@@ -1,8 +1,4 @@
-from returndesk.core.errors import NotFound, Unauthenticated, Unprocessable
-
-
-class InvalidApiKey(Unauthenticated):
-    """Missing, unknown, malformed and revoked keys answer alike: nothing to learn by probing."""
+from returndesk.core.errors import NotFound, Unprocessable
 
 
 class ApiKeyNotFound(NotFound):
