@@ -25,7 +25,8 @@ WINDOW = timedelta(minutes=1)
 class CounterStore(Protocol):
     def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]: ...
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> None: ...
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
+        """Count one more in each bucket; the highest count after it."""
 
 
 class DatabaseCounterStore:
@@ -47,15 +48,19 @@ class DatabaseCounterStore:
                 f"WHERE window_start = %s AND bucket IN ({placeholders}))",
                 [connection.ops.adapt_datetimefield_value(window_start), *buckets])
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> None:
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
         table = connection.ops.quote_name(RateCounter._meta.db_table)
         # One atomic upsert per bucket (SQLite and PostgreSQL share this syntax), so concurrent
         # workers never lose an increment to a read-modify-write race.
         sql = (f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
-               f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1")
+               f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1 RETURNING count")
         stored_start = connection.ops.adapt_datetimefield_value(window_start)
+        counts: list[int] = []
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [(bucket, stored_start) for bucket in buckets])
+            for bucket in buckets:
+                cursor.execute(sql, [bucket, stored_start])
+                counts.append(int(cursor.fetchone()[0]))
+        return max(counts)
 
 
 class RedisCounterStore:
@@ -72,13 +77,14 @@ class RedisCounterStore:
         values = self.client.mget([self._key(bucket, window_start) for bucket in buckets])
         return [int(value or 0) for value in values]
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> None:
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
         pipe = self.client.pipeline(transaction=False)
         for bucket in buckets:
             key = self._key(bucket, window_start)
             pipe.incr(key)
             pipe.expire(key, int(WINDOW.total_seconds()) * 2)
-        pipe.execute()
+        # Every other reply is an INCR's new value (the others are EXPIRE's True).
+        return max(int(value) for value in pipe.execute()[::2])
 
 
 @cache
@@ -121,7 +127,14 @@ class FailureLimiter:
         return None
 
     def record_failure(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
-        self._store().increment(buckets, _window_start(now or timezone.now()))
+        """Count a failure; refuse it too when concurrent failures took the last ones allowed.
+
+        The check before a look-up lets in every request that arrives while a bucket is below its
+        limit; counting first and refusing past the limit keeps the failures answered to exactly
+        ``limit`` a minute, however many requests race.
+        """
+        now = now or timezone.now()
+        self.ensure_below_limit(self._store().increment(buckets, _window_start(now)) - 1, now=now)
 
 
 def counters_purge(*, now: datetime | None = None) -> int:

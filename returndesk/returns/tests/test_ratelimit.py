@@ -285,3 +285,20 @@ def test_the_redis_store_counts_are_shared_between_clients(redis_url):
 
     assert (worker_1.counts(["verify:key:a"], MINUTE), worker_2.counts(["verify:key:a"], MINUTE)) == ([2], [2])
 
+
+
+def test_an_increment_answers_the_highest_count_after_it(store):
+    assert [store.increment(["verify:key:a", "verify:point:p"], MINUTE),
+            store.increment(["verify:key:a"], MINUTE),
+            store.increment(["verify:point:p", "verify:key:b"], MINUTE)] == [1, 2, 2]
+
+
+def test_a_failure_counted_past_the_limit_is_refused_although_the_check_let_it_in(store):
+    limiter = FailureLimiter(limit=LIMIT, store=store)
+    for _ in range(LIMIT):
+        limiter.record_failure(["verify:key:a"], now=CLOCK)
+
+    with pytest.raises(RateLimited) as refused:
+        limiter.record_failure(["verify:key:a"], now=CLOCK)
+
+    assert (refused.value.retry_after, store.counts(["verify:key:a"], MINUTE)) == (30, [LIMIT + 1])
