@@ -34,8 +34,12 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
-def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse]) -> HttpResponse:
+def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse], *,
+               path: str | None = None) -> HttpResponse:
     """Run ``produce`` once per (API key, method, path, Idempotency-Key) and replay its response.
+
+    ``path`` is the canonical form of the request's path when it holds something clients may type
+    in several ways (a return code), so that a retry typed differently is still the same request.
 
     The record is inserted before the effect, in the same transaction: a concurrent repeat
     blocks on the unique index until the first commits, then replays it. Business errors are
@@ -48,16 +52,16 @@ def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpRes
         raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
                                errors=[{"loc": ["header", HEADER], "msg": "invalid length"}])
     now = timezone.now()
+    path = path or request.path
     scope = {"api_key_id": actor.api_key_id, "method": request.method or "",
-             "path_digest": hashlib.sha256(request.path.encode()).hexdigest(), "key": key}
+             "path_digest": hashlib.sha256(path.encode()).hexdigest(), "key": key}
     digest = _body_digest(request)
     with transaction.atomic():
         cutoff = now - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
         IdempotencyRecord.objects.filter(**scope, created_at__lt=cutoff).delete()
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(**scope, path=request.path, body_digest=digest,
-                                                          created_at=now)
+                record = IdempotencyRecord.objects.create(**scope, path=path, body_digest=digest, created_at=now)
         except IntegrityError:
             record = IdempotencyRecord.objects.get(**scope)
             if record.body_digest != digest:

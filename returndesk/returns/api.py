@@ -12,7 +12,8 @@ from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
 from returndesk.core.schemas import Timestamp
 from returndesk.returns import selectors, services
-from returndesk.returns.domain.lifecycle import Status
+from returndesk.returns.domain import codes
+from returndesk.returns.domain.lifecycle import Action, Status
 from returndesk.returns.models import Return
 from returndesk.returns.schemas import (
     CancelIn,
@@ -38,14 +39,15 @@ def _detail(code: str, actor: Actor) -> dict[str, object]:
                        timeline=True)
 
 
-def _act(request: HttpRequest, code: str, change: Callable[[Actor], Return]) -> HttpResponse:
+def _act(request: HttpRequest, code: str, action: Action, change: Callable[[Actor], Return]) -> HttpResponse:
     actor = actor_of(request)
 
     def produce() -> HttpResponse:
         ret = change(actor)
         return respond(200, ReturnDetailOut, _detail(ret.code, actor))
 
-    return idempotent(request, actor, produce)
+    # However the code was typed, a retry is the same request.
+    return idempotent(request, actor, produce, path=f"/api/v1/returns/{codes.normalise(code)}/{action}")
 
 
 @router.post("/returns", response={201: ReturnDetailOut, **errors(400, 403, 404)})
@@ -91,39 +93,42 @@ def return_get(request: HttpRequest, code: str) -> HttpResponse:
 @router.post("/returns/{code}/approve", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_approve(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
     """Approve a requested return: the buyer has until ``ship_by`` to hand the parcel over."""
-    return _act(request, code, lambda actor: services.return_approve(code=code, actor=actor))
+    return _act(request, code, Action.APPROVE, lambda actor: services.return_approve(code=code, actor=actor))
 
 
 @router.post("/returns/{code}/reject", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_reject(request: HttpRequest, code: str, payload: RejectIn) -> HttpResponse:
     """Reject a requested return, with the reason the buyer will see."""
-    return _act(request, code, lambda actor: services.return_reject(code=code, actor=actor, reason=payload.reason))
+    return _act(request, code, Action.REJECT,
+                lambda actor: services.return_reject(code=code, actor=actor, reason=payload.reason))
 
 
 @router.post("/returns/{code}/cancel", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_cancel(request: HttpRequest, code: str, payload: CancelIn | None = None) -> HttpResponse:
     """Cancel a return before the parcel is handed over (the platform acts for the buyer)."""
     reason = payload.reason if payload else ""
-    return _act(request, code, lambda actor: services.return_cancel(code=code, actor=actor, reason=reason))
+    return _act(request, code, Action.CANCEL,
+                lambda actor: services.return_cancel(code=code, actor=actor, reason=reason))
 
 
 @router.post("/returns/{code}/receive", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_receive(request: HttpRequest, code: str, payload: ReceiveIn | None = None) -> HttpResponse:
     """Record that the parcel reached the seller."""
     note = payload.note if payload else ""
-    return _act(request, code, lambda actor: services.return_receive(code=code, actor=actor, note=note))
+    return _act(request, code, Action.RECEIVE, lambda actor: services.return_receive(code=code, actor=actor, note=note))
 
 
 @router.post("/returns/{code}/inspect", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_inspect(request: HttpRequest, code: str, payload: InspectIn) -> HttpResponse:
     """Record each line's outcome (accepted or rejected) and condition."""
-    return _act(request, code, lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.lines))
+    return _act(request, code, Action.INSPECT,
+                lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.lines))
 
 
 @router.post("/returns/{code}/close", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_close(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
     """Close a resolved or rejected return, or an inspected one whose every line was rejected."""
-    return _act(request, code, lambda actor: services.return_close(code=code, actor=actor))
+    return _act(request, code, Action.CLOSE, lambda actor: services.return_close(code=code, actor=actor))
 
 
 class CodeQuery(Schema):

@@ -14,6 +14,7 @@ from returndesk.core.idempotency import idempotency_purge
 from returndesk.core.models import IdempotencyRecord
 from returndesk.marketplace.models import Order
 from returndesk.returns import services
+from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return, ReturnEvent
 
@@ -225,3 +226,15 @@ def test_a_path_of_any_length_is_scoped_by_its_digest_and_replayed(keys):
     assert (repeat.status_code, repeat.content, repeat["Idempotent-Replayed"]) == (404, first.content, "true")
     record = IdempotencyRecord.objects.get()
     assert (record.path, len(record.path_digest)) == (path, 64)
+
+
+def test_a_retry_that_types_the_code_differently_is_the_same_request(make_return, keys):
+    ret = make_return()
+    client = keys.client("seller_a")
+
+    first = _post(client, f"/api/v1/returns/{ret.code}/approve", {})
+    retry = _post(client, f"/api/v1/returns/{codes.display(ret.code).lower()}/approve", {})
+
+    assert (first.status_code, retry.status_code, retry.content, retry["Idempotent-Replayed"]) == (
+        200, 200, first.content, "true")
+    assert _events(ret) == ["request", "approve"]
