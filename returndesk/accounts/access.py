@@ -17,8 +17,9 @@ def access_require(actor: Actor, *kinds: ActorKind) -> Actor:
     return actor
 
 
-def access_return_reads(actor: Actor) -> Actor:
-    """Reading and listing returns: carriers learn about codes only through the verifier."""
+def access_reads(actor: Actor) -> Actor:
+    """Reading orders and returns (each scoped to the caller): carriers learn about codes only
+    through the verifier."""
     return access_require(actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY,
                           ActorKind.SELLER_USER, ActorKind.BUYER)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from returndesk.core.errors import RateLimited
 from returndesk.core.models import RateCounter
-from returndesk.core.sql import fetch_all
+from returndesk.core.sql import fetch_all, quoted_table
 
 WINDOW = timedelta(minutes=1)
 
@@ -33,23 +33,24 @@ class DatabaseCounterStore:
     """Plain SQL: the check runs on every verifier request, where compiling an ORM query would
     cost more than the query. Datetimes go in the backend's own form, as the ORM stores them."""
 
-    def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
-        table = connection.ops.quote_name(RateCounter._meta.db_table)
+    @staticmethod
+    def _rows_of(buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]]:
         placeholders = ", ".join(["%s"] * len(buckets))
-        sql = f"SELECT bucket, count FROM {table} WHERE window_start = %s AND bucket IN ({placeholders})"  # noqa: S608
-        found = dict(fetch_all(sql, [connection.ops.adapt_datetimefield_value(window_start), *buckets]))
+        return (f"FROM {quoted_table(RateCounter)} WHERE window_start = %s AND bucket IN ({placeholders})",
+                [connection.ops.adapt_datetimefield_value(window_start), *buckets])
+
+    def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
+        rows_sql, params = self._rows_of(buckets, window_start)
+        found = dict(fetch_all(f"SELECT bucket, count {rows_sql}", params))
         return [found.get(bucket, 0) for bucket in buckets]
 
     def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]]:
         """A scalar subquery for the highest count among ``buckets``, for another read to carry."""
-        table = connection.ops.quote_name(RateCounter._meta.db_table)
-        placeholders = ", ".join(["%s"] * len(buckets))
-        return (f"(SELECT coalesce(max(count), 0) FROM {table} "  # noqa: S608
-                f"WHERE window_start = %s AND bucket IN ({placeholders}))",
-                [connection.ops.adapt_datetimefield_value(window_start), *buckets])
+        rows_sql, params = self._rows_of(buckets, window_start)
+        return f"(SELECT coalesce(max(count), 0) {rows_sql})", params
 
     def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
-        table = connection.ops.quote_name(RateCounter._meta.db_table)
+        table = quoted_table(RateCounter)
         # One atomic upsert per bucket (SQLite and PostgreSQL share this syntax), so concurrent
         # workers never lose an increment to a read-modify-write race.
         sql = (f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608

@@ -8,6 +8,12 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
+
+
+def quoted_table(model: type[Model]) -> str:
+    """A model's table name, quoted for this backend, to write into plain SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

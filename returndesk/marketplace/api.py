@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from returndesk.accounts.access import access_require
+from returndesk.accounts.access import access_reads, access_require
 from returndesk.accounts.actors import ActorKind
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
@@ -29,6 +29,5 @@ def order_import(request: HttpRequest, payload: OrderIn) -> HttpResponse:
 @router.get("/orders/{external_id}", response={200: OrderOut, **errors(403, 404)})
 def order_get(request: HttpRequest, external_id: str) -> HttpResponse:
     """One order with its lines and payments (a seller key sees only its own)."""
-    actor = access_require(actor_of(request), ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY,
-                           ActorKind.SELLER_USER)
+    actor = access_reads(actor_of(request))
     return respond(200, OrderOut, order_data(selectors.order_get_for_actor(external_id=external_id, actor=actor)))

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from returndesk.accounts.access import access_return_reads
+from returndesk.accounts.access import access_reads
 from returndesk.accounts.actors import Actor
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
@@ -75,7 +75,7 @@ class ReturnListQuery(Schema):
 @router.get("/returns", response={200: ReturnPageOut, **errors(403)})
 def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResponse:
     """Returns newest first, a page at a time; follow ``next_cursor`` until it is null."""
-    actor = access_return_reads(actor_of(request))
+    actor = access_reads(actor_of(request))
     filters = selectors.ReturnFilters(status=query.status, seller=query.seller, buyer=query.buyer,
                                       created_after=query.created_after, created_before=query.created_before)
     page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit,
@@ -86,7 +86,7 @@ def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResp
 @router.get("/returns/{code}", response={200: ReturnDetailOut, **errors(403, 404)})
 def return_get(request: HttpRequest, code: str) -> HttpResponse:
     """One return with its lines, timeline and next deadline."""
-    actor = access_return_reads(actor_of(request))
+    actor = access_reads(actor_of(request))
     return respond(200, ReturnDetailOut, _detail(code, actor))
 
 

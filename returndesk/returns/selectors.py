@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from returndesk.accounts.access import actor_scope, scope_to_actor
 from returndesk.accounts.actors import Actor
 from returndesk.core.errors import ValidationFailed
-from returndesk.core.sql import fetch_all
+from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
@@ -136,10 +136,6 @@ class Verification:
         return self.verdict.result is not Result.VALID
 
 
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _code_facts(code: str, actor: Actor, carried: tuple[str, list[Any]] | None) -> tuple[Any, CodeFacts | None]:
     """The return behind ``code`` as the verifier needs it, and the value of ``carried`` (a scalar
     subquery, e.g. the failure count), in one round trip.
@@ -156,10 +152,10 @@ def _code_facts(code: str, actor: Actor, carried: tuple[str, list[Any]] | None) 
         f"SELECT {carried_sql}, f.* FROM (SELECT 1 AS one) anchor LEFT JOIN ("  # noqa: S608
         "SELECT r.code, r.status, r.parcel_recorded, r.ship_by, o.external_id, s.name, s.return_address,"
         " ol.sku, rl.quantity, ol.weight_g"
-        f" FROM {_table(Return)} r JOIN {_table(Order)} o ON o.id = r.order_id"
-        f" JOIN {_table(Seller)} s ON s.id = r.seller_id"
-        f" JOIN {_table(ReturnLine)} rl ON rl.return_request_id = r.id"
-        f" JOIN {_table(OrderLine)} ol ON ol.id = rl.order_line_id"
+        f" FROM {quoted_table(Return)} r JOIN {quoted_table(Order)} o ON o.id = r.order_id"
+        f" JOIN {quoted_table(Seller)} s ON s.id = r.seller_id"
+        f" JOIN {quoted_table(ReturnLine)} rl ON rl.return_request_id = r.id"
+        f" JOIN {quoted_table(OrderLine)} ol ON ol.id = rl.order_line_id"
         f" WHERE r.code = %s{scope_sql}) f ON 1 = 1")
     rows = fetch_all(sql, [*carried_params, code, *scope_params])
     carried_value = rows[0][0]
