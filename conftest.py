@@ -17,8 +17,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 hypothesis_settings.register_profile(
-    "ci", max_examples=200, derandomize=True, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow])
+    "ci", max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 hypothesis_settings.register_profile("dev", max_examples=100, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
@@ -59,8 +59,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if error is None:
         return
     if required("postgres"):
-        raise pytest.UsageError(f"PostgreSQL is not reachable ({error}) and RETURNDESK_REQUIRE_SERVICES "
-                                "says it must be")
+        raise pytest.UsageError(
+            f"PostgreSQL is not reachable ({error}) and RETURNDESK_REQUIRE_SERVICES says it must be"
+        )
     skip = pytest.mark.skip(reason=f"PostgreSQL is not reachable ({error}); start it to run these tests")
     for item in items:
         item.add_marker(skip)

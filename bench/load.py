@@ -94,6 +94,7 @@ def log(message: str) -> None:
 
 # --- tools -----------------------------------------------------------------------------------
 
+
 def ensure_tool(command: str, package: str) -> str:
     """The tool's path, installing its Debian package when we are root and have apt-get."""
     found = shutil.which(command)
@@ -109,8 +110,10 @@ def ensure_tool(command: str, package: str) -> str:
         found = shutil.which(command)
         if found:
             return found
-    raise HarnessError(f"{command} is not installed. Install the Debian package {package!r} "
-                       f"(apt-get install {package}) or put {command} on PATH, then run `{COMMAND}` again.")
+    raise HarnessError(
+        f"{command} is not installed. Install the Debian package {package!r} "
+        f"(apt-get install {package}) or put {command} on PATH, then run `{COMMAND}` again."
+    )
 
 
 def run(args: list[str], *, env: dict[str, str] | None = None, what: str) -> str:
@@ -122,6 +125,7 @@ def run(args: list[str], *, env: dict[str, str] | None = None, what: str) -> str
 
 
 # --- database --------------------------------------------------------------------------------
+
 
 def database_url(name: str) -> str:
     parts = urlsplit(ADMIN_URL)
@@ -155,20 +159,33 @@ def count_returns(url: str) -> int:
 
 # --- the application -------------------------------------------------------------------------
 
+
 def app_env(url: str) -> dict[str, str]:
     """The server's environment: production mode against the bench database."""
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("REDIS_URL", "RETURNDESK_DEBUG", "RETURNDESK_DATA_DIR")}
-    env |= {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
-            "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "returndesk.settings"}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("REDIS_URL", "RETURNDESK_DEBUG", "RETURNDESK_DATA_DIR")
+    }
+    env |= {
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "returndesk.settings",
+    }
     if REDIS_URL:
         env["REDIS_URL"] = REDIS_URL
     return env
 
 
 def create_key(env: dict[str, str], role: str) -> str:
-    key = run([str(BIN / "returndesk"), "createkey", "--role", role, "--name", f"bench {role}"],
-              env=env, what=f"returndesk createkey --role {role}").strip()
+    key = run(
+        [str(BIN / "returndesk"), "createkey", "--role", role, "--name", f"bench {role}"],
+        env=env,
+        what=f"returndesk createkey --role {role}",
+    ).strip()
     if not key.startswith("rdk_") or "\n" in key:
         raise HarnessError(f"returndesk createkey printed {key!r}, not a key")
     return key
@@ -184,12 +201,23 @@ def free_port() -> int:
 def gunicorn(env: dict[str, str]) -> Iterator[tuple[str, int]]:
     """Serve the app with sync workers, two per core; yields the base URL and the master's pid."""
     port = free_port()
-    args = [str(BIN / "gunicorn"), "returndesk.wsgi:application", "--worker-class", "sync",
-            "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    args = [
+        str(BIN / "gunicorn"),
+        "returndesk.wsgi:application",
+        "--worker-class",
+        "sync",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     logfile = OUT / "gunicorn.log"
     with logfile.open("w") as output:
-        server = subprocess.Popen(args, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            args, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(base, server, logfile)
@@ -225,8 +253,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     log("gunicorn stopped")
 
 
-def request(base: str, method: str, path: str, token: str | None = None,
-            body: object = None) -> tuple[int, object]:
+def request(base: str, method: str, path: str, token: str | None = None, body: object = None) -> tuple[int, object]:
     """One JSON request; answers the status and the decoded body (errors included)."""
     headers = {"Content-Type": "application/json"}
     if token:
@@ -250,6 +277,7 @@ def expect(answer: tuple[int, object], status: int, what: str) -> dict[str, obje
 
 # --- seeding through the API -----------------------------------------------------------------
 
+
 def order_id(number: int) -> str:
     return f"BENCH-O-{number}"
 
@@ -257,20 +285,45 @@ def order_id(number: int) -> str:
 def order_body(number: int, now: dt.datetime) -> dict[str, object]:
     """An order delivered yesterday with two lines of LARGE_QUANTITY units (shape of conftest.order_payload)."""
     seller, buyer = f"BENCH-S-{number % 10}", f"BENCH-B-{number % 50}"
-    line = {"sku": f"SKU-{number}", "quantity": LARGE_QUANTITY, "unit_price": "20.00",
-            "paid_amount": "2000000.00", "category": "home", "weight_g": 500}
+    line = {
+        "sku": f"SKU-{number}",
+        "quantity": LARGE_QUANTITY,
+        "unit_price": "20.00",
+        "paid_amount": "2000000.00",
+        "category": "home",
+        "weight_g": 500,
+    }
     return {
-        "external_id": order_id(number), "number": f"N{number}", "currency": "EUR",
+        "external_id": order_id(number),
+        "number": f"N{number}",
+        "currency": "EUR",
         "placed_at": (now - dt.timedelta(days=5)).isoformat(),
-        "delivered_at": (now - dt.timedelta(days=1)).isoformat(), "shipping_amount": "5.00",
-        "seller": {"external_id": seller, "name": f"Seller {seller}", "country": "DE",
-                   "return_address": {"name": "Returns", "lines": ["Street 1"], "city": "Berlin",
-                                      "postal_code": "10115", "country": "DE"}},
-        "buyer": {"external_id": buyer, "email": f"{buyer.lower()}@example.com", "name": f"Buyer {buyer}",
-                  "country": "ES", "time_zone": "Europe/Madrid"},
+        "delivered_at": (now - dt.timedelta(days=1)).isoformat(),
+        "shipping_amount": "5.00",
+        "seller": {
+            "external_id": seller,
+            "name": f"Seller {seller}",
+            "country": "DE",
+            "return_address": {
+                "name": "Returns",
+                "lines": ["Street 1"],
+                "city": "Berlin",
+                "postal_code": "10115",
+                "country": "DE",
+            },
+        },
+        "buyer": {
+            "external_id": buyer,
+            "email": f"{buyer.lower()}@example.com",
+            "name": f"Buyer {buyer}",
+            "country": "ES",
+            "time_zone": "Europe/Madrid",
+        },
         "payments": [{"method": "card", "amount": "4000005.00"}],
-        "lines": [{**line, "external_id": "L1", "title": "Lamp"},
-                  {**line, "external_id": "L2", "title": "Cable", "sku": f"SKU-{number}-2"}],
+        "lines": [
+            {**line, "external_id": "L1", "title": "Lamp"},
+            {**line, "external_id": "L2", "title": "Cable", "sku": f"SKU-{number}-2"},
+        ],
     }
 
 
@@ -287,11 +340,15 @@ def seed(base: str, platform_key: str, carrier_key: str) -> list[str]:
         expect(answer, 201, f"importing order {number}")
 
     def open_and_approve(number: int) -> str:
-        opened = expect(request(base, "POST", "/api/v1/returns", platform_key, return_body(number, "L1")),
-                        201, f"opening a return on order {number}")
+        opened = expect(
+            request(base, "POST", "/api/v1/returns", platform_key, return_body(number, "L1")),
+            201,
+            f"opening a return on order {number}",
+        )
         code = str(opened["code"])
-        approved = expect(request(base, "POST", f"/api/v1/returns/{code}/approve", platform_key, {}),
-                          200, f"approving return {code}")
+        approved = expect(
+            request(base, "POST", f"/api/v1/returns/{code}/approve", platform_key, {}), 200, f"approving return {code}"
+        )
         if approved["status"] != "approved":
             raise HarnessError(f"return {code} is {approved['status']!r} after approval")
         return code
@@ -308,13 +365,15 @@ def seed(base: str, platform_key: str, carrier_key: str) -> list[str]:
 
 # --- other load on the machine ---------------------------------------------------------------
 
+
 def _machine_jiffies() -> tuple[int, int]:
     """CPU time processes used (user, nice, system) and all CPU time so far, in clock ticks.
 
     Interrupt time is left out: most of it is our own loopback traffic, which no process is charged for.
     """
     user, nice, system, idle, iowait, irq, softirq, steal = (
-        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
     return user + nice + system, user + nice + system + idle + iowait + irq + softirq + steal
 
 
@@ -432,38 +491,43 @@ def lua_list(values: list[str]) -> str:
 
 
 def health_script() -> str:
-    return ("items = {}\n"
-            "function is_expected(status, body) return status == 200 and string.find(body, '\"ok\"', 1, true) end\n"
-            + LUA_COUNTING % {"threads": THREADS})
+    return (
+        "items = {}\n"
+        "function is_expected(status, body) return status == 200 and string.find(body, '\"ok\"', 1, true) end\n"
+        + LUA_COUNTING
+        % {"threads": THREADS}
+    )
 
 
 def verifier_script(carrier_key: str, codes: list[str]) -> str:
     """GET /api/v1/codes/{code}, cycling over the approved codes; only 'valid' answers count."""
-    return (f'wrk.headers["Authorization"] = {json.dumps("Bearer " + carrier_key)}\n'
-            f"items = {lua_list(codes)}\n"
-            "function request()\n"
-            "  position = position % #items + 1\n"
-            '  return wrk.format("GET", "/api/v1/codes/" .. items[position])\n'
-            "end\n"
-            "function is_expected(status, body)\n"
-            "  return status == 200 and string.find(body, '\"result\":%s*\"valid\"') ~= nil\n"
-            "end\n"
-            + LUA_COUNTING % {"threads": THREADS})
+    return (
+        f'wrk.headers["Authorization"] = {json.dumps("Bearer " + carrier_key)}\n'
+        f"items = {lua_list(codes)}\n"
+        "function request()\n"
+        "  position = position % #items + 1\n"
+        '  return wrk.format("GET", "/api/v1/codes/" .. items[position])\n'
+        "end\n"
+        "function is_expected(status, body)\n"
+        '  return status == 200 and string.find(body, \'"result":%s*"valid"\') ~= nil\n'
+        "end\n" + LUA_COUNTING % {"threads": THREADS}
+    )
 
 
 def create_script(platform_key: str) -> str:
     """POST /api/v1/returns for one unit of line L2, round-robin over the orders; only 201 counts."""
     bodies = [json.dumps(return_body(number, "L2")) for number in range(ORDERS)]
-    return (f'wrk.method = "POST"\n'
-            f'wrk.headers["Authorization"] = {json.dumps("Bearer " + platform_key)}\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-            f"items = {lua_list(bodies)}\n"
-            "function request()\n"
-            "  position = position % #items + 1\n"
-            "  return wrk.format(nil, nil, nil, items[position])\n"
-            "end\n"
-            "function is_expected(status, body) return status == 201 end\n"
-            + LUA_COUNTING % {"threads": THREADS})
+    return (
+        f'wrk.method = "POST"\n'
+        f'wrk.headers["Authorization"] = {json.dumps("Bearer " + platform_key)}\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"items = {lua_list(bodies)}\n"
+        "function request()\n"
+        "  position = position % #items + 1\n"
+        "  return wrk.format(nil, nil, nil, items[position])\n"
+        "end\n"
+        "function is_expected(status, body) return status == 201 end\n" + LUA_COUNTING % {"threads": THREADS}
+    )
 
 
 @dataclass
@@ -504,11 +568,16 @@ def parse_wrk(name: str, what: str, output: str) -> Result:
     if not check:
         raise HarnessError(f"the wrk script for {name} reported no counts (a Lua error?):\n{output}")
     non_2xx = int(_number(r"Non-2xx or 3xx responses: (\d+)", output, default="0"))
-    return Result(name=name, what=what, rps=_number(r"Requests/sec:\s+([\d.]+)", output),
-                  p50_ms=_latency_ms(output, "50"), p99_ms=_latency_ms(output, "99"),
-                  requests=int(_number(r"(\d+) requests in", output)),
-                  unexpected=max(int(check.group(2)), non_2xx),
-                  socket_errors=sum(int(n) for n in errors.groups()) if errors else 0)
+    return Result(
+        name=name,
+        what=what,
+        rps=_number(r"Requests/sec:\s+([\d.]+)", output),
+        p50_ms=_latency_ms(output, "50"),
+        p99_ms=_latency_ms(output, "99"),
+        requests=int(_number(r"(\d+) requests in", output)),
+        unexpected=max(int(check.group(2)), non_2xx),
+        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
+    )
 
 
 @dataclass
@@ -524,8 +593,17 @@ class Load:
     def wrk_args(self, name: str, script: str, seconds: int) -> list[str]:
         script_path = OUT / f"{name}.lua"
         script_path.write_text(script)
-        return [self.wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                "-s", str(script_path)]
+        return [
+            self.wrk,
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script_path),
+        ]
 
     def warm_up(self, name: str, path: str, script: str) -> None:
         """Wait for a quiet machine, a short unmeasured run, then a pause for the requests left in flight."""
@@ -582,35 +660,67 @@ class Load:
         if WARMUP_SECONDS > 0:
             run([*common, f"-T{WARMUP_SECONDS}", url], what="pgbench warm-up")
         log(f"measuring pgbench -S for {SECONDS} s")
-        output, other_cpu = self.meter.measure(lambda: run(
-            [*common, f"-T{SECONDS}", "-l", f"--sampling-rate={PGBENCH_SAMPLING}",
-             f"--log-prefix={OUT / 'pgbench_log'}", url], what="pgbench -S"))
+        output, other_cpu = self.meter.measure(
+            lambda: run(
+                [
+                    *common,
+                    f"-T{SECONDS}",
+                    "-l",
+                    f"--sampling-rate={PGBENCH_SAMPLING}",
+                    f"--log-prefix={OUT / 'pgbench_log'}",
+                    url,
+                ],
+                what="pgbench -S",
+            )
+        )
         (OUT / "pgbench.txt").write_text(output)
-        latencies = sorted(int(line.split()[2]) / 1000 for path in OUT.glob("pgbench_log*")
-                           for line in path.read_text().splitlines() if line.strip())
+        latencies = sorted(
+            int(line.split()[2]) / 1000
+            for path in OUT.glob("pgbench_log*")
+            for line in path.read_text().splitlines()
+            if line.strip()
+        )
         if len(latencies) < 100:
             raise HarnessError(f"pgbench logged only {len(latencies)} transactions:\n{output}")
         centiles = statistics.quantiles(latencies, n=100, method="inclusive")
         failed = re.search(r"number of failed transactions: (\d+)", output)
-        return Result(name="pgbench", what=f"pgbench -S (select-only, scale {PGBENCH_SCALE})",
-                      rps=_number(r"tps = ([\d.]+)", output), p50_ms=centiles[49], p99_ms=centiles[98],
-                      requests=int(_number(r"number of transactions actually processed: (\d+)", output)),
-                      unexpected=int(failed.group(1)) if failed else 0, other_cpu=other_cpu)
+        return Result(
+            name="pgbench",
+            what=f"pgbench -S (select-only, scale {PGBENCH_SCALE})",
+            rps=_number(r"tps = ([\d.]+)", output),
+            p50_ms=centiles[49],
+            p99_ms=centiles[98],
+            requests=int(_number(r"number of transactions actually processed: (\d+)", output)),
+            unexpected=int(failed.group(1)) if failed else 0,
+            other_cpu=other_cpu,
+        )
 
 
 # --- the report ------------------------------------------------------------------------------
 
+
 def machine(url: str, wrk: str, pgbench: str) -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
     with psycopg.connect(url) as conn:
         row = conn.execute("SHOW server_version").fetchone()
     wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False).stdout.split()
     return {
-        "CPUs (nproc)": str(os.cpu_count()), "CPU model": cpu, "OS": platform.platform(),
-        "Python": platform.python_version(), "Django": metadata.version("django"),
-        "django-ninja": metadata.version("django-ninja"), "gunicorn": metadata.version("gunicorn"),
-        "PostgreSQL": str(row[0]) if row else "unknown", "wrk": " ".join(wrk_version[:2]) or "unknown",
+        "CPUs (nproc)": str(os.cpu_count()),
+        "CPU model": cpu,
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "Django": metadata.version("django"),
+        "django-ninja": metadata.version("django-ninja"),
+        "gunicorn": metadata.version("gunicorn"),
+        "PostgreSQL": str(row[0]) if row else "unknown",
+        "wrk": " ".join(wrk_version[:2]) or "unknown",
         "pgbench": run([pgbench, "--version"], what="pgbench --version").strip(),
         "returndesk": revision(),
     }
@@ -621,49 +731,68 @@ def revision() -> str:
     git = shutil.which("git")
     if git is None:
         return "unknown (no git)"
-    head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=False).stdout.strip()
-    dirty = subprocess.run([git, "status", "--porcelain", "--", "returndesk"], cwd=ROOT, capture_output=True,
-                           text=True, check=False).stdout.strip()
+    head = subprocess.run(
+        [git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        [git, "status", "--porcelain", "--", "returndesk"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
     return f"commit {head or 'unknown'}" + (" with uncommitted changes in returndesk/" if dirty else "")
 
 
 def ratios(results: dict[str, Result]) -> list[tuple[str, float]]:
-    return [(f"{top}/{bottom}", results[top].rps / results[bottom].rps)
-            for top, bottom in (("verifier", "health"), ("create", "health"),
-                                ("verifier", "pgbench"), ("create", "pgbench"))]
+    return [
+        (f"{top}/{bottom}", results[top].rps / results[bottom].rps)
+        for top, bottom in (
+            ("verifier", "health"),
+            ("create", "health"),
+            ("verifier", "pgbench"),
+            ("create", "pgbench"),
+        )
+    ]
 
 
 def table(results: dict[str, Result]) -> str:
-    rows = ["| Target | Requests/s | p50 (ms) | p99 (ms) | Requests | Unexpected answers | Socket errors "
-            "| Other processes' CPU |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    rows += [f"| {r.what} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.requests:,} | {r.unexpected} "
-             f"| {r.socket_errors} | {r.other_cpu:.0%} |" for r in results.values()]
+    rows = [
+        "| Target | Requests/s | p50 (ms) | p99 (ms) | Requests | Unexpected answers | Socket errors "
+        "| Other processes' CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows += [
+        f"| {r.what} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.requests:,} | {r.unexpected} "
+        f"| {r.socket_errors} | {r.other_cpu:.0%} |"
+        for r in results.values()
+    ]
     return "\n".join(rows)
 
 
 def verdict_line(results: dict[str, Result]) -> str:
     share = results["verifier"].rps / results["health"].rps
     outcome = "PASS" if share >= TARGET_RATIO else "FAIL"
-    return (f"{outcome}: the verifier sustains {share:.0%} of the health endpoint's throughput "
-            f"(required: at least {TARGET_RATIO:.0%})")
+    return (
+        f"{outcome}: the verifier sustains {share:.0%} of the health endpoint's throughput "
+        f"(required: at least {TARGET_RATIO:.0%})"
+    )
 
 
 def busy_warning(results: dict[str, Result]) -> str | None:
     busy = {r.name: f"{r.other_cpu:.0%}" for r in results.values() if r.other_cpu > BUSY_WARNING}
     if not busy:
         return None
-    return (f"Other processes took more than {BUSY_WARNING:.0%} of the machine's CPU during some runs ({busy}): "
-            "those figures are depressed, and so are the ratios they enter. Re-run on a quiet machine.")
+    return (
+        f"Other processes took more than {BUSY_WARNING:.0%} of the machine's CPU during some runs ({busy}): "
+        "those figures are depressed, and so are the ratios they enter. Re-run on a quiet machine."
+    )
 
 
 def setup_line() -> str:
-    return (f"gunicorn sync workers x{WORKERS} (two per core), CONN_MAX_AGE=600, "
-            f"rate-limit counters in {'Redis' if REDIS_URL else 'PostgreSQL'}; "
-            f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency after a {WARMUP_SECONDS} s warm-up; "
-            f"pgbench -S -c{CONNECTIONS} -j{THREADS} -T{SECONDS} at scale {PGBENCH_SCALE}, same database; "
-            f"{ORDERS} seeded orders, {ORDERS} approved codes.")
+    return (
+        f"gunicorn sync workers x{WORKERS} (two per core), CONN_MAX_AGE=600, "
+        f"rate-limit counters in {'Redis' if REDIS_URL else 'PostgreSQL'}; "
+        f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency after a {WARMUP_SECONDS} s warm-up; "
+        f"pgbench -S -c{CONNECTIONS} -j{THREADS} -T{SECONDS} at scale {PGBENCH_SCALE}, same database; "
+        f"{ORDERS} seeded orders, {ORDERS} approved codes."
+    )
 
 
 NOTE = """\
@@ -697,13 +826,31 @@ failure rate limit never triggers: valid answers do not count as failures.
 
 
 def render(results: dict[str, Result], info: dict[str, str], when: dt.datetime) -> str:
-    lines = ["# Benchmarks", "",
-             f"Measured on {when:%Y-%m-%d %H:%M} UTC with `{COMMAND}` (`.venv/bin/python bench/load.py`), "
-             "which sets everything up, runs, and cleans up by itself.", "",
-             "## Machine", ""]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured on {when:%Y-%m-%d %H:%M} UTC with `{COMMAND}` (`.venv/bin/python bench/load.py`), "
+        "which sets everything up, runs, and cleans up by itself.",
+        "",
+        "## Machine",
+        "",
+    ]
     lines += [f"- {key}: {value}" for key, value in info.items()]
-    lines += ["", "## Setup", "", setup_line(), "", "## Results", "", table(results), "",
-              "## Ratios", "", "| Ratio | Value |", "|---|---:|"]
+    lines += [
+        "",
+        "## Setup",
+        "",
+        setup_line(),
+        "",
+        "## Results",
+        "",
+        table(results),
+        "",
+        "## Ratios",
+        "",
+        "| Ratio | Value |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {value:.3g} ({value:.1%}) |" for name, value in ratios(results)]
     lines += ["", f"**{verdict_line(results)}.**", ""]
     warning = busy_warning(results)
@@ -728,14 +875,17 @@ def report(results: dict[str, Result], info: dict[str, str]) -> None:
         print(f"warning: {warning}")
     invalid = {r.name: r.unexpected + r.socket_errors for r in results.values() if r.unexpected or r.socket_errors}
     if invalid:
-        raise HarnessError(f"unexpected answers or socket errors {invalid}; the figures are not valid and "
-                           f"{DOC.relative_to(ROOT)} was not written (raw output in bench/out/)")
+        raise HarnessError(
+            f"unexpected answers or socket errors {invalid}; the figures are not valid and "
+            f"{DOC.relative_to(ROOT)} was not written (raw output in bench/out/)"
+        )
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(render(results, info, dt.datetime.now(dt.UTC)))
     print(f"wrote {DOC.relative_to(ROOT)}")
 
 
 # --- main ------------------------------------------------------------------------------------
+
 
 def _on_signal(signum: int, _frame: object) -> None:
     signal.signal(signum, signal.SIG_IGN)  # a second signal must not interrupt the clean-up
@@ -755,8 +905,12 @@ def measure(wrk: str, pgbench: str) -> tuple[dict[str, Result], dict[str, str]]:
         codes = seed(base, platform_key, carrier_key)
         meter = CpuMeter(server_pid=server_pid, markers=(urlsplit(url).path.lstrip("/"), str(OUT)))
         load = Load(wrk=wrk, pgbench=pgbench, base=base, database_url=url, meter=meter)
-        results = {"health": load.health(), "verifier": load.verifier(carrier_key, codes),
-                   "create": load.create(platform_key), "pgbench": load.pgbench_select()}
+        results = {
+            "health": load.health(),
+            "verifier": load.verifier(carrier_key, codes),
+            "create": load.create(platform_key),
+            "pgbench": load.pgbench_select(),
+        }
         return results, info
 
 

@@ -29,15 +29,19 @@ class ReturndeskAPI(NinjaAPI):
 
 
 api = ReturndeskAPI(
-    title="returndesk", version="1",
+    title="returndesk",
+    version="1",
     description="Returns for online marketplaces: orders, returns, return codes and their lifecycle.",
-    auth=ApiKeyAuth(), urls_namespace="api-v1",
+    auth=ApiKeyAuth(),
+    urls_namespace="api-v1",
 )
 
 
 def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "")), "type": error.get("type", "")}
-            for error in errors]
+    return [
+        {"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "")), "type": error.get("type", "")}
+        for error in errors
+    ]
 
 
 @api.exception_handler(ReturndeskError)

@@ -25,27 +25,68 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _numbers = itertools.count(1)
 
 
-def order_payload(*, external_id: str | None = None, seller: str = "S-A", buyer: str = "B-1",
-                  delivered_at: datetime | None = NOW - timedelta(days=3), currency: str = "EUR",
-                  lines: list[dict[str, Any]] | None = None, **overrides: Any) -> dict[str, Any]:
+def order_payload(
+    *,
+    external_id: str | None = None,
+    seller: str = "S-A",
+    buyer: str = "B-1",
+    delivered_at: datetime | None = NOW - timedelta(days=3),
+    currency: str = "EUR",
+    lines: list[dict[str, Any]] | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
     """A valid order import body; every part can be overridden."""
     number = next(_numbers)
     payload: dict[str, Any] = {
-        "external_id": external_id or f"O-{number}", "number": f"N{number}", "currency": currency,
+        "external_id": external_id or f"O-{number}",
+        "number": f"N{number}",
+        "currency": currency,
         "placed_at": (NOW - timedelta(days=10)).isoformat(),
         "delivered_at": delivered_at.isoformat() if delivered_at else None,
         "shipping_amount": "5.00",
-        "seller": {"external_id": seller, "name": f"Seller {seller}", "country": "DE",
-                   "return_address": {"name": "Returns", "lines": ["Street 1"], "city": f"City of {seller}",
-                                      "postal_code": "10115", "country": "DE"}},
-        "buyer": {"external_id": buyer, "email": f"{buyer.lower()}@example.com", "name": f"Buyer {buyer}",
-                  "country": "ES", "time_zone": "Europe/Madrid"},
+        "seller": {
+            "external_id": seller,
+            "name": f"Seller {seller}",
+            "country": "DE",
+            "return_address": {
+                "name": "Returns",
+                "lines": ["Street 1"],
+                "city": f"City of {seller}",
+                "postal_code": "10115",
+                "country": "DE",
+            },
+        },
+        "buyer": {
+            "external_id": buyer,
+            "email": f"{buyer.lower()}@example.com",
+            "name": f"Buyer {buyer}",
+            "country": "ES",
+            "time_zone": "Europe/Madrid",
+        },
         "payments": [{"method": "card", "amount": "65.00"}],
-        "lines": lines if lines is not None else [
-            {"external_id": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 2, "unit_price": "20.00",
-             "paid_amount": "36.00", "category": "home", "weight_g": 500},
-            {"external_id": "L2", "sku": "SKU-2", "title": "Cable", "quantity": 1, "unit_price": "24.00",
-             "paid_amount": "24.00", "category": "electronics", "weight_g": 100},
+        "lines": lines
+        if lines is not None
+        else [
+            {
+                "external_id": "L1",
+                "sku": "SKU-1",
+                "title": "Lamp",
+                "quantity": 2,
+                "unit_price": "20.00",
+                "paid_amount": "36.00",
+                "category": "home",
+                "weight_g": 500,
+            },
+            {
+                "external_id": "L2",
+                "sku": "SKU-2",
+                "title": "Cable",
+                "quantity": 1,
+                "unit_price": "24.00",
+                "paid_amount": "24.00",
+                "category": "electronics",
+                "weight_g": 100,
+            },
         ],
     }
     payload.update(overrides)
@@ -72,7 +113,8 @@ class Keys:
         seller_row = None
         if seller is not None:
             seller_row, _ = Seller.objects.get_or_create(
-                external_id=seller, defaults={"name": f"Seller {seller}", "country": "DE", "created_at": NOW})
+                external_id=seller, defaults={"name": f"Seller {seller}", "country": "DE", "created_at": NOW}
+            )
         key, token = apikey_create(role=role, seller=seller_row, supervisor=supervisor, name=name)
         self.tokens[name], self.actors[name] = token, actor_for_api_key(key)
         return token
@@ -101,10 +143,20 @@ def keys(db: None) -> Keys:
 def make_return(make_order: Callable[..., Order], keys: Keys) -> Callable[..., Return]:
     """Open a return on a fresh order of seller S-A (or on ``order``) at NOW."""
 
-    def make(*, order: Order | None = None, line: str = "L1", quantity: int = 1,
-             reason: Reason = Reason.DEFECTIVE, now: datetime = NOW) -> Return:
+    def make(
+        *,
+        order: Order | None = None,
+        line: str = "L1",
+        quantity: int = 1,
+        reason: Reason = Reason.DEFECTIVE,
+        now: datetime = NOW,
+    ) -> Return:
         order = order or make_order()
-        return services.return_open(actor=keys.actors["platform"], order_external_id=order.external_id,
-                                    lines=[ReturnLineIn(line=line, quantity=quantity, reason=reason)], now=now)
+        return services.return_open(
+            actor=keys.actors["platform"],
+            order_external_id=order.external_id,
+            lines=[ReturnLineIn(line=line, quantity=quantity, reason=reason)],
+            now=now,
+        )
 
     return make

@@ -110,10 +110,12 @@ if EMBEDDED:
 else:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
             # Off by default, as in Django: a check is one more round trip on every request; without
             # it, a worker whose connection died answers one request with an error, then reconnects.
-            conn_health_checks=os.environ.get("CONN_HEALTH_CHECKS", "0") == "1"),
+            conn_health_checks=os.environ.get("CONN_HEALTH_CHECKS", "0") == "1",
+        ),
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Lets the hot-path reads of core.sql be prepared; Django's own cursors never prepare.

@@ -20,8 +20,9 @@ def access_require(actor: Actor, *kinds: ActorKind) -> Actor:
 def access_reads(actor: Actor) -> Actor:
     """Reading orders and returns (each scoped to the caller): carriers learn about codes only
     through the verifier."""
-    return access_require(actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY,
-                          ActorKind.SELLER_USER, ActorKind.BUYER)
+    return access_require(
+        actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY, ActorKind.SELLER_USER, ActorKind.BUYER
+    )
 
 
 _SellerOrBuyerRows = TypeVar("_SellerOrBuyerRows", bound=Model)

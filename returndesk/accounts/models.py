@@ -19,8 +19,9 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True)
     digest = models.CharField(max_length=64)
     role = models.CharField(max_length=16, choices=Role.choices)
-    seller = models.ForeignKey("marketplace.Seller", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="api_keys")
+    seller = models.ForeignKey(
+        "marketplace.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
+    )
     supervisor = models.BooleanField(default=False)
     name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField()
@@ -30,7 +31,8 @@ class ApiKey(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="seller", seller__isnull=False) | ~models.Q(role="seller"),
-                name="seller_key_names_seller"),
+                name="seller_key_names_seller",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,8 +24,13 @@ _cache_lock = threading.Lock()
 
 
 def actor_for_api_key(key: ApiKey) -> Actor:
-    return Actor(kind=_KIND_OF_ROLE[ApiKey.Role(key.role)], id=key.prefix, seller_id=key.seller_id,
-                 supervisor=key.supervisor, api_key_id=key.pk)
+    return Actor(
+        kind=_KIND_OF_ROLE[ApiKey.Role(key.role)],
+        id=key.prefix,
+        seller_id=key.seller_id,
+        supervisor=key.supervisor,
+        api_key_id=key.pk,
+    )
 
 
 def apikey_authenticate(*, token: str) -> Actor | None:
@@ -34,8 +39,11 @@ def apikey_authenticate(*, token: str) -> Actor | None:
     A hit is served from memory for at most API_KEY_CACHE_SECONDS, which bounds how long a
     revoked key keeps working in a process that has already seen it.
     """
-    prefix, separator, secret = token[:PREFIX_LENGTH], token[PREFIX_LENGTH:PREFIX_LENGTH + 1], \
-        token[PREFIX_LENGTH + 1:]
+    prefix, separator, secret = (
+        token[:PREFIX_LENGTH],
+        token[PREFIX_LENGTH : PREFIX_LENGTH + 1],
+        token[PREFIX_LENGTH + 1 :],
+    )
     if separator != "_" or not secret:
         return None
     digest = digest_secret(secret)

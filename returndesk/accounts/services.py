@@ -21,8 +21,9 @@ def digest_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def apikey_create(*, role: str, seller: Seller | None = None, supervisor: bool = False,
-                  name: str = "") -> tuple[ApiKey, str]:
+def apikey_create(
+    *, role: str, seller: Seller | None = None, supervisor: bool = False, name: str = ""
+) -> tuple[ApiKey, str]:
     """Create a key and return it with its plaintext, which is shown once and never stored."""
     if (role == ApiKey.Role.SELLER) != (seller is not None):
         raise SellerRequired()
@@ -34,8 +35,14 @@ def apikey_create(*, role: str, seller: Seller | None = None, supervisor: bool =
         if not ApiKey.objects.filter(prefix=prefix).exists():
             break
     api_key = ApiKey.objects.create(
-        prefix=prefix, digest=digest_secret(secret), role=role, seller=seller,
-        supervisor=supervisor, name=name, created_at=timezone.now())
+        prefix=prefix,
+        digest=digest_secret(secret),
+        role=role,
+        seller=seller,
+        supervisor=supervisor,
+        name=name,
+        created_at=timezone.now(),
+    )
     return api_key, f"{prefix}_{secret}"
 
 

@@ -34,8 +34,7 @@ def actor_of(request: HttpRequest) -> Actor:
 
 def respond(status: int, schema: type[BaseModel], data: Any) -> HttpResponse:
     """Validate ``data`` against the declared schema and render it (also for idempotent replays)."""
-    return HttpResponse(schema.model_validate(data).model_dump_json(), status=status,
-                        content_type="application/json")
+    return HttpResponse(schema.model_validate(data).model_dump_json(), status=status, content_type="application/json")
 
 
 def errors(*statuses: int) -> dict[int, type[Schema]]:

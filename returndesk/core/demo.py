@@ -31,46 +31,127 @@ from returndesk.returns.schemas import InspectLineIn, ReturnLineIn
 KEYS_FILE = "demo-keys.txt"
 
 SELLERS: list[dict[str, Any]] = [
-    {"external_id": "S-LUMEN", "name": "Lumen Lighting", "country": "CN", "email": "returns@lumen.example",
-     "return_address": {"name": "Lumen Returns", "lines": ["12 Keji Road"], "city": "Shenzhen",
-                        "postal_code": "518057", "country": "CN"}},
-    {"external_id": "S-KNIT", "name": "Nordic Knit", "country": "PT", "email": "help@nordicknit.example",
-     "return_address": {"name": "Nordic Knit", "lines": ["Rua das Flores 40"], "city": "Porto",
-                        "postal_code": "4050-262", "country": "PT"}},
-    {"external_id": "S-VOLT", "name": "Volt Gadgets", "country": "DE",
-     "return_address": {"name": "Volt Retouren", "lines": ["Lagerstrasse 7"], "city": "Berlin",
-                        "postal_code": "10115", "country": "DE"}},
+    {
+        "external_id": "S-LUMEN",
+        "name": "Lumen Lighting",
+        "country": "CN",
+        "email": "returns@lumen.example",
+        "return_address": {
+            "name": "Lumen Returns",
+            "lines": ["12 Keji Road"],
+            "city": "Shenzhen",
+            "postal_code": "518057",
+            "country": "CN",
+        },
+    },
+    {
+        "external_id": "S-KNIT",
+        "name": "Nordic Knit",
+        "country": "PT",
+        "email": "help@nordicknit.example",
+        "return_address": {
+            "name": "Nordic Knit",
+            "lines": ["Rua das Flores 40"],
+            "city": "Porto",
+            "postal_code": "4050-262",
+            "country": "PT",
+        },
+    },
+    {
+        "external_id": "S-VOLT",
+        "name": "Volt Gadgets",
+        "country": "DE",
+        "return_address": {
+            "name": "Volt Retouren",
+            "lines": ["Lagerstrasse 7"],
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
+    },
 ]
 BUYERS: list[dict[str, Any]] = [
-    {"external_id": "B-ANA", "email": "ana@example.com", "name": "Ana Ruiz", "country": "ES", "locale": "es",
-     "time_zone": "Europe/Madrid"},
-    {"external_id": "B-BEN", "email": "ben@example.com", "name": "Ben Carter", "country": "US", "locale": "en",
-     "time_zone": "America/New_York"},
-    {"external_id": "B-CHLOE", "email": "chloe@example.com", "name": "Chloé Martin", "country": "FR",
-     "locale": "fr", "time_zone": "Europe/Paris"},
+    {
+        "external_id": "B-ANA",
+        "email": "ana@example.com",
+        "name": "Ana Ruiz",
+        "country": "ES",
+        "locale": "es",
+        "time_zone": "Europe/Madrid",
+    },
+    {
+        "external_id": "B-BEN",
+        "email": "ben@example.com",
+        "name": "Ben Carter",
+        "country": "US",
+        "locale": "en",
+        "time_zone": "America/New_York",
+    },
+    {
+        "external_id": "B-CHLOE",
+        "email": "chloe@example.com",
+        "name": "Chloé Martin",
+        "country": "FR",
+        "locale": "fr",
+        "time_zone": "Europe/Paris",
+    },
 ]
 
 
-def _order(number: int, seller: int, buyer: int, delivered_days_ago: int | None, *, now: datetime,
-            lines: list[tuple[str, str, int, str, str]], currency: str = "EUR") -> OrderIn:
+def _order(
+    number: int,
+    seller: int,
+    buyer: int,
+    delivered_days_ago: int | None,
+    *,
+    now: datetime,
+    lines: list[tuple[str, str, int, str, str]],
+    currency: str = "EUR",
+) -> OrderIn:
     paid = sum((Decimal(line[4]) for line in lines), Decimal(0))
     delivered = now - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
-    return OrderIn.model_validate({
-        "external_id": f"O-{number}", "number": f"8{number:07d}", "currency": currency,
-        "placed_at": now - timedelta(days=(delivered_days_ago or 0) + 6), "delivered_at": delivered,
-        "shipping_amount": "4.99", "seller": SELLERS[seller], "buyer": BUYERS[buyer],
-        "payments": [{"method": "card", "gateway": "demo", "reference": f"ch_{number}",
-                      "amount": str(paid + Decimal("4.99"))}],
-        "lines": [{"external_id": f"L{index}", "sku": sku, "title": title, "quantity": quantity,
-                   "unit_price": unit, "paid_amount": line_paid, "category": "general", "weight_g": 400}
-                  for index, (sku, title, quantity, unit, line_paid) in enumerate(lines, start=1)],
-    })
+    return OrderIn.model_validate(
+        {
+            "external_id": f"O-{number}",
+            "number": f"8{number:07d}",
+            "currency": currency,
+            "placed_at": now - timedelta(days=(delivered_days_ago or 0) + 6),
+            "delivered_at": delivered,
+            "shipping_amount": "4.99",
+            "seller": SELLERS[seller],
+            "buyer": BUYERS[buyer],
+            "payments": [
+                {
+                    "method": "card",
+                    "gateway": "demo",
+                    "reference": f"ch_{number}",
+                    "amount": str(paid + Decimal("4.99")),
+                }
+            ],
+            "lines": [
+                {
+                    "external_id": f"L{index}",
+                    "sku": sku,
+                    "title": title,
+                    "quantity": quantity,
+                    "unit_price": unit,
+                    "paid_amount": line_paid,
+                    "category": "general",
+                    "weight_g": 400,
+                }
+                for index, (sku, title, quantity, unit, line_paid) in enumerate(lines, start=1)
+            ],
+        }
+    )
 
 
 def _keys() -> list[tuple[str, str, str]]:
     wanted: list[tuple[str, str | None, str]] = [
-        ("platform", None, "Demo platform"), ("agent", None, "Demo agent (supervisor)"),
-        ("carrier", None, "Demo carrier"), *(("seller", s["external_id"], s["name"]) for s in SELLERS)]
+        ("platform", None, "Demo platform"),
+        ("agent", None, "Demo agent (supervisor)"),
+        ("carrier", None, "Demo carrier"),
+        *(("seller", s["external_id"], s["name"]) for s in SELLERS),
+    ]
     made = []
     for role, seller_id, name in wanted:
         seller = Seller.objects.get(external_id=seller_id) if seller_id else None
@@ -80,8 +161,11 @@ def _keys() -> list[tuple[str, str, str]]:
 
 
 def _actor(role: str, seller: str | None = None) -> Actor:
-    key = ApiKey.objects.filter(role=role, seller__external_id=seller).first() if seller else \
-        ApiKey.objects.filter(role=role).first()
+    key = (
+        ApiKey.objects.filter(role=role, seller__external_id=seller).first()
+        if seller
+        else ApiKey.objects.filter(role=role).first()
+    )
     assert key is not None
     return actor_for_api_key(key)
 
@@ -91,30 +175,40 @@ def _returns(now: datetime) -> None:
     lumen, knit, volt = (_actor("seller", s["external_id"]) for s in SELLERS)
 
     def open_return(order: str, line: str, reason: str, days_ago: float, quantity: int = 1) -> str:
-        return returns.return_open(actor=platform, order_external_id=order, now=now - timedelta(days=days_ago),
-                                   lines=[ReturnLineIn(line=line, quantity=quantity, reason=Reason(reason),
-                                                       note="")]).code
+        return returns.return_open(
+            actor=platform,
+            order_external_id=order,
+            now=now - timedelta(days=days_ago),
+            lines=[ReturnLineIn(line=line, quantity=quantity, reason=Reason(reason), note="")],
+        ).code
 
     open_return("O-1001", "L1", "defective", 0.2)
     approved = open_return("O-1002", "L1", "size_fit", 3)
     returns.return_approve(code=approved, actor=knit, now=now - timedelta(days=2))
     rejected = open_return("O-1003", "L1", "changed_mind", 6)
-    returns.return_reject(code=rejected, actor=volt, reason="Opened software cannot be returned.",
-                          now=now - timedelta(days=5))
+    returns.return_reject(
+        code=rejected, actor=volt, reason="Opened software cannot be returned.", now=now - timedelta(days=5)
+    )
     cancelled = open_return("O-1004", "L2", "other", 4)
-    returns.return_cancel(code=cancelled, actor=platform, reason="Buyer found the missing part.",
-                          now=now - timedelta(days=3))
+    returns.return_cancel(
+        code=cancelled, actor=platform, reason="Buyer found the missing part.", now=now - timedelta(days=3)
+    )
     received = open_return("O-1005", "L1", "not_as_described", 9)
     returns.return_approve(code=received, actor=lumen, now=now - timedelta(days=8))
     returns.return_receive(code=received, actor=lumen, note="Box intact.", now=now - timedelta(days=1))
     inspected = open_return("O-1006", "L1", "wrong_item", 12, quantity=2)
     returns.return_approve(code=inspected, actor=knit, now=now - timedelta(days=11))
     returns.return_receive(code=inspected, actor=knit, now=now - timedelta(days=4))
-    returns.return_inspect(code=inspected, actor=knit, now=now - timedelta(days=3), lines=[
-        InspectLineIn(line="L1", outcome=LineOutcome.ACCEPTED, condition=Condition.AS_NEW)])
+    returns.return_inspect(
+        code=inspected,
+        actor=knit,
+        now=now - timedelta(days=3),
+        lines=[InspectLineIn(line="L1", outcome=LineOutcome.ACCEPTED, condition=Condition.AS_NEW)],
+    )
     closed = open_return("O-1007", "L1", "changed_mind", 25)
-    returns.return_reject(code=closed, actor=volt, reason="Outside the seller's free-return terms.",
-                          now=now - timedelta(days=24))
+    returns.return_reject(
+        code=closed, actor=volt, reason="Outside the seller's free-return terms.", now=now - timedelta(days=24)
+    )
     returns.return_close(code=closed, actor=platform, now=now - timedelta(days=8))
 
 
@@ -124,11 +218,29 @@ def demo_seed(*, now: datetime | None = None) -> list[tuple[str, str, str]]:
     now = now or timezone.now()
     orders = [
         _order(1001, 0, 0, 2, now=now, lines=[("LUM-DESK-01", "Desk lamp, brass", 1, "39.90", "35.91")]),
-        _order(1002, 1, 1, 4, now=now, lines=[("KNIT-SWT-M", "Wool sweater, M", 1, "79.00", "79.00"),
-                                    ("KNIT-SCF", "Scarf, grey", 1, "25.00", "22.50")]),
+        _order(
+            1002,
+            1,
+            1,
+            4,
+            now=now,
+            lines=[
+                ("KNIT-SWT-M", "Wool sweater, M", 1, "79.00", "79.00"),
+                ("KNIT-SCF", "Scarf, grey", 1, "25.00", "22.50"),
+            ],
+        ),
         _order(1003, 2, 2, 8, now=now, lines=[("VOLT-PWR-20", "Power bank 20000 mAh", 1, "45.00", "45.00")]),
-        _order(1004, 2, 0, 6, now=now, lines=[("VOLT-CBL-C", "USB-C cable 2 m", 2, "9.50", "19.00"),
-                                    ("VOLT-HUB-7", "7-port USB hub", 1, "32.00", "32.00")]),
+        _order(
+            1004,
+            2,
+            0,
+            6,
+            now=now,
+            lines=[
+                ("VOLT-CBL-C", "USB-C cable 2 m", 2, "9.50", "19.00"),
+                ("VOLT-HUB-7", "7-port USB hub", 1, "32.00", "32.00"),
+            ],
+        ),
         _order(1005, 0, 1, 11, now=now, lines=[("LUM-STRIP-5", "LED strip 5 m", 1, "24.99", "24.99")]),
         _order(1006, 1, 2, 14, now=now, lines=[("KNIT-SOCK-3", "Wool socks, 3 pairs", 2, "18.00", "36.00")]),
         _order(1007, 2, 1, 27, now=now, lines=[("VOLT-EAR-BT", "Bluetooth earbuds", 1, "59.00", "53.10")]),

@@ -28,14 +28,16 @@ def _body_digest(request: HttpRequest) -> str:
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
-    response = HttpResponse(bytes(record.response_body or b""), status=record.status_code or 200,
-                            content_type=record.content_type)
+    response = HttpResponse(
+        bytes(record.response_body or b""), status=record.status_code or 200, content_type=record.content_type
+    )
     response["Idempotent-Replayed"] = "true"
     return response
 
 
-def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse], *,
-               path: str | None = None) -> HttpResponse:
+def idempotent(
+    request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse], *, path: str | None = None
+) -> HttpResponse:
     """Run ``produce`` once per (API key, method, path, Idempotency-Key) and replay its response.
 
     ``path`` is the canonical form of the request's path when it holds something clients may type
@@ -49,12 +51,18 @@ def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpRes
     if key is None or actor.api_key_id is None:
         return produce()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
-                               errors=[{"loc": ["header", HEADER], "msg": "invalid length"}])
+        raise ValidationFailed(
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+            errors=[{"loc": ["header", HEADER], "msg": "invalid length"}],
+        )
     now = timezone.now()
     path = path or request.path
-    scope = {"api_key_id": actor.api_key_id, "method": request.method or "",
-             "path_digest": hashlib.sha256(path.encode()).hexdigest(), "key": key}
+    scope = {
+        "api_key_id": actor.api_key_id,
+        "method": request.method or "",
+        "path_digest": hashlib.sha256(path.encode()).hexdigest(),
+        "key": key,
+    }
     digest = _body_digest(request)
     with transaction.atomic():
         cutoff = now - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
@@ -66,7 +74,8 @@ def idempotent(request: HttpRequest, actor: Actor, produce: Callable[[], HttpRes
             record = IdempotencyRecord.objects.get(**scope)
             if record.body_digest != digest:
                 raise IdempotencyKeyReused(
-                    f"The {HEADER} {key!r} was first used with a different request body.") from None
+                    f"The {HEADER} {key!r} was first used with a different request body."
+                ) from None
             return _replay(record)
         try:
             with transaction.atomic():

@@ -28,8 +28,11 @@ class ApiProblemsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         error = self._ERRORS.get(response.status_code)
-        if (error is None or not request.path.startswith(API_PREFIX)
-                or response.get("Content-Type", "").startswith(CONTENT_TYPE)):
+        if (
+            error is None
+            or not request.path.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith(CONTENT_TYPE)
+        ):
             return response
         problem = problem_response(error())
         if response.has_header("Allow"):
@@ -49,13 +52,21 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(API_PREFIX) and _has_nul(request):
-            return problem_response(ValidationFailed(
-                "Text may not contain NUL characters.",
-                errors=[{"loc": ["request"], "msg": "NUL character", "type": "nul_character"}]))
+            return problem_response(
+                ValidationFailed(
+                    "Text may not contain NUL characters.",
+                    errors=[{"loc": ["request"], "msg": "NUL character", "type": "nul_character"}],
+                )
+            )
         return self.get_response(request)
 
 
 def _has_nul(request: HttpRequest) -> bool:
     query = request.META.get("QUERY_STRING", "")
-    return ("\x00" in request.path or "%00" in query or "\x00" in query
-            or b"\x00" in request.body or b"\\u0000" in request.body)
+    return (
+        "\x00" in request.path
+        or "%00" in query
+        or "\x00" in query
+        or b"\x00" in request.body
+        or b"\\u0000" in request.body
+    )

@@ -26,8 +26,11 @@ class ProblemOut(Schema):
 
 def problem_body(error: ReturndeskError) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "type": TYPE_BASE + error.code, "title": error.title, "status": error.status,
-        "detail": error.detail, "code": error.code,
+        "type": TYPE_BASE + error.code,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "code": error.code,
     }
     if error.errors is not None:
         body["errors"] = error.errors

@@ -36,8 +36,10 @@ class DatabaseCounterStore:
     @staticmethod
     def _rows_of(buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]]:
         placeholders = ", ".join(["%s"] * len(buckets))
-        return (f"FROM {quoted_table(RateCounter)} WHERE window_start = %s AND bucket IN ({placeholders})",
-                [connection.ops.adapt_datetimefield_value(window_start), *buckets])
+        return (
+            f"FROM {quoted_table(RateCounter)} WHERE window_start = %s AND bucket IN ({placeholders})",
+            [connection.ops.adapt_datetimefield_value(window_start), *buckets],
+        )
 
     def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
         rows_sql, params = self._rows_of(buckets, window_start)
@@ -53,8 +55,10 @@ class DatabaseCounterStore:
         table = quoted_table(RateCounter)
         # One atomic upsert per bucket (SQLite and PostgreSQL share this syntax), so concurrent
         # workers never lose an increment to a read-modify-write race.
-        sql = (f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
-               f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1 RETURNING count")
+        sql = (
+            f"INSERT INTO {table} (bucket, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (bucket, window_start) DO UPDATE SET count = {table}.count + 1 RETURNING count"
+        )
         stored_start = connection.ops.adapt_datetimefield_value(window_start)
         counts: list[int] = []
         with connection.cursor() as cursor:
@@ -116,8 +120,8 @@ class FailureLimiter:
         if highest_count >= self.limit:
             retry_after = max(1, int((_window_start(now) + WINDOW - now).total_seconds() + 0.999))
             raise RateLimited(
-                f"Too many unsuccessful look-ups; try again in {retry_after} seconds.",
-                retry_after=retry_after)
+                f"Too many unsuccessful look-ups; try again in {retry_after} seconds.", retry_after=retry_after
+            )
 
     def count_sql(self, buckets: Sequence[str], *, now: datetime) -> tuple[str, list[Any]] | None:
         """The check as SQL another read can carry (one round trip instead of two), when the

@@ -23,8 +23,7 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$"), AfterV
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 # Amounts travel as decimal strings; numbers are accepted on input, floats never leave. Fifteen
 # significant digits is what SQLite, the embedded default, stores exactly.
-Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4),
-                   PlainSerializer(str, return_type=str)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4), PlainSerializer(str, return_type=str)]
 
 _EARLIEST, _LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
 
@@ -38,4 +37,3 @@ def _plausible(value: datetime) -> datetime:
 
 # An instant with an offset, in a range the service can compute with.
 Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible)]
-

@@ -86,11 +86,15 @@ class OrderIn(Schema):
         ids = [line.external_id for line in self.lines]
         if len(set(ids)) != len(ids):
             raise ValueError("line external_id values must be unique within an order")
-        amounts = [self.shipping_amount, *(p.amount for p in self.payments),
-                   *(a for line in self.lines for a in (line.unit_price, line.paid_amount))]
+        amounts = [
+            self.shipping_amount,
+            *(p.amount for p in self.payments),
+            *(a for line in self.lines for a in (line.unit_price, line.paid_amount)),
+        ]
         if not all(money.fits_currency(amount, self.currency) for amount in amounts):
-            raise ValueError(f"an amount has more decimals than {self.currency} allows "
-                             f"({money.exponent(self.currency)})")
+            raise ValueError(
+                f"an amount has more decimals than {self.currency} allows ({money.exponent(self.currency)})"
+            )
         return self
 
 
@@ -143,18 +147,33 @@ def order_data(order: Order) -> dict[str, object]:
         return money.format_amount(value, currency)
 
     return {
-        "external_id": order.external_id, "number": order.number, "currency": currency,
-        "placed_at": order.placed_at, "delivered_at": order.delivered_at,
+        "external_id": order.external_id,
+        "number": order.number,
+        "currency": currency,
+        "placed_at": order.placed_at,
+        "delivered_at": order.delivered_at,
         "shipping_amount": amount(order.shipping_amount),
-        "seller": {"external_id": order.seller.external_id, "name": order.seller.name,
-                   "country": order.seller.country},
-        "buyer": {"external_id": order.buyer.external_id, "name": order.buyer.name,
-                  "country": order.buyer.country},
-        "payments": [{"method": p.method, "gateway": p.gateway, "reference": p.reference,
-                      "amount": amount(p.amount)} for p in order.payments.all()],
-        "lines": [{"external_id": line.external_id, "sku": line.sku, "title": line.title,
-                   "quantity": line.quantity, "unit_price": amount(line.unit_price),
-                   "paid_amount": amount(line.paid_amount), "category": line.category, "gtin": line.gtin,
-                   "variant_id": line.variant_id, "weight_g": line.weight_g, "final_sale": line.final_sale,
-                   "delivered_at": line.delivered_at} for line in order.lines.all()],
+        "seller": {"external_id": order.seller.external_id, "name": order.seller.name, "country": order.seller.country},
+        "buyer": {"external_id": order.buyer.external_id, "name": order.buyer.name, "country": order.buyer.country},
+        "payments": [
+            {"method": p.method, "gateway": p.gateway, "reference": p.reference, "amount": amount(p.amount)}
+            for p in order.payments.all()
+        ],
+        "lines": [
+            {
+                "external_id": line.external_id,
+                "sku": line.sku,
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": amount(line.unit_price),
+                "paid_amount": amount(line.paid_amount),
+                "category": line.category,
+                "gtin": line.gtin,
+                "variant_id": line.variant_id,
+                "weight_g": line.weight_g,
+                "final_sale": line.final_sale,
+                "delivered_at": line.delivered_at,
+            }
+            for line in order.lines.all()
+        ],
     }

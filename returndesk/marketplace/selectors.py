@@ -13,8 +13,13 @@ def visible_orders(actor: Actor) -> QuerySet[Order]:
 
 
 def order_get_for_actor(*, external_id: str, actor: Actor) -> Order:
-    order = (visible_orders(actor).select_related("seller", "buyer")
-             .prefetch_related("lines", "payments").filter(external_id=external_id).first())
+    order = (
+        visible_orders(actor)
+        .select_related("seller", "buyer")
+        .prefetch_related("lines", "payments")
+        .filter(external_id=external_id)
+        .first()
+    )
     if order is None:
         raise OrderNotFound(f"No order {external_id!r}.")
     return order

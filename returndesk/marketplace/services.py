@@ -11,8 +11,18 @@ from returndesk.marketplace.errors import OrderConflict
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Payment, Seller
 from returndesk.marketplace.schemas import BuyerIn, LineIn, OrderIn, SellerIn
 
-_LINE_FIELDS = ("sku", "title", "quantity", "unit_price", "paid_amount", "category", "gtin",
-                "variant_id", "weight_g", "final_sale")
+_LINE_FIELDS = (
+    "sku",
+    "title",
+    "quantity",
+    "unit_price",
+    "paid_amount",
+    "category",
+    "gtin",
+    "variant_id",
+    "weight_g",
+    "final_sale",
+)
 
 
 def order_import(*, data: OrderIn, now: datetime | None = None) -> tuple[Order, bool]:
@@ -40,9 +50,17 @@ def _order_import(data: OrderIn, now: datetime) -> tuple[Order, bool]:
     created = order is None
     if order is None:
         order = Order.objects.create(
-            external_id=data.external_id, number=data.number, seller=seller, buyer=buyer,
-            currency=data.currency, placed_at=data.placed_at, delivered_at=data.delivered_at,
-            shipping_amount=data.shipping_amount, created_at=now, updated_at=now)
+            external_id=data.external_id,
+            number=data.number,
+            seller=seller,
+            buyer=buyer,
+            currency=data.currency,
+            placed_at=data.placed_at,
+            delivered_at=data.delivered_at,
+            shipping_amount=data.shipping_amount,
+            created_at=now,
+            updated_at=now,
+        )
     else:
         _check_reimport(order, data, seller, buyer)
         order.number = data.number
@@ -64,15 +82,22 @@ def _seller_upsert(data: SellerIn, now: datetime) -> Seller:
     if "return_address" in data.model_fields_set:
         fields["return_address"] = data.return_address.model_dump() if data.return_address else None
     seller, _ = Seller.objects.update_or_create(
-        external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now})
+        external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now}
+    )
     return seller
 
 
 def _buyer_upsert(data: BuyerIn, now: datetime) -> Buyer:
-    fields = {"email": data.email, "name": data.name, "country": data.country, "locale": data.locale,
-              "time_zone": data.time_zone}
+    fields = {
+        "email": data.email,
+        "name": data.name,
+        "country": data.country,
+        "locale": data.locale,
+        "time_zone": data.time_zone,
+    }
     buyer, _ = Buyer.objects.update_or_create(
-        external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now})
+        external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now}
+    )
     return buyer
 
 
@@ -88,8 +113,9 @@ def _check_reimport(order: Order, data: OrderIn, seller: Seller, buyer: Buyer) -
         if new is None:
             raise OrderConflict(f"Line {line.external_id!r} has returns and cannot be dropped.")
         if new.quantity < line.quantity:
-            raise OrderConflict(f"Line {line.external_id!r} has returns and cannot shrink "
-                                f"from {line.quantity} to {new.quantity}.")
+            raise OrderConflict(
+                f"Line {line.external_id!r} has returns and cannot shrink from {line.quantity} to {new.quantity}."
+            )
         if new.unit_price != line.unit_price or new.paid_amount != line.paid_amount:
             raise OrderConflict(f"Line {line.external_id!r} has returns; its price cannot change.")
 
@@ -99,9 +125,12 @@ def _lines_sync(order: Order, lines: list[LineIn], *, created: bool) -> None:
     for data in lines:
         line = existing.pop(data.external_id, None)
         if line is None:
-            OrderLine.objects.create(order=order, external_id=data.external_id,
-                                     delivered_at=data.delivered_at,
-                                     **{name: getattr(data, name) for name in _LINE_FIELDS})
+            OrderLine.objects.create(
+                order=order,
+                external_id=data.external_id,
+                delivered_at=data.delivered_at,
+                **{name: getattr(data, name) for name in _LINE_FIELDS},
+            )
             continue
         for name in _LINE_FIELDS:
             setattr(line, name, getattr(data, name))
@@ -116,4 +145,5 @@ def _payments_sync(order: Order, data: OrderIn) -> None:
     order.payments.all().delete()
     Payment.objects.bulk_create(
         Payment(order=order, method=p.method, gateway=p.gateway, reference=p.reference, amount=p.amount)
-        for p in data.payments)
+        for p in data.payments
+    )

@@ -35,8 +35,7 @@ ACTION_ERRORS = errors(400, 403, 404, 409)
 
 
 def _detail(code: str, actor: Actor) -> dict[str, object]:
-    return return_data(selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True),
-                       timeline=True)
+    return return_data(selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True), timeline=True)
 
 
 def _act(request: HttpRequest, code: str, action: Action, change: Callable[[Actor], Return]) -> HttpResponse:
@@ -76,10 +75,14 @@ class ReturnListQuery(Schema):
 def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResponse:
     """Returns newest first, a page at a time; follow ``next_cursor`` until it is null."""
     actor = access_reads(actor_of(request))
-    filters = selectors.ReturnFilters(status=query.status, seller=query.seller, buyer=query.buyer,
-                                      created_after=query.created_after, created_before=query.created_before)
-    page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit,
-                                               cursor=query.cursor)
+    filters = selectors.ReturnFilters(
+        status=query.status,
+        seller=query.seller,
+        buyer=query.buyer,
+        created_after=query.created_after,
+        created_before=query.created_before,
+    )
+    page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit, cursor=query.cursor)
     return respond(200, ReturnPageOut, {"items": [return_data(ret) for ret in page], "next_cursor": next_cursor})
 
 
@@ -99,16 +102,21 @@ def return_approve(request: HttpRequest, code: str, payload: EmptyIn | None = No
 @router.post("/returns/{code}/reject", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_reject(request: HttpRequest, code: str, payload: RejectIn) -> HttpResponse:
     """Reject a requested return, with the reason the buyer will see."""
-    return _act(request, code, Action.REJECT,
-                lambda actor: services.return_reject(code=code, actor=actor, reason=payload.reason))
+    return _act(
+        request,
+        code,
+        Action.REJECT,
+        lambda actor: services.return_reject(code=code, actor=actor, reason=payload.reason),
+    )
 
 
 @router.post("/returns/{code}/cancel", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_cancel(request: HttpRequest, code: str, payload: CancelIn | None = None) -> HttpResponse:
     """Cancel a return before the parcel is handed over (the platform acts for the buyer)."""
     reason = payload.reason if payload else ""
-    return _act(request, code, Action.CANCEL,
-                lambda actor: services.return_cancel(code=code, actor=actor, reason=reason))
+    return _act(
+        request, code, Action.CANCEL, lambda actor: services.return_cancel(code=code, actor=actor, reason=reason)
+    )
 
 
 @router.post("/returns/{code}/receive", response={200: ReturnDetailOut, **ACTION_ERRORS})
@@ -121,8 +129,12 @@ def return_receive(request: HttpRequest, code: str, payload: ReceiveIn | None = 
 @router.post("/returns/{code}/inspect", response={200: ReturnDetailOut, **ACTION_ERRORS})
 def return_inspect(request: HttpRequest, code: str, payload: InspectIn) -> HttpResponse:
     """Record each line's outcome (accepted or rejected) and condition."""
-    return _act(request, code, Action.INSPECT,
-                lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.lines))
+    return _act(
+        request,
+        code,
+        Action.INSPECT,
+        lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.lines),
+    )
 
 
 @router.post("/returns/{code}/close", response={200: ReturnDetailOut, **ACTION_ERRORS})
@@ -141,6 +153,7 @@ class CodeQuery(Schema):
 def code_verify(request: HttpRequest, code: str, query: Query[CodeQuery]) -> HttpResponse:
     """Check a typed or scanned return code: whether the parcel may be accepted, and if not, why."""
     actor = actor_of(request)
-    verification = services.code_check(actor=actor, raw_code=code, order=query.order, sku=query.sku,
-                                       point_id=query.point_id)
+    verification = services.code_check(
+        actor=actor, raw_code=code, order=query.order, sku=query.sku, point_id=query.point_id
+    )
     return respond(200, VerificationOut, verification_data(verification, actor=actor))

@@ -159,29 +159,51 @@ class VerificationOut(BaseModel):
 
 def _event_data(event: ReturnEvent) -> dict[str, object]:
     return {
-        "id": event.pk, "at": event.at,
+        "id": event.pk,
+        "at": event.at,
         "actor": {"kind": event.actor_kind, "id": event.actor_id, "on_behalf_of": event.on_behalf_of or None},
-        "action": event.action, "from_status": event.from_status or None, "to_status": event.to_status,
-        "reason": event.reason, "data": event.data,
+        "action": event.action,
+        "from_status": event.from_status or None,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "data": event.data,
     }
 
 
 def return_data(ret: Return, *, timeline: bool = False) -> dict[str, object]:
     """The API's view of a return; lines (and events) must be prefetched."""
     data: dict[str, object] = {
-        "code": ret.code, "code_display": ret.code_display, "status": ret.status,
-        "resolution": ret.resolution, "order": ret.order.external_id, "order_number": ret.order.number,
+        "code": ret.code,
+        "code_display": ret.code_display,
+        "status": ret.status,
+        "resolution": ret.resolution,
+        "order": ret.order.external_id,
+        "order_number": ret.order.number,
         "currency": ret.order.currency,
         "seller": {"external_id": ret.seller.external_id, "name": ret.seller.name},
         "buyer": ret.buyer.external_id,
-        "lines": [{"line": line.order_line.external_id, "sku": line.order_line.sku,
-                   "title": line.order_line.title, "quantity": line.quantity, "reason": line.reason,
-                   "note": line.note, "outcome": line.outcome, "condition": line.condition or None}
-                  for line in ret.lines.all()],
-        "offer": ret.offer, "anomalies": ret.anomalies, "ship_by": ret.ship_by,
-        "due_at": ret.due_at, "due_action": ret.due_action or None,
+        "lines": [
+            {
+                "line": line.order_line.external_id,
+                "sku": line.order_line.sku,
+                "title": line.order_line.title,
+                "quantity": line.quantity,
+                "reason": line.reason,
+                "note": line.note,
+                "outcome": line.outcome,
+                "condition": line.condition or None,
+            }
+            for line in ret.lines.all()
+        ],
+        "offer": ret.offer,
+        "anomalies": ret.anomalies,
+        "ship_by": ret.ship_by,
+        "due_at": ret.due_at,
+        "due_action": ret.due_action or None,
         "next_deadline": {"at": ret.due_at, "action": ret.due_action} if ret.due_at else None,
-        "policy_version": ret.policy_version, "created_at": ret.created_at, "updated_at": ret.updated_at,
+        "policy_version": ret.policy_version,
+        "created_at": ret.created_at,
+        "updated_at": ret.updated_at,
     }
     if timeline:
         data["timeline"] = [_event_data(event) for event in ret.events.all()]
@@ -196,7 +218,9 @@ def verification_data(verification: Verification, *, actor: Actor) -> dict[str, 
         data["suggestions_display"] = [codes.display(code) for code in verification.suggestions]
     if facts is not None:
         data |= {
-            "code": facts.code, "code_display": facts.code_display, "status": facts.status,
+            "code": facts.code,
+            "code_display": facts.code_display,
+            "status": facts.status,
             "details": {
                 "ship_by": facts.ship_by,
                 "seller": {"name": facts.seller_name, "city": facts.seller_city},

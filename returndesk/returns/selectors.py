@@ -37,15 +37,15 @@ def visible_returns(actor: Actor) -> QuerySet[Return]:
 
 def _with_lines(returns: QuerySet[Return]) -> QuerySet[Return]:
     return returns.select_related("order", "seller", "buyer").prefetch_related(
-        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")))
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id"))
+    )
 
 
 def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False) -> Return:
     """One return by code, with its lines (and timeline), or ``not_found``."""
     returns = _with_lines(visible_returns(actor))
     if with_timeline:
-        returns = returns.prefetch_related(
-            Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
+        returns = returns.prefetch_related(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
     found = returns.filter(code=codes.normalise(code)).first()
     if found is None:
         raise ReturnNotFound()
@@ -75,13 +75,15 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         if created_at.tzinfo is None or not 0 < pk < _MAX_ID:
             raise ValueError(cursor)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise ValidationFailed("The cursor is not one this API issued.",
-                               errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}]) from error
+        raise ValidationFailed(
+            "The cursor is not one this API issued.", errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}]
+        ) from error
     return created_at, pk
 
 
-def returns_list(*, actor: Actor, filters: ReturnFilters, limit: int,
-                 cursor: str | None = None) -> tuple[list[Return], str | None]:
+def returns_list(
+    *, actor: Actor, filters: ReturnFilters, limit: int, cursor: str | None = None
+) -> tuple[list[Return], str | None]:
     """A page of returns, newest first, and the cursor of the next page (None on the last)."""
     returns = visible_returns(actor)
     if filters.status:
@@ -156,7 +158,8 @@ def _code_facts(code: str, actor: Actor, carried: tuple[str, list[Any]] | None) 
         f" JOIN {quoted_table(Seller)} s ON s.id = r.seller_id"
         f" JOIN {quoted_table(ReturnLine)} rl ON rl.return_request_id = r.id"
         f" JOIN {quoted_table(OrderLine)} ol ON ol.id = rl.order_line_id"
-        f" WHERE r.code = %s{scope_sql}) f ON 1 = 1")
+        f" WHERE r.code = %s{scope_sql}) f ON 1 = 1"
+    )
     rows = fetch_all(sql, [*carried_params, code, *scope_params])
     carried_value = rows[0][0]
     lines = [row[1:] for row in rows if row[1] is not None]
@@ -166,10 +169,17 @@ def _code_facts(code: str, actor: Actor, carried: tuple[str, list[Any]] | None) 
     weights = [line[9] * line[8] for line in lines if line[9] is not None]
     address = json.loads(address) if isinstance(address, str) else address
     return carried_value, CodeFacts(
-        code=code, status=Status(status), parcel_recorded=bool(parcel_recorded),
-        ship_by=_aware(ship_by), order=order, seller_name=seller_name,
-        seller_city=str((address or {}).get("city", "")), skus=frozenset(line[7] for line in lines),
-        items=sum(line[8] for line in lines), weight_g=sum(weights) if len(weights) == len(lines) else None)
+        code=code,
+        status=Status(status),
+        parcel_recorded=bool(parcel_recorded),
+        ship_by=_aware(ship_by),
+        order=order,
+        seller_name=seller_name,
+        seller_city=str((address or {}).get("city", "")),
+        skus=frozenset(line[7] for line in lines),
+        items=sum(line[8] for line in lines),
+        weight_g=sum(weights) if len(weights) == len(lines) else None,
+    )
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -181,8 +191,15 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def code_verify(*, actor: Actor, raw_code: str, now: datetime, order: str | None = None,
-                sku: str | None = None, carried: tuple[str, list[Any]] | None = None) -> Verification:
+def code_verify(
+    *,
+    actor: Actor,
+    raw_code: str,
+    now: datetime,
+    order: str | None = None,
+    sku: str | None = None,
+    carried: tuple[str, list[Any]] | None = None,
+) -> Verification:
     """What the item in hand's code says, first match wins (see domain.verification).
 
     ``carried`` is a scalar subquery to evaluate in the same round trip as the lookup of a
@@ -201,5 +218,8 @@ def code_verify(*, actor: Actor, raw_code: str, now: datetime, order: str | None
         return Verification(verdict_for(Result.UNKNOWN), carried=carried_value)
     if (order and order != facts.order) or (sku and sku not in facts.skus):
         return Verification(verdict_for(Result.WRONG_ITEM), facts, carried=carried_value)
-    return Verification(verdict_by_status(facts.status, parcel_recorded=facts.parcel_recorded,
-                                          ship_by=facts.ship_by, now=now), facts, carried=carried_value)
+    return Verification(
+        verdict_by_status(facts.status, parcel_recorded=facts.parcel_recorded, ship_by=facts.ship_by, now=now),
+        facts,
+        carried=carried_value,
+    )

@@ -52,9 +52,11 @@ _CODE_ATTEMPTS = 5
 def _held_quantities(order: Order) -> dict[int, int]:
     """Units of each order line that open returns already claim."""
     # The query form of lifecycle.holds_quantity.
-    held = ReturnLine.objects.filter(return_request__order=order).exclude(
-        return_request__status__in=lifecycle.RELEASING_STATUSES).exclude(
-        return_request__status=Status.CLOSED, return_request__closed_from__in=lifecycle.RELEASING_CLOSES)
+    held = (
+        ReturnLine.objects.filter(return_request__order=order)
+        .exclude(return_request__status__in=lifecycle.RELEASING_STATUSES)
+        .exclude(return_request__status=Status.CLOSED, return_request__closed_from__in=lifecycle.RELEASING_CLOSES)
+    )
     return dict(held.values("order_line_id").annotate(units=Sum("quantity")).values_list("order_line_id", "units"))
 
 
@@ -66,13 +68,16 @@ def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str,
         raise NotDelivered(f"Line {line.external_id!r} has not been delivered yet.")
     window_end = lifecycle.return_window_end(delivered_at, time_zone, DEFAULT_POLICY)
     if now >= window_end:
-        raise WindowClosed(f"Line {line.external_id!r} could be returned until {window_end.isoformat()}.",
-                           extra={"window_closed_at": window_end.isoformat()})
+        raise WindowClosed(
+            f"Line {line.external_id!r} could be returned until {window_end.isoformat()}.",
+            extra={"window_closed_at": window_end.isoformat()},
+        )
     available = line.quantity - held
     if quantity > available:
         raise QuantityExceeded(
             f"Line {line.external_id!r}: {quantity} requested, {available} of {line.quantity} returnable.",
-            extra={"line": line.external_id, "available": available})
+            extra={"line": line.external_id, "available": available},
+        )
 
 
 def _new_code_return(**fields: Any) -> Return:
@@ -89,8 +94,9 @@ def _new_code_return(**fields: Any) -> Return:
     raise AssertionError("unreachable")
 
 
-def return_open(*, actor: Actor, order_external_id: str, lines: Sequence[ReturnLineIn],
-                now: datetime | None = None) -> Return:
+def return_open(
+    *, actor: Actor, order_external_id: str, lines: Sequence[ReturnLineIn], now: datetime | None = None
+) -> Return:
     """Open a return on lines of one order and issue its code.
 
     The order row is locked first, so two requests for the last unit of a line queue and the
@@ -103,8 +109,12 @@ def return_open(*, actor: Actor, order_external_id: str, lines: Sequence[ReturnL
     if len(set(line_ids)) != len(line_ids):
         raise DuplicateLine("Name each order line once, with the total quantity to return.")
     with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).select_related("buyer").filter(
-            external_id=order_external_id).first()
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("buyer")
+            .filter(external_id=order_external_id)
+            .first()
+        )
         if order is None or (actor.role is Role.BUYER and order.buyer_id != actor.buyer_id):
             raise OrderNotFound(f"No order {order_external_id!r}.")
         order_lines = {line.external_id: line for line in order.lines.filter(external_id__in=line_ids)}
@@ -114,41 +124,79 @@ def return_open(*, actor: Actor, order_external_id: str, lines: Sequence[ReturnL
             if order_line is None:
                 raise LineNotInOrder(f"Order {order.external_id!r} has no line {requested.line!r}.")
             order_line.order = order
-            _check_returnable(order_line, requested.quantity, held.get(order_line.pk, 0),
-                              order.buyer.time_zone, now)
+            _check_returnable(order_line, requested.quantity, held.get(order_line.pk, 0), order.buyer.time_zone, now)
         facts = Facts(status=Status.REQUESTED, status_since=now)
         deadline = lifecycle.next_deadline(facts)
         assert deadline is not None
         ret = _new_code_return(
-            order=order, seller_id=order.seller_id, buyer=order.buyer, status=Status.REQUESTED,
-            status_since=now, due_at=deadline.at, due_action=deadline.action,
-            policy_version=DEFAULT_POLICY.version, created_at=now, updated_at=now)
+            order=order,
+            seller_id=order.seller_id,
+            buyer=order.buyer,
+            status=Status.REQUESTED,
+            status_since=now,
+            due_at=deadline.at,
+            due_action=deadline.action,
+            policy_version=DEFAULT_POLICY.version,
+            created_at=now,
+            updated_at=now,
+        )
         ReturnLine.objects.bulk_create(
-            ReturnLine(return_request=ret, order_line=order_lines[line.line], quantity=line.quantity,
-                       reason=line.reason, note=line.note)
-            for line in lines)
-        _append_event(ret, actor.for_buyer(order.buyer.external_id) if actor.role is Role.PLATFORM else actor,
-                      REQUEST_EVENT, from_status=None, to_status=Status.REQUESTED, at=now,
-                      data={"lines": [{"line": line.line, "quantity": line.quantity, "reason": line.reason}
-                                      for line in lines]})
+            ReturnLine(
+                return_request=ret,
+                order_line=order_lines[line.line],
+                quantity=line.quantity,
+                reason=line.reason,
+                note=line.note,
+            )
+            for line in lines
+        )
+        _append_event(
+            ret,
+            actor.for_buyer(order.buyer.external_id) if actor.role is Role.PLATFORM else actor,
+            REQUEST_EVENT,
+            from_status=None,
+            to_status=Status.REQUESTED,
+            at=now,
+            data={"lines": [{"line": line.line, "quantity": line.quantity, "reason": line.reason} for line in lines]},
+        )
     return ret
 
 
 def _facts(ret: Return) -> Facts:
     return Facts(
-        status=Status(ret.status), status_since=ret.status_since, ship_by=ret.ship_by,
+        status=Status(ret.status),
+        status_since=ret.status_since,
+        ship_by=ret.ship_by,
         offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=frozenset(Anomaly(anomaly["code"]) for anomaly in ret.anomalies),
-        policy=DEFAULT_POLICY)
+        policy=DEFAULT_POLICY,
+    )
 
 
-def _append_event(ret: Return, actor: Actor, action: str, *, from_status: Status | None, to_status: Status,
-                  at: datetime, reason: str = "", data: dict[str, Any] | None = None) -> ReturnEvent:
+def _append_event(
+    ret: Return,
+    actor: Actor,
+    action: str,
+    *,
+    from_status: Status | None,
+    to_status: Status,
+    at: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ReturnEvent:
     return ReturnEvent.objects.create(
-        return_request=ret, at=at, actor_kind=actor.kind, actor_id=actor.id,
-        on_behalf_of=actor.on_behalf_of, action=action, from_status=from_status or "",
-        to_status=to_status, reason=reason, data=data or {})
+        return_request=ret,
+        at=at,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        on_behalf_of=actor.on_behalf_of,
+        action=action,
+        from_status=from_status or "",
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )
 
 
 def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
@@ -158,14 +206,27 @@ def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
     return actor
 
 
-def _transition(*, code: str, actor: Actor, action: Action, now: datetime | None, reason: str = "",
-                data: dict[str, Any] | None = None,
-                apply: Callable[[Return, datetime], None] | None = None) -> Return:
+def _transition(
+    *,
+    code: str,
+    actor: Actor,
+    action: Action,
+    now: datetime | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    apply: Callable[[Return, datetime], None] | None = None,
+) -> Return:
     """Lock the return, check ``action`` against the lifecycle, apply it and append its event."""
     now = now or timezone.now()
     with transaction.atomic():
-        ret = (selectors.visible_returns(actor).select_for_update(of=("self",)).select_related("buyer")
-               .filter(code=codes.normalise(code)).prefetch_related("lines__order_line").first())
+        ret = (
+            selectors.visible_returns(actor)
+            .select_for_update(of=("self",))
+            .select_related("buyer")
+            .filter(code=codes.normalise(code))
+            .prefetch_related("lines__order_line")
+            .first()
+        )
         if ret is None:
             raise ReturnNotFound()
         from_status = Status(ret.status)
@@ -179,13 +240,22 @@ def _transition(*, code: str, actor: Actor, action: Action, now: datetime | None
         ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
         ret.updated_at = now
         ret.save()
-        _append_event(ret, _recorded_actor(actor, action, ret), action, from_status=from_status,
-                      to_status=to_status, at=now, reason=reason, data=data)
+        _append_event(
+            ret,
+            _recorded_actor(actor, action, ret),
+            action,
+            from_status=from_status,
+            to_status=to_status,
+            at=now,
+            reason=reason,
+            data=data,
+        )
     return ret
 
 
 def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
     """Approve a requested return; the buyer must hand the parcel over by ``ship_by``."""
+
     def set_ship_by(ret: Return, at: datetime) -> None:
         ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
 
@@ -206,15 +276,14 @@ def return_cancel(*, code: str, actor: Actor, reason: str = "", now: datetime | 
 
 def return_receive(*, code: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
     """Record that the parcel reached the seller (also when it was never scanned, or came late)."""
+
     def record_parcel(ret: Return, _at: datetime) -> None:
         ret.parcel_recorded = True
 
-    return _transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note,
-                       apply=record_parcel)
+    return _transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note, apply=record_parcel)
 
 
-def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn],
-                   now: datetime | None = None) -> Return:
+def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn], now: datetime | None = None) -> Return:
     """Record each line's outcome and condition; every line of the return needs one."""
     by_line = {line.line: line for line in lines}
     if len(by_line) != len(lines):
@@ -232,9 +301,14 @@ def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn],
             line.outcome, line.condition = by_line[external_id].outcome, by_line[external_id].condition
             line.save(update_fields=["outcome", "condition"])
 
-    return _transition(code=code, actor=actor, action=Action.INSPECT, now=now, apply=record_outcomes,
-                       data={"lines": [{"line": line.line, "outcome": line.outcome,
-                                        "condition": line.condition} for line in lines]})
+    return _transition(
+        code=code,
+        actor=actor,
+        action=Action.INSPECT,
+        now=now,
+        apply=record_outcomes,
+        data={"lines": [{"line": line.line, "outcome": line.outcome, "condition": line.condition} for line in lines]},
+    )
 
 
 def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
@@ -245,8 +319,15 @@ def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Ret
 verify_failures = FailureLimiter(limit=settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
 
 
-def code_check(*, actor: Actor, raw_code: str, order: str | None = None, sku: str | None = None,
-               point_id: str | None = None, now: datetime | None = None) -> selectors.Verification:
+def code_check(
+    *,
+    actor: Actor,
+    raw_code: str,
+    order: str | None = None,
+    sku: str | None = None,
+    point_id: str | None = None,
+    now: datetime | None = None,
+) -> selectors.Verification:
     """Verify a code for the item in hand, counting every answer but ``valid`` as a failure.
 
     Failures are limited per API key and, for carriers, per drop-off point, in a store all
@@ -259,8 +340,14 @@ def code_check(*, actor: Actor, raw_code: str, order: str | None = None, sku: st
     buckets = [f"verify:key:{actor.id}"] + ([f"verify:point:{point_id}"] if at_point else [])
     # The failure count rides along with the code's lookup where it can: the check then costs no
     # round trip of its own. The lookup only reads, so answering 429 after it leaks nothing.
-    verification = selectors.code_verify(actor=actor, raw_code=raw_code, order=order, sku=sku, now=now,
-                                         carried=verify_failures.count_sql(buckets, now=now))
+    verification = selectors.code_verify(
+        actor=actor,
+        raw_code=raw_code,
+        order=order,
+        sku=sku,
+        now=now,
+        carried=verify_failures.count_sql(buckets, now=now),
+    )
     if verification.carried is None:
         verify_failures.ensure_allowed(buckets, now=now)
     else:
@@ -268,4 +355,3 @@ def code_check(*, actor: Actor, raw_code: str, order: str | None = None, sku: st
     if verification.failed:
         verify_failures.record_failure(buckets, now=now)
     return verification
-

@@ -47,8 +47,7 @@ def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str,
 
 def run_command(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``returndesk ARGS`` to completion (it applies migrations first, like every command)."""
-    return subprocess.run([RETURNDESK, *args], env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+    return subprocess.run([RETURNDESK, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def createkey(env: dict[str, str], *args: str) -> str:
@@ -72,8 +71,9 @@ def _lowered(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers}
 
 
-def http(method: str, url: str, *, key: str | None = None, body: Any = None,
-         headers: dict[str, str] | None = None) -> Response:
+def http(
+    method: str, url: str, *, key: str | None = None, body: Any = None, headers: dict[str, str] | None = None
+) -> Response:
     """One request; error statuses are answers too, not exceptions."""
     sent = {"Accept": "application/json", **(headers or {})}
     data = None
@@ -112,8 +112,9 @@ class Server:
     def get(self, path: str, *, key: str | None = None) -> Response:
         return http("GET", self.url + path, key=key)
 
-    def post(self, path: str, body: Any = None, *, key: str | None = None,
-             headers: dict[str, str] | None = None) -> Response:
+    def post(
+        self, path: str, body: Any = None, *, key: str | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
         return http("POST", self.url + path, key=key, body={} if body is None else body, headers=headers)
 
     def stop(self) -> None:
@@ -138,15 +139,21 @@ def spawn(*args: str, data_dir: Path, env: dict[str, str], log: Path) -> Server:
     """Start ``returndesk serve --port P ARGS`` and wait until ``/api/v1/health`` answers."""
     port = free_port()
     with log.open("wb") as sink:
-        process = subprocess.Popen([RETURNDESK, "serve", "--port", str(port), *args], env=env,
-                                   stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [RETURNDESK, "serve", "--port", str(port), *args],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = Server(process=process, port=port, data_dir=data_dir, env=env, log=log)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             server.stop()
-            pytest.fail(f"returndesk serve exited with {process.returncode} before answering:\n"
-                        f"{server.output()}", pytrace=False)
+            pytest.fail(
+                f"returndesk serve exited with {process.returncode} before answering:\n{server.output()}", pytrace=False
+            )
         try:
             if server.get("/api/v1/health").status == 200:
                 return server
@@ -154,8 +161,10 @@ def spawn(*args: str, data_dir: Path, env: dict[str, str], log: Path) -> Server:
             pass  # not listening yet
         time.sleep(0.1)
     server.stop()
-    pytest.fail(f"returndesk serve did not answer /api/v1/health within {START_TIMEOUT:.0f} s:\n"
-                f"{server.output()}", pytrace=False)
+    pytest.fail(
+        f"returndesk serve did not answer /api/v1/health within {START_TIMEOUT:.0f} s:\n{server.output()}",
+        pytrace=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -177,8 +186,14 @@ class ServedApp:
 def run_to_exit(*args: str, env: dict[str, str], timeout: float = 60) -> tuple[int | None, str]:
     """Run ``returndesk ARGS`` in its own process group; (exit status, output), or (None, output)
     when it was still running after ``timeout`` and had to be killed with all its children."""
-    process = subprocess.Popen([RETURNDESK, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [RETURNDESK, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

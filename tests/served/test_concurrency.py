@@ -38,8 +38,7 @@ def at_once(count: int, call: Callable[[], Response]) -> list[Response]:
 def import_order(app: ServedApp, **overrides: Any) -> str:
     """Import a fresh order delivered yesterday (inside the return window) and return its external id."""
     external_id = f"O-{uuid.uuid4().hex[:12]}"
-    payload = order_payload(external_id=external_id, delivered_at=datetime.now(UTC) - timedelta(days=1),
-                            **overrides)
+    payload = order_payload(external_id=external_id, delivered_at=datetime.now(UTC) - timedelta(days=1), **overrides)
     answer = app.server.post("/api/v1/orders", payload, key=app.platform_key)
     assert answer.status == 201, answer.body
     return external_id
@@ -70,8 +69,17 @@ def test_twenty_concurrent_approvals_make_exactly_one_transition(served: ServedA
 
 def test_two_concurrent_returns_for_the_last_unit_let_exactly_one_through(served: ServedApp) -> None:
     server, key = served.server, served.platform_key
-    single_unit = [{"external_id": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 1, "unit_price": "20.00",
-                    "paid_amount": "20.00", "category": "home"}]
+    single_unit = [
+        {
+            "external_id": "L1",
+            "sku": "SKU-1",
+            "title": "Lamp",
+            "quantity": 1,
+            "unit_price": "20.00",
+            "paid_amount": "20.00",
+            "category": "home",
+        }
+    ]
     for _round in range(5):
         order = import_order(served, lines=single_unit, payments=[{"method": "card", "amount": "25.00"}])
 

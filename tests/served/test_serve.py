@@ -39,8 +39,10 @@ Row = tuple[str, str, str]
 
 def demo_rows(data_dir: Path) -> list[Row]:
     """(role, name, secret) per line of the demo keys file."""
-    return [(role, name, secret) for role, name, secret in
-            (line.split("\t") for line in (data_dir / KEYS_FILE).read_text().splitlines())]
+    return [
+        (role, name, secret)
+        for role, name, secret in (line.split("\t") for line in (data_dir / KEYS_FILE).read_text().splitlines())
+    ]
 
 
 def secret_of(rows: list[Row], role: str) -> str:
@@ -70,8 +72,9 @@ def admin_login(server: Server, password: str) -> tuple[str, str]:
         form = page.read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
     assert token is not None, form
-    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "username": "admin",
-                                   "password": password, "next": "/admin/"}).encode()
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "username": "admin", "password": password, "next": "/admin/"}
+    ).encode()
     with opener.open(f"{server.url}/admin/login/?next=/admin/", data=body, timeout=REQUEST_TIMEOUT) as page:
         return urllib.parse.urlsplit(page.url).path, page.read().decode()
 
@@ -138,8 +141,7 @@ def test_restart_on_the_same_data_dir_does_not_seed_again(start_server: StartSer
     assert orders_stored(second.data_dir) == orders
 
 
-def test_with_database_url_and_no_secret_key_serve_refuses_to_start(postgres_database_url: str,
-                                                                   tmp_path: Path) -> None:
+def test_with_database_url_and_no_secret_key_serve_refuses_to_start(postgres_database_url: str, tmp_path: Path) -> None:
     env = server_env(tmp_path, {"DATABASE_URL": postgres_database_url})
 
     status, output = run_to_exit("serve", "--port", str(free_port()), env=env)
@@ -159,8 +161,9 @@ def test_without_secret_key_serve_refuses_with_its_own_message(postgres_database
     assert "Traceback" not in output
 
 
-def test_with_database_url_serve_seeds_nothing_and_prints_no_keys(postgres_database_url: str,
-                                                                   start_server: StartServer) -> None:
+def test_with_database_url_serve_seeds_nothing_and_prints_no_keys(
+    postgres_database_url: str, start_server: StartServer
+) -> None:
     server = start_server(env={"DATABASE_URL": postgres_database_url, "SECRET_KEY": "served-test-only"})
 
     key = createkey(server.env, "--role", "platform")
@@ -171,8 +174,9 @@ def test_with_database_url_serve_seeds_nothing_and_prints_no_keys(postgres_datab
     assert not (server.data_dir / KEYS_FILE).exists()
 
 
-def test_with_database_url_and_demo_flag_serve_seeds_and_prints_keys(postgres_database_url: str,
-                                                                     start_server: StartServer) -> None:
+def test_with_database_url_and_demo_flag_serve_seeds_and_prints_keys(
+    postgres_database_url: str, start_server: StartServer
+) -> None:
     server = start_server("--demo", env={"DATABASE_URL": postgres_database_url, "SECRET_KEY": "served-test-only"})
     rows = demo_rows(server.data_dir)
 

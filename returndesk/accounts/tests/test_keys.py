@@ -23,8 +23,12 @@ from returndesk.marketplace.models import Seller
 
 PROBLEM = "application/problem+json"
 UNAUTHENTICATED = {
-    "type": "urn:returndesk:problem:unauthenticated", "title": "A valid API key is required", "status": 401,
-    "detail": "Send a live API key as 'Authorization: Bearer <key>'.", "code": "unauthenticated"}
+    "type": "urn:returndesk:problem:unauthenticated",
+    "title": "A valid API key is required",
+    "status": 401,
+    "detail": "Send a live API key as 'Authorization: Bearer <key>'.",
+    "code": "unauthenticated",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +67,7 @@ def clock(monkeypatch) -> FakeMonotonic:
 def test_a_key_is_its_prefix_and_a_256_bit_secret(db):
     api_key, token = apikey_create(role="platform", name="ops")
 
-    prefix, secret = token[:len(api_key.prefix)], token[len(api_key.prefix) + 1:]
+    prefix, secret = token[: len(api_key.prefix)], token[len(api_key.prefix) + 1 :]
     assert token == f"{api_key.prefix}_{secret}"
     assert re.fullmatch(r"rdk_[a-km-z2-9]{8}", prefix)
     assert prefix == api_key.prefix
@@ -73,7 +77,7 @@ def test_a_key_is_its_prefix_and_a_256_bit_secret(db):
 
 def test_only_a_sha256_digest_of_the_secret_is_stored(db):
     api_key, token = apikey_create(role="platform", name="ops")
-    secret = token[len(api_key.prefix) + 1:]
+    secret = token[len(api_key.prefix) + 1 :]
 
     row = ApiKey.objects.filter(pk=api_key.pk).values().get()
 
@@ -105,15 +109,17 @@ def test_a_live_key_authenticates_as_its_actor(seller, django_assert_num_queries
     with django_assert_num_queries(1):
         actor = apikey_authenticate(token=token)
 
-    assert actor == Actor(kind=ActorKind.SELLER_KEY, id=api_key.prefix, seller_id=seller.pk,
-                          supervisor=False, api_key_id=api_key.pk)
+    assert actor == Actor(
+        kind=ActorKind.SELLER_KEY, id=api_key.prefix, seller_id=seller.pk, supervisor=False, api_key_id=api_key.pk
+    )
 
 
 def test_a_supervisor_agent_key_carries_the_flag(db):
     api_key, token = apikey_create(role="agent", supervisor=True)
 
-    assert apikey_authenticate(token=token) == Actor(kind=ActorKind.AGENT, id=api_key.prefix, supervisor=True,
-                                                     api_key_id=api_key.pk)
+    assert apikey_authenticate(token=token) == Actor(
+        kind=ActorKind.AGENT, id=api_key.prefix, supervisor=True, api_key_id=api_key.pk
+    )
 
 
 def test_a_wrong_secret_for_a_known_prefix_is_refused(db):
@@ -122,10 +128,19 @@ def test_a_wrong_secret_for_a_known_prefix_is_refused(db):
     assert apikey_authenticate(token=f"{api_key.prefix}_{'A' * 43}") is None
 
 
-@pytest.mark.parametrize("token", [
-    "", "rdk_", "rdk_abcdefgh", "rdk_abcdefgh_", "rdk_abcdefgh-" + "A" * 43, "not a key at all",
-    "rdk_zzzzzzzz_" + "A" * 43,
-], ids=["empty", "namespace", "prefix_only", "empty_secret", "wrong_separator", "prose", "unknown_prefix"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "rdk_",
+        "rdk_abcdefgh",
+        "rdk_abcdefgh_",
+        "rdk_abcdefgh-" + "A" * 43,
+        "not a key at all",
+        "rdk_zzzzzzzz_" + "A" * 43,
+    ],
+    ids=["empty", "namespace", "prefix_only", "empty_secret", "wrong_separator", "prose", "unknown_prefix"],
+)
 def test_malformed_and_unknown_keys_are_refused(db, token):
     apikey_create(role="platform")
 
@@ -188,9 +203,16 @@ def test_the_cache_does_not_serve_a_wrong_secret_for_a_cached_prefix(db, clock):
 # --- Through the API ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "Bearer rdk_zzzzzzzz_" + "A" * 43, "Bearer garbage", "Bearer ",
-], ids=["missing", "unknown", "malformed", "empty"])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer rdk_zzzzzzzz_" + "A" * 43,
+        "Bearer garbage",
+        "Bearer ",
+    ],
+    ids=["missing", "unknown", "malformed", "empty"],
+)
 def test_api_without_a_live_key_answers_401(keys, client, authorization):
     headers = {"Authorization": authorization} if authorization else {}
 
@@ -240,7 +262,8 @@ def test_createkey_prints_the_key_alone_on_stdout(db):
     assert re.fullmatch(rf"{api_key.prefix}_[A-Za-z0-9_-]{{43}}\n", out)
     assert err == f"Created {api_key.prefix} (platform, ops).\n"
     assert apikey_authenticate(token=out.removesuffix("\n")) == Actor(
-        kind=ActorKind.PLATFORM, id=api_key.prefix, api_key_id=api_key.pk)
+        kind=ActorKind.PLATFORM, id=api_key.prefix, api_key_id=api_key.pk
+    )
 
 
 def test_createkey_makes_a_seller_key_for_the_named_seller(seller):
@@ -257,12 +280,16 @@ def test_createkey_makes_a_supervisor_agent_key(db):
     assert (actor.kind, actor.supervisor) == (ActorKind.AGENT, True)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--role", "seller"], "A seller key must name its seller, and only a seller key may"),
-    (["--role", "seller", "--seller", "S-NOPE"], "No seller with external id 'S-NOPE'."),
-    (["--role", "platform", "--seller", "S-K"], "A seller key must name its seller, and only a seller key may"),
-    (["--role", "carrier", "--supervisor"], "Only an agent key can be a supervisor's"),
-], ids=["seller_without_seller", "unknown_seller", "platform_with_seller", "supervisor_carrier"])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "seller"], "A seller key must name its seller, and only a seller key may"),
+        (["--role", "seller", "--seller", "S-NOPE"], "No seller with external id 'S-NOPE'."),
+        (["--role", "platform", "--seller", "S-K"], "A seller key must name its seller, and only a seller key may"),
+        (["--role", "carrier", "--supervisor"], "Only an agent key can be a supervisor's"),
+    ],
+    ids=["seller_without_seller", "unknown_seller", "platform_with_seller", "supervisor_carrier"],
+)
 def test_createkey_refuses_inconsistent_seller_arguments(seller, args, message):
     out = io.StringIO()
 

@@ -41,8 +41,11 @@ def schema() -> dict:
 
 def _operations(schema: dict) -> list[tuple[str, str, dict]]:
     """(method, path, operation) for every operation; response statuses are ints in this dict."""
-    return [(method.upper(), path, operation) for path, operations in schema["paths"].items()
-            for method, operation in operations.items()]
+    return [
+        (method.upper(), path, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    ]
 
 
 # --- Open routes -------------------------------------------------------------------------------
@@ -116,9 +119,13 @@ def _rate_limited(world: World) -> HttpResponse:
     # Failures already counted in this window and the next, so the minute may turn mid-test.
     start = timezone.now().replace(second=0, microsecond=0)
     RateCounter.objects.bulk_create(
-        RateCounter(bucket=f"verify:key:{world.keys.actors['carrier'].id}", window_start=window,
-                    count=settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
-        for window in (start, start + timedelta(minutes=1)))
+        RateCounter(
+            bucket=f"verify:key:{world.keys.actors['carrier'].id}",
+            window_start=window,
+            count=settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"],
+        )
+        for window in (start, start + timedelta(minutes=1))
+    )
     return world.keys.client("carrier").get("/api/v1/codes/0000000000000")
 
 
@@ -144,7 +151,11 @@ def test_every_error_is_problem_details(world, cause, status, code):
     assert set(body) >= PROBLEM_MEMBERS
     assert (body["type"], body["status"], body["code"]) == (f"urn:returndesk:problem:{code}", status, code)
     assert (type(body["title"]), type(body["detail"]), body["title"] != "", body["detail"] != "") == (
-        str, str, True, True)
+        str,
+        str,
+        True,
+        True,
+    )
 
 
 def test_rate_limited_says_when_to_retry(world):
@@ -158,26 +169,32 @@ def test_validation_errors_list_each_invalid_field(keys):
     response = keys.client("platform").get("/api/v1/returns?limit=0&status=lost")
 
     assert response.json()["errors"] == [
-        {"loc": ["query", "status"],
-         "msg": "Input should be 'requested', 'approved', 'rejected', 'cancelled', 'expired', 'in_transit', "
-                "'received', 'inspected', 'refunding', 'disputed', 'resolved' or 'closed'", "type": "enum"},
-        {"loc": ["query", "limit"], "msg": "Input should be greater than or equal to 1",
-         "type": "greater_than_equal"},
+        {
+            "loc": ["query", "status"],
+            "msg": "Input should be 'requested', 'approved', 'rejected', 'cancelled', 'expired', 'in_transit', "
+            "'received', 'inspected', 'refunding', 'disputed', 'resolved' or 'closed'",
+            "type": "enum",
+        },
+        {"loc": ["query", "limit"], "msg": "Input should be greater than or equal to 1", "type": "greater_than_equal"},
     ]
 
 
-@pytest.mark.parametrize("body", ["{not json", '{"reason": "x",}', b"\xff\xfe"],
-                         ids=["garbage", "trailing_comma", "not_utf8"])
+@pytest.mark.parametrize(
+    "body", ["{not json", '{"reason": "x",}', b"\xff\xfe"], ids=["garbage", "trailing_comma", "not_utf8"]
+)
 def test_malformed_json_is_400_and_changes_nothing(keys, make_return, body):
     ret = make_return()
 
-    response = keys.client("seller_a").post(f"/api/v1/returns/{ret.code}/reject", body,
-                                            content_type="application/json")
+    response = keys.client("seller_a").post(f"/api/v1/returns/{ret.code}/reject", body, content_type="application/json")
 
     assert (response.status_code, response["Content-Type"]) == (400, PROBLEM)
-    assert response.json() == {"type": "urn:returndesk:problem:malformed_json",
-                               "title": "The request body is not valid JSON", "status": 400,
-                               "detail": "The request body could not be parsed as JSON.", "code": "malformed_json"}
+    assert response.json() == {
+        "type": "urn:returndesk:problem:malformed_json",
+        "title": "The request body is not valid JSON",
+        "status": 400,
+        "detail": "The request body could not be parsed as JSON.",
+        "code": "malformed_json",
+    }
     assert (Return.objects.get(pk=ret.pk).status, ret.events.count()) == ("requested", 1)
 
 
@@ -224,8 +241,11 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
 
 
 def test_every_operation_but_health_needs_a_key_and_declares_401_and_422(schema):
-    keyed = [(method, path, 401 in op["responses"], 422 in op["responses"], op.get("security"))
-             for method, path, op in _operations(schema) if path != "/api/v1/health"]
+    keyed = [
+        (method, path, 401 in op["responses"], 422 in op["responses"], op.get("security"))
+        for method, path, op in _operations(schema)
+        if path != "/api/v1/health"
+    ]
 
     assert keyed == [(method, path, True, True, [{"ApiKeyAuth": []}]) for method, path, *_ in keyed]
 
@@ -243,8 +263,11 @@ def test_every_post_declares_400_for_malformed_json(schema):
 
 
 def test_error_responses_are_problem_json_and_successes_plain_json(schema):
-    responses = [(status, tuple(response.get("content", {})))
-                 for _, _, op in _operations(schema) for status, response in op["responses"].items()]
+    responses = [
+        (status, tuple(response.get("content", {})))
+        for _, _, op in _operations(schema)
+        for status, response in op["responses"].items()
+    ]
 
     assert {media for status, media in responses if status >= 400} == {(PROBLEM,)}
     assert {media for status, media in responses if status < 400} == {("application/json",)}
@@ -255,4 +278,3 @@ def test_the_problem_schema_has_the_rfc_9457_members_and_a_code(schema):
 
     assert set(problem["required"]) == PROBLEM_MEMBERS
     assert set(problem["properties"]) == PROBLEM_MEMBERS | {"errors"}
-

@@ -49,7 +49,10 @@ def test_repeated_order_import_replays_the_first_answer(keys):
 
     assert (first.status_code, first.has_header("Idempotent-Replayed")) == (201, False)
     assert (repeat.status_code, repeat["Idempotent-Replayed"], repeat["Content-Type"]) == (
-        201, "true", "application/json")
+        201,
+        "true",
+        "application/json",
+    )
     assert repeat.content == first.content
     assert (Order.objects.count(), IdempotencyRecord.objects.count()) == (1, 1)
 
@@ -99,9 +102,11 @@ def test_a_different_body_under_the_same_key_is_refused_and_changes_nothing(keys
     assert (response.status_code, response["Content-Type"]) == (422, PROBLEM)
     assert response.json() == {
         "type": "urn:returndesk:problem:idempotency_key_reused",
-        "title": "This Idempotency-Key was used with a different body", "status": 422,
+        "title": "This Idempotency-Key was used with a different body",
+        "status": 422,
         "detail": "The Idempotency-Key 'key-1' was first used with a different request body.",
-        "code": "idempotency_key_reused"}
+        "code": "idempotency_key_reused",
+    }
     assert list(Order.objects.values_list("external_id", "number")) == [("O-FIRST", payload["number"])]
 
 
@@ -123,8 +128,7 @@ def test_a_business_error_is_recorded_and_replayed(keys, make_return):
 def test_without_a_key_every_request_runs(keys):
     client, payload = keys.client("platform"), order_payload()
 
-    statuses = [client.post("/api/v1/orders", payload, content_type="application/json").status_code
-                for _ in range(2)]
+    statuses = [client.post("/api/v1/orders", payload, content_type="application/json").status_code for _ in range(2)]
 
     assert (statuses, IdempotencyRecord.objects.count()) == ([201, 200], 0)
 
@@ -133,7 +137,10 @@ def test_an_overlong_key_is_refused(keys):
     response = _post(keys.client("platform"), "/api/v1/orders", order_payload(), key="k" * 256)
 
     assert (response.status_code, response.json()["code"], response.json()["errors"]) == (
-        422, "validation_error", [{"loc": ["header", "Idempotency-Key"], "msg": "invalid length"}])
+        422,
+        "validation_error",
+        [{"loc": ["header", "Idempotency-Key"], "msg": "invalid length"}],
+    )
     assert Order.objects.count() == 0
 
 
@@ -159,7 +166,10 @@ def test_another_sellers_key_never_gets_the_replay(keys, make_return):
     other = _post(keys.client("seller_b"), path, {})
 
     assert (other.status_code, other.json()["code"], other.has_header("Idempotent-Replayed")) == (
-        404, "not_found", False)
+        404,
+        "not_found",
+        False,
+    )
 
 
 def test_keys_are_scoped_per_path(keys, make_return):
@@ -196,15 +206,22 @@ def test_a_record_older_than_24_hours_no_longer_replays(keys, make_return):
     repeat = _post(client, path, {})
 
     assert (repeat.status_code, repeat.json()["code"], repeat.has_header("Idempotent-Replayed")) == (
-        409, "invalid_transition", False)
+        409,
+        "invalid_transition",
+        False,
+    )
     assert list(IdempotencyRecord.objects.values_list("status_code", flat=True)) == [409]
     assert IdempotencyRecord.objects.get().created_at > timezone.now() - timedelta(minutes=1)
 
 
-@pytest.mark.parametrize(("older_than", "purged", "left"), [
-    (None, 1, ["fresh"]),
-    (timedelta(hours=1), 2, []),
-], ids=["default_24h", "explicit"])
+@pytest.mark.parametrize(
+    ("older_than", "purged", "left"),
+    [
+        (None, 1, ["fresh"]),
+        (timedelta(hours=1), 2, []),
+    ],
+    ids=["default_24h", "explicit"],
+)
 def test_idempotency_purge_deletes_old_records(keys, older_than, purged, left):
     client = keys.client("platform")
     _post(client, "/api/v1/orders", order_payload(), key="old")
@@ -236,5 +253,9 @@ def test_a_retry_that_types_the_code_differently_is_the_same_request(make_return
     retry = _post(client, f"/api/v1/returns/{codes.display(ret.code).lower()}/approve", {})
 
     assert (first.status_code, retry.status_code, retry.content, retry["Idempotent-Replayed"]) == (
-        200, 200, first.content, "true")
+        200,
+        200,
+        first.content,
+        "true",
+    )
     assert _events(ret) == ["request", "approve"]

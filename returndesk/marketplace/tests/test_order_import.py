@@ -31,11 +31,19 @@ def _import(payload: dict[str, Any], *, now=NOW) -> tuple[Order, bool]:
     return order_import(data=OrderIn.model_validate(payload), now=now)
 
 
-def _line(external_id: str, *, quantity: int = 1, unit_price: str = "10.00", paid_amount: str = "10.00",
-          **extra: Any) -> dict[str, Any]:
-    return {"external_id": external_id, "sku": f"SKU-{external_id}", "title": f"Item {external_id}",
-            "quantity": quantity, "unit_price": unit_price, "paid_amount": paid_amount, "category": "home",
-            **extra}
+def _line(
+    external_id: str, *, quantity: int = 1, unit_price: str = "10.00", paid_amount: str = "10.00", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "external_id": external_id,
+        "sku": f"SKU-{external_id}",
+        "title": f"Item {external_id}",
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "paid_amount": paid_amount,
+        "category": "home",
+        **extra,
+    }
 
 
 def _snapshot() -> dict[str, list[dict[str, Any]]]:
@@ -50,8 +58,11 @@ def _snapshot() -> dict[str, list[dict[str, Any]]]:
 
 
 def _lines_of(order: Order) -> list[tuple[str, int, Decimal, Decimal]]:
-    return list(OrderLine.objects.filter(order=order).order_by("external_id")
-                .values_list("external_id", "quantity", "unit_price", "paid_amount"))
+    return list(
+        OrderLine.objects.filter(order=order)
+        .order_by("external_id")
+        .values_list("external_id", "quantity", "unit_price", "paid_amount")
+    )
 
 
 # --- The service -------------------------------------------------------------------------------
@@ -64,21 +75,42 @@ def test_import_creates_the_order_its_lines_payments_seller_and_buyer(db):
 
     assert created is True
     assert Order.objects.filter(pk=order.pk).values(
-        "external_id", "currency", "shipping_amount", "seller__external_id", "buyer__external_id",
-        "placed_at", "delivered_at", "created_at", "updated_at").get() == {
-        "external_id": "O-NEW", "currency": "EUR", "shipping_amount": Decimal("5.0000"),
-        "seller__external_id": "S-NEW", "buyer__external_id": "B-NEW",
-        "placed_at": NOW - timedelta(days=10), "delivered_at": NOW - timedelta(days=3),
-        "created_at": NOW, "updated_at": NOW}
-    assert _lines_of(order) == [("L1", 2, Decimal("20.0000"), Decimal("36.0000")),
-                                ("L2", 1, Decimal("24.0000"), Decimal("24.0000"))]
+        "external_id",
+        "currency",
+        "shipping_amount",
+        "seller__external_id",
+        "buyer__external_id",
+        "placed_at",
+        "delivered_at",
+        "created_at",
+        "updated_at",
+    ).get() == {
+        "external_id": "O-NEW",
+        "currency": "EUR",
+        "shipping_amount": Decimal("5.0000"),
+        "seller__external_id": "S-NEW",
+        "buyer__external_id": "B-NEW",
+        "placed_at": NOW - timedelta(days=10),
+        "delivered_at": NOW - timedelta(days=3),
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    assert _lines_of(order) == [
+        ("L1", 2, Decimal("20.0000"), Decimal("36.0000")),
+        ("L2", 1, Decimal("24.0000"), Decimal("24.0000")),
+    ]
     assert list(order.payments.values_list("method", "amount")) == [("card", Decimal("65.0000"))]
 
 
 def test_amounts_are_stored_exactly(db):
-    order, _ = _import(order_payload(currency="KWD", shipping_amount="0.125",
-                                     payments=[{"method": "card", "amount": "1.375"}],
-                                     lines=[_line("L1", unit_price="1.250", paid_amount="1.250")]))
+    order, _ = _import(
+        order_payload(
+            currency="KWD",
+            shipping_amount="0.125",
+            payments=[{"method": "card", "amount": "1.375"}],
+            lines=[_line("L1", unit_price="1.250", paid_amount="1.250")],
+        )
+    )
 
     assert _lines_of(order) == [("L1", 1, Decimal("1.2500"), Decimal("1.2500"))]
     assert Order.objects.get(pk=order.pk).shipping_amount == Decimal("0.1250")
@@ -97,9 +129,9 @@ def test_reimport_is_not_new_and_updates_the_same_order(make_order):
     reimported, created = _import(payload, now=LATER)
 
     assert (created, reimported.pk) == (False, order.pk)
-    assert Order.objects.filter(pk=order.pk).values_list("number", "shipping_amount", "created_at",
-                                                         "updated_at").get() == (
-        "N-CHANGED", Decimal("7.5000"), NOW, LATER)
+    assert Order.objects.filter(pk=order.pk).values_list(
+        "number", "shipping_amount", "created_at", "updated_at"
+    ).get() == ("N-CHANGED", Decimal("7.5000"), NOW, LATER)
     assert Order.objects.count() == 1
 
 
@@ -111,9 +143,9 @@ def test_reimport_adds_lines_and_sets_delivery_dates(make_order):
     _import(payload, now=LATER)
 
     assert Order.objects.get(pk=order.pk).delivered_at == NOW - timedelta(days=1)
-    assert list(OrderLine.objects.filter(order=order).order_by("external_id")
-                .values_list("external_id", "delivered_at")) == [
-        ("L1", None), ("L2", None), ("L3", NOW - timedelta(hours=5))]
+    assert list(
+        OrderLine.objects.filter(order=order).order_by("external_id").values_list("external_id", "delivered_at")
+    ) == [("L1", None), ("L2", None), ("L3", NOW - timedelta(hours=5))]
 
 
 def test_reimport_without_a_delivery_date_keeps_the_known_one(make_order):
@@ -135,8 +167,10 @@ def test_reimport_may_change_and_drop_lines_without_returns(make_return, make_or
     dropped = order_payload(external_id="O-FREE", lines=[changed["lines"][0]])
     _import(dropped, now=LATER)
 
-    assert changed_lines == [("L1", 2, Decimal("20.0000"), Decimal("36.0000")),
-                             ("L2", 5, Decimal("3.0000"), Decimal("15.0000"))]
+    assert changed_lines == [
+        ("L1", 2, Decimal("20.0000"), Decimal("36.0000")),
+        ("L2", 5, Decimal("3.0000"), Decimal("15.0000")),
+    ]
     assert _lines_of(order) == [("L1", 2, Decimal("20.0000"), Decimal("36.0000"))]
 
 
@@ -185,10 +219,12 @@ CONFLICTS = [
     pytest.param(_reprice_l1, "Line 'L1' has returns; its price cannot change.", id="change_unit_price"),
     pytest.param(_repay_l1, "Line 'L1' has returns; its price cannot change.", id="change_paid_amount"),
     pytest.param(_change_currency, "The order is in EUR; a re-import cannot change it to USD.", id="change_currency"),
-    pytest.param(_move_to_another_seller, "A re-import cannot move the order to another seller or buyer.",
-                 id="change_seller"),
-    pytest.param(_move_to_another_buyer, "A re-import cannot move the order to another seller or buyer.",
-                 id="change_buyer"),
+    pytest.param(
+        _move_to_another_seller, "A re-import cannot move the order to another seller or buyer.", id="change_seller"
+    ),
+    pytest.param(
+        _move_to_another_buyer, "A re-import cannot move the order to another seller or buyer.", id="change_buyer"
+    ),
 ]
 
 
@@ -231,8 +267,7 @@ def test_sellers_and_buyers_are_matched_by_external_id(db):
     third, _ = _import(renamed)
 
     assert list(Seller.objects.values_list("external_id", "name")) == [("S-M", "New name")]
-    assert list(Buyer.objects.order_by("external_id").values_list("external_id", flat=True)) == [
-        "B-M", "B-OTHER"]
+    assert list(Buyer.objects.order_by("external_id").values_list("external_id", flat=True)) == ["B-M", "B-OTHER"]
     assert {first.seller_id, second.seller_id, third.seller_id} == {Seller.objects.get().pk}
     assert (first.buyer_id, third.buyer_id) == (second.buyer_id, Buyer.objects.get(external_id="B-OTHER").pk)
 
@@ -265,40 +300,81 @@ def _post(keys, payload: dict[str, Any], name: str = "platform"):
 
 
 def test_api_new_order_answers_201_with_the_order_and_its_lines(keys):
-    payload = order_payload(external_id="O-KWD", currency="KWD", shipping_amount="2",
-                            payments=[{"method": "card", "gateway": "adyen", "reference": "psp-1",
-                                       "amount": "3.25"}],
-                            lines=[_line("L1", quantity=1, unit_price="1.25", paid_amount="1.250",
-                                         gtin="4006381333931", variant_id="V-1", weight_g=300)])
+    payload = order_payload(
+        external_id="O-KWD",
+        currency="KWD",
+        shipping_amount="2",
+        payments=[{"method": "card", "gateway": "adyen", "reference": "psp-1", "amount": "3.25"}],
+        lines=[
+            _line(
+                "L1",
+                quantity=1,
+                unit_price="1.25",
+                paid_amount="1.250",
+                gtin="4006381333931",
+                variant_id="V-1",
+                weight_g=300,
+            )
+        ],
+    )
 
     response = _post(keys, payload)
 
     assert (response.status_code, response["Content-Type"]) == (201, "application/json")
     assert response.json() == {
-        "external_id": "O-KWD", "number": payload["number"], "currency": "KWD",
-        "placed_at": "2026-02-28T12:00:00Z", "delivered_at": "2026-03-07T12:00:00Z",
+        "external_id": "O-KWD",
+        "number": payload["number"],
+        "currency": "KWD",
+        "placed_at": "2026-02-28T12:00:00Z",
+        "delivered_at": "2026-03-07T12:00:00Z",
         "shipping_amount": "2.000",
         "seller": {"external_id": "S-A", "name": "Seller S-A", "country": "DE"},
         "buyer": {"external_id": "B-1", "name": "Buyer B-1", "country": "ES"},
         "payments": [{"method": "card", "gateway": "adyen", "reference": "psp-1", "amount": "3.250"}],
-        "lines": [{"external_id": "L1", "sku": "SKU-L1", "title": "Item L1", "quantity": 1,
-                   "unit_price": "1.250", "paid_amount": "1.250", "category": "home",
-                   "gtin": "4006381333931", "variant_id": "V-1", "weight_g": 300, "final_sale": False,
-                   "delivered_at": None}],
+        "lines": [
+            {
+                "external_id": "L1",
+                "sku": "SKU-L1",
+                "title": "Item L1",
+                "quantity": 1,
+                "unit_price": "1.250",
+                "paid_amount": "1.250",
+                "category": "home",
+                "gtin": "4006381333931",
+                "variant_id": "V-1",
+                "weight_g": 300,
+                "final_sale": False,
+                "delivered_at": None,
+            }
+        ],
     }
 
 
-@pytest.mark.parametrize(("currency", "amount", "shown"), [
-    ("JPY", "1200", "1200"), ("KWD", "1.25", "1.250"), ("EUR", "20", "20.00"), ("CLF", "0.5", "0.5000"),
-])
+@pytest.mark.parametrize(
+    ("currency", "amount", "shown"),
+    [
+        ("JPY", "1200", "1200"),
+        ("KWD", "1.25", "1.250"),
+        ("EUR", "20", "20.00"),
+        ("CLF", "0.5", "0.5000"),
+    ],
+)
 def test_api_amounts_are_decimal_strings_with_the_currencys_decimals(keys, currency, amount, shown):
-    payload = order_payload(currency=currency, shipping_amount=amount, payments=[{"method": "card", "amount": amount}],
-                            lines=[_line("L1", unit_price=amount, paid_amount=amount)])
+    payload = order_payload(
+        currency=currency,
+        shipping_amount=amount,
+        payments=[{"method": "card", "amount": amount}],
+        lines=[_line("L1", unit_price=amount, paid_amount=amount)],
+    )
 
     body = _post(keys, payload).json()
 
-    assert (body["shipping_amount"], body["payments"][0]["amount"], body["lines"][0]["unit_price"],
-            body["lines"][0]["paid_amount"]) == (shown, shown, shown, shown)
+    assert (
+        body["shipping_amount"],
+        body["payments"][0]["amount"],
+        body["lines"][0]["unit_price"],
+        body["lines"][0]["paid_amount"],
+    ) == (shown, shown, shown, shown)
 
 
 def test_api_reimport_answers_200_with_the_updated_order(keys):
@@ -323,9 +399,12 @@ def test_api_conflicting_reimport_answers_409_and_changes_nothing(keys, make_ret
 
     assert (response.status_code, response["Content-Type"]) == (409, PROBLEM)
     assert response.json() == {
-        "type": "urn:returndesk:problem:order_conflict", "title": "The re-imported order contradicts what its "
-        "returns rely on", "status": 409, "detail": "Line 'L1' has returns and cannot be dropped.",
-        "code": "order_conflict"}
+        "type": "urn:returndesk:problem:order_conflict",
+        "title": "The re-imported order contradicts what its returns rely on",
+        "status": 409,
+        "detail": "Line 'L1' has returns and cannot be dropped.",
+        "code": "order_conflict",
+    }
     assert _snapshot() == before
 
 
@@ -338,30 +417,80 @@ def _first_line(**overrides: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 INVALID = {
-    "unknown_currency": (_with(currency="XYZ"), [
-        {"loc": ["body", "payload", "currency"], "msg": "Value error, 'XYZ' is not an ISO 4217 currency code",
-         "type": "value_error"}]),
-    "decimals_beyond_jpy": (_with(currency="JPY", shipping_amount="0.5"), [
-        {"loc": ["body", "payload"], "msg": "Value error, an amount has more decimals than JPY allows (0)",
-         "type": "value_error"}]),
-    "decimals_beyond_eur": (_first_line(unit_price="20.005"), [
-        {"loc": ["body", "payload"], "msg": "Value error, an amount has more decimals than EUR allows (2)",
-         "type": "value_error"}]),
-    "duplicate_line_ids": (lambda payload: {**payload, "lines": [payload["lines"][0]] * 2}, [
-        {"loc": ["body", "payload"], "msg": "Value error, line external_id values must be unique within an order",
-         "type": "value_error"}]),
-    "naive_placed_at": (_with(placed_at="2026-03-01T10:00:00"), [
-        {"loc": ["body", "payload", "placed_at"], "msg": "Input should have timezone info",
-         "type": "timezone_aware"}]),
-    "naive_line_delivery": (_first_line(delivered_at="2026-03-01T10:00:00"), [
-        {"loc": ["body", "payload", "lines", 0, "delivered_at"], "msg": "Input should have timezone info",
-         "type": "timezone_aware"}]),
-    "no_payments": (_with(payments=[]), [
-        {"loc": ["body", "payload", "payments"], "msg": "List should have at least 1 item after validation, not 0",
-         "type": "too_short"}]),
-    "no_lines": (_with(lines=[]), [
-        {"loc": ["body", "payload", "lines"], "msg": "List should have at least 1 item after validation, not 0",
-         "type": "too_short"}]),
+    "unknown_currency": (
+        _with(currency="XYZ"),
+        [
+            {
+                "loc": ["body", "payload", "currency"],
+                "msg": "Value error, 'XYZ' is not an ISO 4217 currency code",
+                "type": "value_error",
+            }
+        ],
+    ),
+    "decimals_beyond_jpy": (
+        _with(currency="JPY", shipping_amount="0.5"),
+        [
+            {
+                "loc": ["body", "payload"],
+                "msg": "Value error, an amount has more decimals than JPY allows (0)",
+                "type": "value_error",
+            }
+        ],
+    ),
+    "decimals_beyond_eur": (
+        _first_line(unit_price="20.005"),
+        [
+            {
+                "loc": ["body", "payload"],
+                "msg": "Value error, an amount has more decimals than EUR allows (2)",
+                "type": "value_error",
+            }
+        ],
+    ),
+    "duplicate_line_ids": (
+        lambda payload: {**payload, "lines": [payload["lines"][0]] * 2},
+        [
+            {
+                "loc": ["body", "payload"],
+                "msg": "Value error, line external_id values must be unique within an order",
+                "type": "value_error",
+            }
+        ],
+    ),
+    "naive_placed_at": (
+        _with(placed_at="2026-03-01T10:00:00"),
+        [{"loc": ["body", "payload", "placed_at"], "msg": "Input should have timezone info", "type": "timezone_aware"}],
+    ),
+    "naive_line_delivery": (
+        _first_line(delivered_at="2026-03-01T10:00:00"),
+        [
+            {
+                "loc": ["body", "payload", "lines", 0, "delivered_at"],
+                "msg": "Input should have timezone info",
+                "type": "timezone_aware",
+            }
+        ],
+    ),
+    "no_payments": (
+        _with(payments=[]),
+        [
+            {
+                "loc": ["body", "payload", "payments"],
+                "msg": "List should have at least 1 item after validation, not 0",
+                "type": "too_short",
+            }
+        ],
+    ),
+    "no_lines": (
+        _with(lines=[]),
+        [
+            {
+                "loc": ["body", "payload", "lines"],
+                "msg": "List should have at least 1 item after validation, not 0",
+                "type": "too_short",
+            }
+        ],
+    ),
 }
 
 
@@ -370,9 +499,14 @@ def test_api_invalid_order_answers_422_validation_error(keys, change, errors):
     response = _post(keys, change(order_payload()))
 
     assert (response.status_code, response["Content-Type"]) == (422, PROBLEM)
-    assert response.json() == {"type": "urn:returndesk:problem:validation_error", "title": "Some fields are invalid",
-                               "status": 422, "detail": "Some fields are invalid", "code": "validation_error",
-                               "errors": errors}
+    assert response.json() == {
+        "type": "urn:returndesk:problem:validation_error",
+        "title": "Some fields are invalid",
+        "status": 422,
+        "detail": "Some fields are invalid",
+        "code": "validation_error",
+        "errors": errors,
+    }
     assert (Order.objects.count(), Seller.objects.count()) == (0, 2)
 
 
@@ -405,9 +539,13 @@ def test_api_get_order_of_another_seller_answers_404_like_a_missing_one(keys, ma
     missing = client.get("/api/v1/orders/O-A-MISSING")
 
     assert (other.status_code, other["Content-Type"], missing.status_code) == (404, PROBLEM, 404)
-    assert other.json() == {"type": "urn:returndesk:problem:order_not_found",
-                            "title": "No order with this external id is visible to this key", "status": 404,
-                            "detail": "No order 'O-A'.", "code": "order_not_found"}
+    assert other.json() == {
+        "type": "urn:returndesk:problem:order_not_found",
+        "title": "No order with this external id is visible to this key",
+        "status": 404,
+        "detail": "No order 'O-A'.",
+        "code": "order_not_found",
+    }
     assert missing.json() == {**other.json(), "detail": "No order 'O-A-MISSING'."}
 
 
@@ -417,7 +555,6 @@ def test_api_carrier_may_not_read_orders(keys, make_order):
     response = keys.client("carrier").get("/api/v1/orders/O-C")
 
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
-
 
 
 def test_a_reimport_that_leaves_out_the_sellers_details_keeps_them(db):

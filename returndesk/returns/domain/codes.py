@@ -81,18 +81,18 @@ def generate(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
 
 def display(code: str) -> str:
     """Grouped form for people: ``K7Q2-XM4D-9T30-6``."""
-    return "-".join(code[start:start + 4] for start in range(0, len(code), 4))
+    return "-".join(code[start : start + 4] for start in range(0, len(code), 4))
 
 
 def _neighbours(code: str) -> Iterator[str]:
     for position, original in enumerate(code):
         for symbol in ALPHABET:
             if symbol != original:
-                yield code[:position] + symbol + code[position + 1:]
+                yield code[:position] + symbol + code[position + 1 :]
     for position in range(len(code) - 1):
         first, second = code[position], code[position + 1]
         if first != second:
-            yield code[:position] + second + first + code[position + 2:]
+            yield code[:position] + second + first + code[position + 2 :]
 
 
 def typo_candidates(code: str) -> list[str]:

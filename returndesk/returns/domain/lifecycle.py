@@ -78,10 +78,15 @@ class Reason(StrEnum):
     OTHER = "other"
 
 
-SELLER_FAULT_REASONS: frozenset[Reason] = frozenset({
-    Reason.DEFECTIVE, Reason.NOT_AS_DESCRIBED, Reason.WRONG_ITEM,
-    Reason.MISSING_PARTS, Reason.DAMAGED_IN_TRANSIT,
-})
+SELLER_FAULT_REASONS: frozenset[Reason] = frozenset(
+    {
+        Reason.DEFECTIVE,
+        Reason.NOT_AS_DESCRIBED,
+        Reason.WRONG_ITEM,
+        Reason.MISSING_PARTS,
+        Reason.DAMAGED_IN_TRANSIT,
+    }
+)
 
 
 class Resolution(StrEnum):
@@ -250,8 +255,8 @@ TABLE: dict[Action, Rule] = {
     Action.EXCHANGE: _rule({R.SELLER, R.PLATFORM}, {S.INSPECTED}, S.RESOLVED),
     Action.SETTLE: _rule({R.SYSTEM}, {S.REFUNDING}, S.RESOLVED),
     Action.ESCALATE: _rule(
-        {R.BUYER, R.PLATFORM, R.SYSTEM},
-        {S.REJECTED, S.INSPECTED, S.REFUNDING, S.RESOLVED, S.IN_TRANSIT}, S.DISPUTED),
+        {R.BUYER, R.PLATFORM, R.SYSTEM}, {S.REJECTED, S.INSPECTED, S.REFUNDING, S.RESOLVED, S.IN_TRANSIT}, S.DISPUTED
+    ),
     Action.DECIDE: _rule({R.AGENT}, {S.DISPUTED}, S.REFUNDING, S.APPROVED, S.RESOLVED),
     Action.EXPIRE: _rule({R.SYSTEM}, {S.APPROVED}, S.EXPIRED),
     Action.CLOSE: _rule({R.SYSTEM, R.PLATFORM}, {S.RESOLVED, S.REJECTED, S.INSPECTED}, S.CLOSED),
@@ -274,8 +279,9 @@ class Facts:
     policy: Policy = DEFAULT_POLICY
 
 
-def plan(facts: Facts, action: Action, role: Role, now: datetime, *,
-         supervisor: bool = False, target: Status | None = None) -> Status:
+def plan(
+    facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool = False, target: Status | None = None
+) -> Status:
     """The status after ``action``, or the error that refuses it.
 
     The role is checked first (403 ``forbidden_action``), then the status (409
@@ -299,8 +305,9 @@ def plan(facts: Facts, action: Action, role: Role, now: datetime, *,
 def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool) -> None:
     policy, status = facts.policy, facts.status
     if action is Action.HANDOVER and (facts.ship_by is None or now > facts.ship_by):
-        raise ShipByPassed(f"The parcel had to be handed over by {facts.ship_by:%Y-%m-%d %H:%M} UTC."
-                           if facts.ship_by else None)
+        raise ShipByPassed(
+            f"The parcel had to be handed over by {facts.ship_by:%Y-%m-%d %H:%M} UTC." if facts.ship_by else None
+        )
     if action is Action.EXPIRE and facts.ship_by is not None and now <= facts.ship_by:
         raise NotYetDue("The return can be expired only after its ship-by time.")
     if action is Action.OFFER and facts.offer_open:
@@ -311,8 +318,8 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
         _check_escalation(facts, role, now)
     if action is Action.CLOSE:
         if status is Status.INSPECTED and (
-                not facts.line_outcomes
-                or any(outcome is not LineOutcome.REJECTED for outcome in facts.line_outcomes)):
+            not facts.line_outcomes or any(outcome is not LineOutcome.REJECTED for outcome in facts.line_outcomes)
+        ):
             raise NotAllLinesRejected()
         window = policy.close_after_resolution if status is Status.RESOLVED else policy.escalation_window
         # Closing ends the buyer's chance to escalate, so nobody closes before that window ends.
@@ -329,14 +336,14 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
 # What the system does only when a deadline of ``next_deadline`` runs out. Not here: ``keep`` and
 # ``settle`` follow a policy threshold and the ledger, escalating a lost parcel has its own guard,
 # and ``receive`` waits for the carrier's delivery scan, whose clock arrives with the drop-off issue.
-_CLOCK_ACTIONS = frozenset({Action.APPROVE, Action.DECLINE_OFFER, Action.INSPECT, Action.REFUND,
-                            Action.EXPIRE, Action.CLOSE})
+_CLOCK_ACTIONS = frozenset(
+    {Action.APPROVE, Action.DECLINE_OFFER, Action.INSPECT, Action.REFUND, Action.EXPIRE, Action.CLOSE}
+)
 
 
 def _check_escalation(facts: Facts, role: Role, now: datetime) -> None:
     if facts.status is Status.IN_TRANSIT:
-        lost = (Anomaly.LOST_IN_TRANSIT in facts.anomalies
-                or now >= facts.status_since + facts.policy.transit)
+        lost = Anomaly.LOST_IN_TRANSIT in facts.anomalies or now >= facts.status_since + facts.policy.transit
         if not lost:
             raise ParcelNotLost()
         return

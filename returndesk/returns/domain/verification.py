@@ -40,10 +40,17 @@ class Verdict:
     message: str
 
 
-_PARCEL_STATUSES = frozenset({
-    Status.IN_TRANSIT, Status.RECEIVED, Status.INSPECTED, Status.REFUNDING, Status.RESOLVED,
-    Status.DISPUTED, Status.CLOSED,
-})
+_PARCEL_STATUSES = frozenset(
+    {
+        Status.IN_TRANSIT,
+        Status.RECEIVED,
+        Status.INSPECTED,
+        Status.REFUNDING,
+        Status.RESOLVED,
+        Status.DISPUTED,
+        Status.CLOSED,
+    }
+)
 
 MESSAGES = {
     Result.MALFORMED: "This is not a return code: a code has 13 letters and digits, like K7Q2-XM4D-9T30-6.",
@@ -72,8 +79,7 @@ def _refusal(reason: RefusalReason) -> Verdict:
     return Verdict(Result.NOT_ACCEPTABLE, reason, REFUSALS[reason])
 
 
-def verdict_by_status(status: Status, *, parcel_recorded: bool, ship_by: datetime | None,
-                      now: datetime) -> Verdict:
+def verdict_by_status(status: Status, *, parcel_recorded: bool, ship_by: datetime | None, now: datetime) -> Verdict:
     """The answer for a code that exists, is the caller's to see, and matches the item in hand."""
     if parcel_recorded and status in _PARCEL_STATUSES:
         return verdict_for(Result.USED)

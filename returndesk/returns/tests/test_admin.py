@@ -42,8 +42,7 @@ def test_admin_cannot_change_or_delete_a_return(staff_client, make_return):
 def test_admin_revokes_api_keys_through_the_service(staff_client, keys):
     api_key_id = keys.actors["carrier"].api_key_id
 
-    response = staff_client.post("/admin/accounts/apikey/", {
-        "action": "revoke", "_selected_action": [api_key_id]})
+    response = staff_client.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [api_key_id]})
 
     assert response.status_code == 302
     assert keys.client("carrier").get("/api/v1/codes/0000000000000").status_code == 401

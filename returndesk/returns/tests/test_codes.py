@@ -69,9 +69,12 @@ generated_codes = st.randoms(use_true_random=False).map(lambda rnd: generate(rnd
 
 def _complete(template: list[str], free: int) -> str | None:
     """Fill position ``free`` of a 13-symbol template so that the code is valid, if a symbol can."""
-    fits = [symbol for symbol in CROCKFORD
-            if ref_is_valid("".join(template[:free]) + symbol + "".join(template[free + 1:]))]
-    return "".join(template[:free]) + fits[0] + "".join(template[free + 1:]) if fits else None
+    fits = [
+        symbol
+        for symbol in CROCKFORD
+        if ref_is_valid("".join(template[:free]) + symbol + "".join(template[free + 1 :]))
+    ]
+    return "".join(template[:free]) + fits[0] + "".join(template[free + 1 :]) if fits else None
 
 
 @st.composite
@@ -101,11 +104,11 @@ def pattern_cases(draw: st.DrawFn, *, gap: int, twin: bool) -> tuple[str, str, s
 
 
 def substitute(code: str, position: int, symbol: str) -> str:
-    return code[:position] + symbol + code[position + 1:]
+    return code[:position] + symbol + code[position + 1 :]
 
 
 def transpose(code: str, position: int) -> str:
-    return code[:position] + code[position + 1] + code[position] + code[position + 2:]
+    return code[:position] + code[position + 1] + code[position] + code[position + 2 :]
 
 
 def all_substitutions(code: str) -> list[str]:
@@ -117,20 +120,31 @@ def all_adjacent_transpositions(code: str) -> list[str]:
 
 
 def all_jump_transpositions(code: str) -> list[str]:
-    return [code[:p] + code[p + 2] + code[p + 1] + code[p] + code[p + 3:]
-            for p in range(len(code) - 2) if code[p] != code[p + 2]]
+    return [
+        code[:p] + code[p + 2] + code[p + 1] + code[p] + code[p + 3 :]
+        for p in range(len(code) - 2)
+        if code[p] != code[p + 2]
+    ]
 
 
 def all_twin_errors(code: str) -> list[str]:
-    return [code[:p] + s + s + code[p + 2:]
-            for p in range(len(code) - 1) if code[p] == code[p + 1]
-            for s in CROCKFORD if s != code[p]]
+    return [
+        code[:p] + s + s + code[p + 2 :]
+        for p in range(len(code) - 1)
+        if code[p] == code[p + 1]
+        for s in CROCKFORD
+        if s != code[p]
+    ]
 
 
 def all_jump_twin_errors(code: str) -> list[str]:
-    return [code[:p] + s + code[p + 1] + s + code[p + 3:]
-            for p in range(len(code) - 2) if code[p] == code[p + 2]
-            for s in CROCKFORD if s != code[p]]
+    return [
+        code[:p] + s + code[p + 1] + s + code[p + 3 :]
+        for p in range(len(code) - 2)
+        if code[p] == code[p + 2]
+        for s in CROCKFORD
+        if s != code[p]
+    ]
 
 
 def is_one_edit(before: str, after: str) -> bool:
@@ -139,8 +153,9 @@ def is_one_edit(before: str, after: str) -> bool:
         return False
     differing = [p for p in range(len(before)) if before[p] != after[p]]
     substitution = len(differing) == 1
-    transposition = (len(differing) == 2 and differing[1] == differing[0] + 1
-                     and transpose(before, differing[0]) == after)
+    transposition = (
+        len(differing) == 2 and differing[1] == differing[0] + 1 and transpose(before, differing[0]) == after
+    )
     return substitution or transposition
 
 
@@ -195,10 +210,10 @@ def test_seeded_sample_has_200_codes() -> None:
 # ZZZZZZZZZZZZ: 31 * (2^13 - 2) = 31 * 8190; 8190 = 13 (mod 37); 31 * 13 = 403 = 33 (mod 37) -> 5.
 KNOWN_ANSWERS = [
     ("000000000000", 1),
-    ("000000000001", 36),   # 1 * 2^1 = 2 -> 1 - 2 = -1 = 36
-    ("000000000003", 32),   # 3 * 2 = 6 -> 1 - 6 = -5 = 32, the smallest value that is not a symbol
-    ("000001100000", 31),   # 2^7 + 2^6 = 17 + 27 = 44 = 7 -> 1 - 7 = -6 = 31, the largest symbol
-    ("100000000000", 12),   # 2^12 = 4096 = 26 (mod 37) -> 1 - 26 = -25 = 12
+    ("000000000001", 36),  # 1 * 2^1 = 2 -> 1 - 2 = -1 = 36
+    ("000000000003", 32),  # 3 * 2 = 6 -> 1 - 6 = -5 = 32, the smallest value that is not a symbol
+    ("000001100000", 31),  # 2^7 + 2^6 = 17 + 27 = 44 = 7 -> 1 - 7 = -6 = 31, the largest symbol
+    ("100000000000", 12),  # 2^12 = 4096 = 26 (mod 37) -> 1 - 26 = -25 = 12
     ("K7Q2XM4D9T30", 6),
     ("ZZZZZZZZZZZZ", 5),
 ]
@@ -291,34 +306,37 @@ def test_generate_keeps_a_payload_whose_check_value_is_31() -> None:
 # --- Normalisation -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("K7Q2XM4D9T306", "K7Q2XM4D9T306"),
-    ("k7q2xm4d9t306", "K7Q2XM4D9T306"),
-    ("K7Q2-XM4D-9T30-6", "K7Q2XM4D9T306"),
-    ("k7q2-xm4d-9t30-6\n", "K7Q2XM4D9T306"),
-    ("K7Q2 XM4D 9T30 6", "K7Q2XM4D9T306"),
-    ("  K7Q2 - XM4D - 9T30 - 6  ", "K7Q2XM4D9T306"),
-    ("K7Q2\tXM4D\r\n9T30-6\r\n", "K7Q2XM4D9T306"),
-    ("--K7Q2XM4D9T306--", "K7Q2XM4D9T306"),
-    ("K7Q2XM4D9T3O6", "K7Q2XM4D9T306"),
-    ("k7q2xm4d9t3o6", "K7Q2XM4D9T306"),
-    ("O", "0"),
-    ("o", "0"),
-    ("I", "1"),
-    ("i", "1"),
-    ("L", "1"),
-    ("l", "1"),
-    ("OoIiLl01", "00111101"),
-    ("u", "U"),
-    ("", ""),
-    (" - \n", ""),
-    ("a*b!", "A*B!"),
-    # Pasted from mail or a PDF: no-break spaces and en/em dashes are separators too.
-    ("K7Q2\u2013XM4D\u20149T30\u00a06", "K7Q2XM4D9T306"),
-    # Unicode case mapping must not conjure code symbols: dotless i, sharp s, ligatures stay put.
-    ("\u0131" * 13, "\u0131" * 13),
-    ("k7q2xm4d9t3\u00df", "k7q2xm4d9t3\u00df"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("K7Q2XM4D9T306", "K7Q2XM4D9T306"),
+        ("k7q2xm4d9t306", "K7Q2XM4D9T306"),
+        ("K7Q2-XM4D-9T30-6", "K7Q2XM4D9T306"),
+        ("k7q2-xm4d-9t30-6\n", "K7Q2XM4D9T306"),
+        ("K7Q2 XM4D 9T30 6", "K7Q2XM4D9T306"),
+        ("  K7Q2 - XM4D - 9T30 - 6  ", "K7Q2XM4D9T306"),
+        ("K7Q2\tXM4D\r\n9T30-6\r\n", "K7Q2XM4D9T306"),
+        ("--K7Q2XM4D9T306--", "K7Q2XM4D9T306"),
+        ("K7Q2XM4D9T3O6", "K7Q2XM4D9T306"),
+        ("k7q2xm4d9t3o6", "K7Q2XM4D9T306"),
+        ("O", "0"),
+        ("o", "0"),
+        ("I", "1"),
+        ("i", "1"),
+        ("L", "1"),
+        ("l", "1"),
+        ("OoIiLl01", "00111101"),
+        ("u", "U"),
+        ("", ""),
+        (" - \n", ""),
+        ("a*b!", "A*B!"),
+        # Pasted from mail or a PDF: no-break spaces and en/em dashes are separators too.
+        ("K7Q2\u2013XM4D\u20149T30\u00a06", "K7Q2XM4D9T306"),
+        # Unicode case mapping must not conjure code symbols: dotless i, sharp s, ligatures stay put.
+        ("\u0131" * 13, "\u0131" * 13),
+        ("k7q2xm4d9t3\u00df", "k7q2xm4d9t3\u00df"),
+    ],
+)
 def test_normalise_examples(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
@@ -366,24 +384,27 @@ def test_normalise_is_idempotent_and_canonical_on_ascii(raw: str) -> None:
 # --- Shape -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", [
-    "",
-    "K7Q2XM4D9T30",            # 12 symbols
-    "K7Q2XM4D9T3060",          # 14 symbols
-    "K",
-    "K7Q2XM4D9T306K7Q2XM4D9T306",
-    "K7Q2XM4D9T30U",           # U is not Crockford
-    "K7Q2XM4D9T30*",           # MOD 37-2's own 37th symbol is not issued
-    "K7Q2XM4D9T30!",
-    "!7Q2XM4D9T306",
-    "K7Q2XM4D9T3O6",           # not normalised: O
-    "K7Q2XM4D9T3I6",           # not normalised: I
-    "K7Q2XM4D9T3L6",           # not normalised: L
-    "k7q2xm4d9t306",           # not normalised: lower case
-    "K7Q2-XM4D-9T30-6",        # not normalised: hyphens
-    "K7Q2XM4D9T30 ",
-    "K7Q2XM4D9T30\u00e9",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "K7Q2XM4D9T30",  # 12 symbols
+        "K7Q2XM4D9T3060",  # 14 symbols
+        "K",
+        "K7Q2XM4D9T306K7Q2XM4D9T306",
+        "K7Q2XM4D9T30U",  # U is not Crockford
+        "K7Q2XM4D9T30*",  # MOD 37-2's own 37th symbol is not issued
+        "K7Q2XM4D9T30!",
+        "!7Q2XM4D9T306",
+        "K7Q2XM4D9T3O6",  # not normalised: O
+        "K7Q2XM4D9T3I6",  # not normalised: I
+        "K7Q2XM4D9T3L6",  # not normalised: L
+        "k7q2xm4d9t306",  # not normalised: lower case
+        "K7Q2-XM4D-9T30-6",  # not normalised: hyphens
+        "K7Q2XM4D9T30 ",
+        "K7Q2XM4D9T30\u00e9",
+    ],
+)
 def test_shape_malformed(raw: str) -> None:
     assert shape(raw) is Shape.MALFORMED
 
@@ -393,14 +414,17 @@ def test_shape_of_normalised_input_malformed(raw: str) -> None:
     assert shape(normalise(raw)) is Shape.MALFORMED
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("K7Q2XM4D9T306", Shape.VALID),
-    ("K7Q2XM4D9T307", Shape.TYPO),
-    ("K7Q2XM4D9T360", Shape.TYPO),
-    ("0000000000001", Shape.VALID),
-    ("0000000000000", Shape.TYPO),
-    ("000001100000Z", Shape.VALID),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("K7Q2XM4D9T306", Shape.VALID),
+        ("K7Q2XM4D9T307", Shape.TYPO),
+        ("K7Q2XM4D9T360", Shape.TYPO),
+        ("0000000000001", Shape.VALID),
+        ("0000000000000", Shape.TYPO),
+        ("000001100000Z", Shape.VALID),
+    ],
+)
 def test_shape_examples(raw: str, expected: Shape) -> None:
     assert shape(raw) is expected
 
@@ -409,8 +433,12 @@ def test_shape_examples(raw: str, expected: Shape) -> None:
 def test_shape_of_any_normalised_text(raw: str) -> None:
     normalised = normalise(raw)
     well_formed = len(normalised) == 13 and set(normalised) <= set(CROCKFORD)
-    expected = {(False, False): Shape.MALFORMED, (False, True): Shape.MALFORMED,
-                (True, False): Shape.TYPO, (True, True): Shape.VALID}
+    expected = {
+        (False, False): Shape.MALFORMED,
+        (False, True): Shape.MALFORMED,
+        (True, False): Shape.TYPO,
+        (True, True): Shape.VALID,
+    }
     assert shape(normalised) is expected[well_formed, well_formed and ref_is_valid(normalised)]
 
 
@@ -441,7 +469,7 @@ def test_detects_every_adjacent_transposition(code: str, position: int) -> None:
 def test_detects_adjacent_transposition_at_every_position(case: tuple[str, str, str, int]) -> None:
     a, b, code, start = case
     assert shape(code) is Shape.VALID
-    assert code[start:start + 2] == a + b
+    assert code[start : start + 2] == a + b
     assert shape(transpose(code, start)) is Shape.TYPO
 
 
@@ -449,18 +477,18 @@ def test_detects_adjacent_transposition_at_every_position(case: tuple[str, str, 
 def test_detects_every_jump_transposition(case: tuple[str, str, str, int]) -> None:
     a, c, code, start = case
     b = code[start + 1]
-    mutated = code[:start] + c + b + a + code[start + 3:]
+    mutated = code[:start] + c + b + a + code[start + 3 :]
     assert shape(code) is Shape.VALID
-    assert code[start:start + 3] == a + b + c
+    assert code[start : start + 3] == a + b + c
     assert shape(mutated) is Shape.TYPO
 
 
 @given(pattern_cases(gap=1, twin=True))
 def test_detects_every_twin_error(case: tuple[str, str, str, int]) -> None:
     a, b, code, start = case
-    mutated = code[:start] + b + b + code[start + 2:]
+    mutated = code[:start] + b + b + code[start + 2 :]
     assert shape(code) is Shape.VALID
-    assert code[start:start + 2] == a + a
+    assert code[start : start + 2] == a + a
     assert shape(mutated) is Shape.TYPO
 
 
@@ -468,7 +496,7 @@ def test_detects_every_twin_error(case: tuple[str, str, str, int]) -> None:
 def test_detects_every_jump_twin_error(case: tuple[str, str, str, int]) -> None:
     a, c, code, start = case
     b = code[start + 1]
-    mutated = code[:start] + c + b + c + code[start + 3:]
+    mutated = code[:start] + c + b + c + code[start + 3 :]
     assert shape(code) is Shape.VALID
     assert code[start] == code[start + 2] == a
     assert shape(mutated) is Shape.TYPO
@@ -551,21 +579,27 @@ def test_typo_candidates_of_a_valid_code_exclude_it(code: str) -> None:
 
 
 def test_typo_candidates_recover_every_mutation_of_the_sample() -> None:
-    missed = [(code, m) for code in SEEDED_CODES[:10]
-              for m in all_substitutions(code) + all_adjacent_transpositions(code)
-              if code not in typo_candidates(m)]
+    missed = [
+        (code, m)
+        for code in SEEDED_CODES[:10]
+        for m in all_substitutions(code) + all_adjacent_transpositions(code)
+        if code not in typo_candidates(m)
+    ]
     assert missed == []
 
 
-@pytest.mark.parametrize(("before", "after", "expected"), [
-    ("ABCD", "ABCE", True),
-    ("ABCD", "BACD", True),
-    ("ABCD", "ABDC", True),
-    ("ABCD", "ABCD", False),
-    ("ABCD", "CBAD", False),
-    ("ABCD", "ABEF", False),
-    ("ABCD", "ABC", False),
-])
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ("ABCD", "ABCE", True),
+        ("ABCD", "BACD", True),
+        ("ABCD", "ABDC", True),
+        ("ABCD", "ABCD", False),
+        ("ABCD", "CBAD", False),
+        ("ABCD", "ABEF", False),
+        ("ABCD", "ABC", False),
+    ],
+)
 def test_is_one_edit_helper(before: str, after: str, expected: bool) -> None:
     assert is_one_edit(before, after) is expected
 
@@ -573,11 +607,14 @@ def test_is_one_edit_helper(before: str, after: str, expected: bool) -> None:
 # --- Display -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("K7Q2XM4D9T306", "K7Q2-XM4D-9T30-6"),
-    ("K7Q2XM4D9T307", "K7Q2-XM4D-9T30-7"),   # display does not check
-    ("0000000000001", "0000-0000-0000-1"),
-])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("K7Q2XM4D9T306", "K7Q2-XM4D-9T30-6"),
+        ("K7Q2XM4D9T307", "K7Q2-XM4D-9T30-7"),  # display does not check
+        ("0000000000001", "0000-0000-0000-1"),
+    ],
+)
 def test_display_examples(code: str, expected: str) -> None:
     assert display(code) == expected
 

@@ -33,7 +33,8 @@ IN_MEMORY_SQLITE = (
     "Django's SQLite test database is in memory with a shared cache: a second connection fails at once "
     "with 'database table is locked' (shared-cache locks ignore the busy timeout), so it cannot show how "
     "the embedded file database behaves. tests/served/test_concurrency.py races the served SQLite file; "
-    "`make pytest-postgres` runs these on PostgreSQL.")
+    "`make pytest-postgres` runs these on PostgreSQL."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -66,8 +67,9 @@ def kinds(outcomes: list[object]) -> list[str]:
     return sorted(type(outcome).__name__ for outcome in outcomes)
 
 
-def test_twenty_concurrent_approvals_make_one_transition_and_one_event(make_return: Callable[..., Return],
-                                                                        keys: Keys) -> None:
+def test_twenty_concurrent_approvals_make_one_transition_and_one_event(
+    make_return: Callable[..., Return], keys: Keys
+) -> None:
     ret = make_return()
 
     outcomes = race(20, lambda: services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW))
@@ -75,20 +77,40 @@ def test_twenty_concurrent_approvals_make_one_transition_and_one_event(make_retu
     assert kinds(outcomes) == [InvalidTransition.__name__] * 19 + [Return.__name__]
     ret.refresh_from_db()
     assert ret.status == Status.APPROVED
-    assert list(ReturnEvent.objects.filter(return_request=ret).order_by("id").values_list("action", flat=True)) \
-        == ["request", "approve"]
+    assert list(ReturnEvent.objects.filter(return_request=ret).order_by("id").values_list("action", flat=True)) == [
+        "request",
+        "approve",
+    ]
 
 
-def test_two_concurrent_returns_for_the_last_unit_let_one_through(make_order: Callable[..., Order],
-                                                                   keys: Keys) -> None:
-    single_unit = [{"external_id": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 1, "unit_price": "20.00",
-                    "paid_amount": "20.00", "category": "home"}]
+def test_two_concurrent_returns_for_the_last_unit_let_one_through(make_order: Callable[..., Order], keys: Keys) -> None:
+    single_unit = [
+        {
+            "external_id": "L1",
+            "sku": "SKU-1",
+            "title": "Lamp",
+            "quantity": 1,
+            "unit_price": "20.00",
+            "paid_amount": "20.00",
+            "category": "home",
+        }
+    ]
     orders = [make_order(lines=single_unit) for _ in range(5)]
 
-    rounds = [kinds(race(2, lambda order=order: services.return_open(
-        actor=keys.actors["platform"], order_external_id=order.external_id, now=NOW,
-        lines=[ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE)])))
-        for order in orders]
+    rounds = [
+        kinds(
+            race(
+                2,
+                lambda order=order: services.return_open(
+                    actor=keys.actors["platform"],
+                    order_external_id=order.external_id,
+                    now=NOW,
+                    lines=[ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE)],
+                ),
+            )
+        )
+        for order in orders
+    ]
 
     assert rounds == [[QuantityExceeded.__name__, Return.__name__]] * 5
     assert ReturnLine.objects.filter(return_request__order__in=orders).count() == 5

@@ -161,8 +161,9 @@ def attempt(facts: Facts, action: Action, role: Role, now: datetime = NOW, **kwa
 
 # --- Facts that satisfy every guard -------------------------------------------------------------
 
-BASE_FACTS = Facts(status=REQ, status_since=NOW - timedelta(hours=1), ship_by=NOW + DAY,
-                   offer_open=False, line_outcomes=(ACC,))
+BASE_FACTS = Facts(
+    status=REQ, status_since=NOW - timedelta(hours=1), ship_by=NOW + DAY, offer_open=False, line_outcomes=(ACC,)
+)
 # Long enough ago that every clock of the system has run out.
 LONG_AGO = NOW - timedelta(days=60)
 GUARD_PASSING_FACTS: dict[Action, dict[str, Any]] = {
@@ -209,8 +210,9 @@ def test_every_status_action_role_triple(status: Status, action: Action, role: R
 
 def test_table_matches_the_contract() -> None:
     actual = {action: (rule.roles, rule.sources, frozenset(rule.targets)) for action, rule in TABLE.items()}
-    expected = {action: (roles, sources, frozenset(targets))
-                for action, (roles, sources, targets) in EXPECTED_TABLE.items()}
+    expected = {
+        action: (roles, sources, frozenset(targets)) for action, (roles, sources, targets) in EXPECTED_TABLE.items()
+    }
     assert actual == expected
 
 
@@ -243,8 +245,16 @@ def test_status_is_checked_before_the_guard() -> None:
 
 
 def test_guard_errors_are_conflicts_and_supervisor_required_is_forbidden() -> None:
-    conflicts = [ShipByPassed, NotYetDue, NoOpenOffer, OfferAlreadyOpen, EscalationWindowClosed,
-                 NotAllLinesRejected, ParcelNotLost, InvalidDecision]
+    conflicts = [
+        ShipByPassed,
+        NotYetDue,
+        NoOpenOffer,
+        OfferAlreadyOpen,
+        EscalationWindowClosed,
+        NotAllLinesRejected,
+        ParcelNotLost,
+        InvalidDecision,
+    ]
     assert [issubclass(error, InvalidTransition) for error in conflicts] == [True] * 8
     assert issubclass(SupervisorRequired, ForbiddenAction) is True
     assert issubclass(SupervisorRequired, InvalidTransition) is False
@@ -254,8 +264,11 @@ def test_guard_errors_are_conflicts_and_supervisor_required_is_forbidden() -> No
 
 
 def successes_from(status: Status) -> set[tuple[Action, Role]]:
-    return {(action, role) for action, role in product(Action, Role)
-            if not isinstance(attempt_with_guards_met(status, action, role), Refused)}
+    return {
+        (action, role)
+        for action, role in product(Action, Role)
+        if not isinstance(attempt_with_guards_met(status, action, role), Refused)
+    }
 
 
 def test_terminal_statuses() -> None:
@@ -300,21 +313,36 @@ def test_expire_after_ship_by() -> None:
     assert attempt(facts(APP, ship_by=NOW - US), A.EXPIRE, SYSTEM) == EXP
 
 
-@pytest.mark.parametrize(("status", "action", "role"), [
-    (REQ, A.ACCEPT_OFFER, BUYER), (REQ, A.ACCEPT_OFFER, PLATFORM),
-    (INS, A.ACCEPT_OFFER, BUYER), (INS, A.ACCEPT_OFFER, PLATFORM),
-    (REQ, A.DECLINE_OFFER, BUYER), (REQ, A.DECLINE_OFFER, PLATFORM), (REQ, A.DECLINE_OFFER, SYSTEM),
-    (INS, A.DECLINE_OFFER, BUYER), (INS, A.DECLINE_OFFER, PLATFORM), (INS, A.DECLINE_OFFER, SYSTEM),
-])
+@pytest.mark.parametrize(
+    ("status", "action", "role"),
+    [
+        (REQ, A.ACCEPT_OFFER, BUYER),
+        (REQ, A.ACCEPT_OFFER, PLATFORM),
+        (INS, A.ACCEPT_OFFER, BUYER),
+        (INS, A.ACCEPT_OFFER, PLATFORM),
+        (REQ, A.DECLINE_OFFER, BUYER),
+        (REQ, A.DECLINE_OFFER, PLATFORM),
+        (REQ, A.DECLINE_OFFER, SYSTEM),
+        (INS, A.DECLINE_OFFER, BUYER),
+        (INS, A.DECLINE_OFFER, PLATFORM),
+        (INS, A.DECLINE_OFFER, SYSTEM),
+    ],
+)
 def test_answering_without_an_open_offer(status: Status, action: Action, role: Role) -> None:
     assert attempt(facts(status, offer_open=False), action, role) == NO_OPEN_OFFER
 
 
-@pytest.mark.parametrize(("status", "offer_open", "action", "role", "expected"), [
-    (REQ, True, A.ACCEPT_OFFER, BUYER, REF), (INS, True, A.ACCEPT_OFFER, PLATFORM, REF),
-    (REQ, True, A.DECLINE_OFFER, BUYER, REQ), (INS, True, A.DECLINE_OFFER, PLATFORM, INS),
-    (REQ, False, A.OFFER, SELLER, REQ), (INS, False, A.OFFER, SELLER, INS),
-])
+@pytest.mark.parametrize(
+    ("status", "offer_open", "action", "role", "expected"),
+    [
+        (REQ, True, A.ACCEPT_OFFER, BUYER, REF),
+        (INS, True, A.ACCEPT_OFFER, PLATFORM, REF),
+        (REQ, True, A.DECLINE_OFFER, BUYER, REQ),
+        (INS, True, A.DECLINE_OFFER, PLATFORM, INS),
+        (REQ, False, A.OFFER, SELLER, REQ),
+        (INS, False, A.OFFER, SELLER, INS),
+    ],
+)
 def test_offer_round_trip(status: Status, offer_open: bool, action: Action, role: Role, expected: Status) -> None:
     assert attempt(facts(status, offer_open=offer_open), action, role) == expected
 
@@ -363,8 +391,10 @@ def test_escalate_in_transit_lost_by_anomaly(role: Role) -> None:
     assert attempt(facts(TRA, since=NOW, anomalies=LOST), A.ESCALATE, role) == DIS
 
 
-@pytest.mark.parametrize(("lines", "role"), list(product(
-    [(), (ACC,), (PEN,), (RJ, ACC), (RJ, PEN), (ACC, RJ, RJ), (PEN, PEN)], [PLATFORM, SYSTEM])))
+@pytest.mark.parametrize(
+    ("lines", "role"),
+    list(product([(), (ACC,), (PEN,), (RJ, ACC), (RJ, PEN), (ACC, RJ, RJ), (PEN, PEN)], [PLATFORM, SYSTEM])),
+)
 def test_close_inspected_with_a_line_not_rejected(lines: tuple[LineOutcome, ...], role: Role) -> None:
     inspected = facts(INS, since=NOW - 60 * DAY, line_outcomes=lines)
     assert attempt(inspected, A.CLOSE, role) == NOT_ALL_REJECTED
@@ -414,8 +444,9 @@ def test_the_system_does_not_refund_a_return_whose_lines_were_all_rejected() -> 
 
 
 def test_an_open_offer_pauses_the_systems_approval() -> None:
-    assert attempt(facts(REQ, since=LONG_AGO, offer_open=True, offer_made_at=NOW - DAY), A.APPROVE,
-                   SYSTEM) == NOT_YET_DUE
+    assert (
+        attempt(facts(REQ, since=LONG_AGO, offer_open=True, offer_made_at=NOW - DAY), A.APPROVE, SYSTEM) == NOT_YET_DUE
+    )
 
 
 def test_rejected_return_escalation_and_close_windows_meet() -> None:
@@ -465,33 +496,76 @@ OFFER_MADE = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
 DEADLINE_CASES: list[tuple[str, Facts, datetime | None, Deadline | None]] = [
     ("requested", Facts(REQ, SINCE), None, Deadline(datetime(2026, 3, 6, 9, 30, tzinfo=UTC), DueAction.APPROVE)),
-    ("requested, offer open", Facts(REQ, SINCE, offer_open=True), OFFER_MADE,
-     Deadline(datetime(2026, 3, 5, 14, 0, tzinfo=UTC), DueAction.DECLINE_OFFER)),
-    ("requested, offer open, no time", Facts(REQ, SINCE, offer_open=True), None,
-     Deadline(datetime(2026, 3, 4, 9, 30, tzinfo=UTC), DueAction.DECLINE_OFFER)),
+    (
+        "requested, offer open",
+        Facts(REQ, SINCE, offer_open=True),
+        OFFER_MADE,
+        Deadline(datetime(2026, 3, 5, 14, 0, tzinfo=UTC), DueAction.DECLINE_OFFER),
+    ),
+    (
+        "requested, offer open, no time",
+        Facts(REQ, SINCE, offer_open=True),
+        None,
+        Deadline(datetime(2026, 3, 4, 9, 30, tzinfo=UTC), DueAction.DECLINE_OFFER),
+    ),
     ("approved", Facts(APP, SINCE, ship_by=SHIP_BY), None, Deadline(SHIP_BY, DueAction.EXPIRE)),
-    ("approved, offer flag ignored", Facts(APP, SINCE, ship_by=SHIP_BY, offer_open=True), OFFER_MADE,
-     Deadline(SHIP_BY, DueAction.EXPIRE)),
+    (
+        "approved, offer flag ignored",
+        Facts(APP, SINCE, ship_by=SHIP_BY, offer_open=True),
+        OFFER_MADE,
+        Deadline(SHIP_BY, DueAction.EXPIRE),
+    ),
     ("rejected", Facts(REJ, SINCE), None, Deadline(datetime(2026, 3, 16, 9, 30, tzinfo=UTC), DueAction.CLOSE)),
-    ("in transit", Facts(TRA, SINCE), None,
-     Deadline(datetime(2026, 3, 31, 9, 30, tzinfo=UTC), DueAction.ESCALATE)),
-    ("in transit, lost", Facts(TRA, SINCE, anomalies=LOST), None,
-     Deadline(datetime(2026, 3, 31, 9, 30, tzinfo=UTC), DueAction.ESCALATE)),
+    ("in transit", Facts(TRA, SINCE), None, Deadline(datetime(2026, 3, 31, 9, 30, tzinfo=UTC), DueAction.ESCALATE)),
+    (
+        "in transit, lost",
+        Facts(TRA, SINCE, anomalies=LOST),
+        None,
+        Deadline(datetime(2026, 3, 31, 9, 30, tzinfo=UTC), DueAction.ESCALATE),
+    ),
     ("received", Facts(REC, SINCE), None, Deadline(datetime(2026, 3, 6, 9, 30, tzinfo=UTC), DueAction.INSPECT)),
-    ("inspected, all rejected", Facts(INS, SINCE, line_outcomes=(RJ, RJ)), None,
-     Deadline(datetime(2026, 3, 16, 9, 30, tzinfo=UTC), DueAction.CLOSE)),
-    ("inspected, one rejected", Facts(INS, SINCE, line_outcomes=(RJ,)), None,
-     Deadline(datetime(2026, 3, 16, 9, 30, tzinfo=UTC), DueAction.CLOSE)),
-    ("inspected, accepted", Facts(INS, SINCE, line_outcomes=(ACC,)), None,
-     Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND)),
-    ("inspected, mixed", Facts(INS, SINCE, line_outcomes=(RJ, ACC)), None,
-     Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND)),
-    ("inspected, pending", Facts(INS, SINCE, line_outcomes=(RJ, PEN)), None,
-     Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND)),
-    ("inspected, no lines", Facts(INS, SINCE), None,
-     Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND)),
-    ("inspected, offer open", Facts(INS, SINCE, offer_open=True, line_outcomes=(RJ,)), OFFER_MADE,
-     Deadline(datetime(2026, 3, 5, 14, 0, tzinfo=UTC), DueAction.DECLINE_OFFER)),
+    (
+        "inspected, all rejected",
+        Facts(INS, SINCE, line_outcomes=(RJ, RJ)),
+        None,
+        Deadline(datetime(2026, 3, 16, 9, 30, tzinfo=UTC), DueAction.CLOSE),
+    ),
+    (
+        "inspected, one rejected",
+        Facts(INS, SINCE, line_outcomes=(RJ,)),
+        None,
+        Deadline(datetime(2026, 3, 16, 9, 30, tzinfo=UTC), DueAction.CLOSE),
+    ),
+    (
+        "inspected, accepted",
+        Facts(INS, SINCE, line_outcomes=(ACC,)),
+        None,
+        Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND),
+    ),
+    (
+        "inspected, mixed",
+        Facts(INS, SINCE, line_outcomes=(RJ, ACC)),
+        None,
+        Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND),
+    ),
+    (
+        "inspected, pending",
+        Facts(INS, SINCE, line_outcomes=(RJ, PEN)),
+        None,
+        Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND),
+    ),
+    (
+        "inspected, no lines",
+        Facts(INS, SINCE),
+        None,
+        Deadline(datetime(2026, 3, 3, 9, 30, tzinfo=UTC), DueAction.REFUND),
+    ),
+    (
+        "inspected, offer open",
+        Facts(INS, SINCE, offer_open=True, line_outcomes=(RJ,)),
+        OFFER_MADE,
+        Deadline(datetime(2026, 3, 5, 14, 0, tzinfo=UTC), DueAction.DECLINE_OFFER),
+    ),
     ("refunding", Facts(REF, SINCE), None, None),
     ("disputed", Facts(DIS, SINCE), None, Deadline(datetime(2026, 3, 8, 9, 30, tzinfo=UTC), DueAction.SUPERVISE)),
     ("resolved", Facts(RES, SINCE), None, Deadline(datetime(2026, 3, 16, 9, 30, tzinfo=UTC), DueAction.CLOSE)),
@@ -506,18 +580,21 @@ def test_deadline_cases_cover_every_status() -> None:
     assert {case[1].status for case in DEADLINE_CASES} == set(Status)
 
 
-@pytest.mark.parametrize(("label", "state", "offer_made_at", "expected"), DEADLINE_CASES,
-                         ids=[case[0] for case in DEADLINE_CASES])
+@pytest.mark.parametrize(
+    ("label", "state", "offer_made_at", "expected"), DEADLINE_CASES, ids=[case[0] for case in DEADLINE_CASES]
+)
 def test_next_deadline(label: str, state: Facts, offer_made_at: datetime | None, expected: Deadline | None) -> None:
     assert next_deadline(state, offer_made_at=offer_made_at) == expected
 
 
 def test_next_deadline_follows_the_facts_policy() -> None:
-    policy = Policy(version=2, seller_answer=timedelta(days=2), offer_answer=timedelta(hours=12),
-                    dispute_decision=timedelta(days=1))
+    policy = Policy(
+        version=2, seller_answer=timedelta(days=2), offer_answer=timedelta(hours=12), dispute_decision=timedelta(days=1)
+    )
     assert next_deadline(Facts(REQ, SINCE, policy=policy)) == Deadline(SINCE + 2 * DAY, DueAction.APPROVE)
     assert next_deadline(Facts(REQ, SINCE, offer_open=True, policy=policy), offer_made_at=OFFER_MADE) == Deadline(
-        datetime(2026, 3, 3, 2, 0, tzinfo=UTC), DueAction.DECLINE_OFFER)
+        datetime(2026, 3, 3, 2, 0, tzinfo=UTC), DueAction.DECLINE_OFFER
+    )
     assert next_deadline(Facts(DIS, SINCE, policy=policy)) == Deadline(SINCE + DAY, DueAction.SUPERVISE)
 
 
@@ -535,10 +612,12 @@ DUE_CASES: list[tuple[Facts, DueAction, Action, Status]] = [
 ]
 
 
-@pytest.mark.parametrize(("state", "due", "action", "expected"), DUE_CASES,
-                         ids=[f"{case[0].status}-{case[2]}" for case in DUE_CASES])
+@pytest.mark.parametrize(
+    ("state", "due", "action", "expected"), DUE_CASES, ids=[f"{case[0].status}-{case[2]}" for case in DUE_CASES]
+)
 def test_due_action_is_allowed_once_the_deadline_has_passed(
-        state: Facts, due: DueAction, action: Action, expected: Status) -> None:
+    state: Facts, due: DueAction, action: Action, expected: Status
+) -> None:
     deadline = next_deadline(state)
     assert deadline is not None
     assert deadline.action is due
@@ -551,36 +630,74 @@ def test_ship_by_after_approval() -> None:
 
 
 def test_default_policy_figures() -> None:
-    assert Policy(
-        version=1, seller_answer=5 * DAY, offer_answer=3 * DAY, ship_within=10 * DAY, transit=30 * DAY,
-        receive_after_delivery=5 * DAY, inspect_within=5 * DAY, refund_within=2 * DAY,
-        escalation_window=15 * DAY, dispute_decision=7 * DAY, close_after_resolution=15 * DAY,
-        return_window_days=30) == DEFAULT_POLICY
+    assert (
+        Policy(
+            version=1,
+            seller_answer=5 * DAY,
+            offer_answer=3 * DAY,
+            ship_within=10 * DAY,
+            transit=30 * DAY,
+            receive_after_delivery=5 * DAY,
+            inspect_within=5 * DAY,
+            refund_within=2 * DAY,
+            escalation_window=15 * DAY,
+            dispute_decision=7 * DAY,
+            close_after_resolution=15 * DAY,
+            return_window_days=30,
+        )
+        == DEFAULT_POLICY
+    )
 
 
 # --- Return window ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("delivered_at", "zone", "local_end", "utc_end"), [
-    # 08:30 on 2 March in Tokyo; last day 1 April; ends at midnight starting 2 April, Tokyo time.
-    (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "Asia/Tokyo",
-     datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")), datetime(2026, 4, 1, 15, 0, tzinfo=UTC)),
-    # Exactly local midnight starting 2 March in Tokyo.
-    (datetime(2026, 3, 1, 15, 0, tzinfo=UTC), "Asia/Tokyo",
-     datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")), datetime(2026, 4, 1, 15, 0, tzinfo=UTC)),
-    # One microsecond earlier it is still 1 March in Tokyo.
-    (datetime(2026, 3, 1, 14, 59, 59, 999999, tzinfo=UTC), "Asia/Tokyo",
-     datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")), datetime(2026, 3, 31, 15, 0, tzinfo=UTC)),
-    # UTC: last day 31 March.
-    (datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "UTC",
-     datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("UTC")), datetime(2026, 4, 1, 0, 0, tzinfo=UTC)),
-    (datetime(2026, 3, 1, 0, 0, tzinfo=UTC), "UTC",
-     datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("UTC")), datetime(2026, 4, 1, 0, 0, tzinfo=UTC)),
-    # Still 28 February in Los Angeles (PST); the window ends after DST began (PDT, -07:00).
-    (datetime(2026, 3, 1, 5, 0, tzinfo=UTC), "America/Los_Angeles",
-     datetime(2026, 3, 31, 0, 0, tzinfo=ZoneInfo("America/Los_Angeles")),
-     datetime(2026, 3, 31, 7, 0, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("delivered_at", "zone", "local_end", "utc_end"),
+    [
+        # 08:30 on 2 March in Tokyo; last day 1 April; ends at midnight starting 2 April, Tokyo time.
+        (
+            datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+            "Asia/Tokyo",
+            datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            datetime(2026, 4, 1, 15, 0, tzinfo=UTC),
+        ),
+        # Exactly local midnight starting 2 March in Tokyo.
+        (
+            datetime(2026, 3, 1, 15, 0, tzinfo=UTC),
+            "Asia/Tokyo",
+            datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            datetime(2026, 4, 1, 15, 0, tzinfo=UTC),
+        ),
+        # One microsecond earlier it is still 1 March in Tokyo.
+        (
+            datetime(2026, 3, 1, 14, 59, 59, 999999, tzinfo=UTC),
+            "Asia/Tokyo",
+            datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            datetime(2026, 3, 31, 15, 0, tzinfo=UTC),
+        ),
+        # UTC: last day 31 March.
+        (
+            datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+            "UTC",
+            datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("UTC")),
+            datetime(2026, 4, 1, 0, 0, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 3, 1, 0, 0, tzinfo=UTC),
+            "UTC",
+            datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("UTC")),
+            datetime(2026, 4, 1, 0, 0, tzinfo=UTC),
+        ),
+        # Still 28 February in Los Angeles (PST); the window ends after DST began (PDT, -07:00).
+        (
+            datetime(2026, 3, 1, 5, 0, tzinfo=UTC),
+            "America/Los_Angeles",
+            datetime(2026, 3, 31, 0, 0, tzinfo=ZoneInfo("America/Los_Angeles")),
+            datetime(2026, 3, 31, 7, 0, tzinfo=UTC),
+        ),
+    ],
+)
 def test_return_window_end(delivered_at: datetime, zone: str, local_end: datetime, utc_end: datetime) -> None:
     end = return_window_end(delivered_at, zone)
     assert end == utc_end
@@ -601,14 +718,28 @@ def test_return_window_end_follows_the_policy() -> None:
     assert end.astimezone(UTC) == datetime(2026, 3, 16, 23, 0, tzinfo=UTC)
 
 
-ZONES = ["UTC", "Asia/Tokyo", "America/Los_Angeles", "America/Santiago", "America/Havana", "Asia/Tehran",
-         "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Berlin",
-         "America/St_Johns", "Africa/Casablanca"]
+ZONES = [
+    "UTC",
+    "Asia/Tokyo",
+    "America/Los_Angeles",
+    "America/Santiago",
+    "America/Havana",
+    "Asia/Tehran",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Europe/Berlin",
+    "America/St_Johns",
+    "Africa/Casablanca",
+]
 
 
-@given(st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2037, 12, 31),
-                    timezones=st.just(UTC)),
-       st.sampled_from(ZONES), st.integers(1, 120))
+@given(
+    st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2037, 12, 31), timezones=st.just(UTC)),
+    st.sampled_from(ZONES),
+    st.integers(1, 120),
+)
 def test_return_window_ends_at_the_end_of_the_last_local_day(delivered_at: datetime, zone: str, days: int) -> None:
     tz = ZoneInfo(zone)
     last_day: date = delivered_at.astimezone(tz).date() + timedelta(days=days)
@@ -633,12 +764,24 @@ def test_holds_quantity(status: Status, closed_from: Status | None) -> None:
     assert holds_quantity(status, closed_from) is expected_hold(status, closed_from)
 
 
-@pytest.mark.parametrize(("status", "closed_from", "expected"), [
-    (REQ, None, True), (APP, None, True), (TRA, None, True), (REF, None, True), (DIS, None, True),
-    (CAN, None, False), (EXP, None, False), (CAN, REQ, False),
-    (CLO, REJ, False), (CLO, EXP, False),
-    (CLO, RES, True), (CLO, INS, True), (CLO, None, True),
-])
+@pytest.mark.parametrize(
+    ("status", "closed_from", "expected"),
+    [
+        (REQ, None, True),
+        (APP, None, True),
+        (TRA, None, True),
+        (REF, None, True),
+        (DIS, None, True),
+        (CAN, None, False),
+        (EXP, None, False),
+        (CAN, REQ, False),
+        (CLO, REJ, False),
+        (CLO, EXP, False),
+        (CLO, RES, True),
+        (CLO, INS, True),
+        (CLO, None, True),
+    ],
+)
 def test_holds_quantity_examples(status: Status, closed_from: Status | None, expected: bool) -> None:
     assert holds_quantity(status, closed_from) is expected
 
@@ -652,11 +795,25 @@ CLOCK_STEPS = [timedelta(minutes=1), timedelta(hours=6), DAY, 3 * DAY, 11 * DAY,
 
 # What the system's sweep does when a deadline runs out, and the status that follows (the offer
 # lapsing leaves the status as it is; a supervisor, not the system, answers an overdue dispute).
-DUE_ACTIONS = {DueAction.APPROVE: A.APPROVE, DueAction.EXPIRE: A.EXPIRE, DueAction.ESCALATE: A.ESCALATE,
-               DueAction.RECEIVE: A.RECEIVE, DueAction.INSPECT: A.INSPECT, DueAction.REFUND: A.REFUND,
-               DueAction.DECLINE_OFFER: A.DECLINE_OFFER, DueAction.CLOSE: A.CLOSE}
-DUE_OUTCOMES = {DueAction.APPROVE: APP, DueAction.EXPIRE: EXP, DueAction.ESCALATE: DIS, DueAction.RECEIVE: REC,
-                DueAction.INSPECT: INS, DueAction.REFUND: REF, DueAction.CLOSE: CLO}
+DUE_ACTIONS = {
+    DueAction.APPROVE: A.APPROVE,
+    DueAction.EXPIRE: A.EXPIRE,
+    DueAction.ESCALATE: A.ESCALATE,
+    DueAction.RECEIVE: A.RECEIVE,
+    DueAction.INSPECT: A.INSPECT,
+    DueAction.REFUND: A.REFUND,
+    DueAction.DECLINE_OFFER: A.DECLINE_OFFER,
+    DueAction.CLOSE: A.CLOSE,
+}
+DUE_OUTCOMES = {
+    DueAction.APPROVE: APP,
+    DueAction.EXPIRE: EXP,
+    DueAction.ESCALATE: DIS,
+    DueAction.RECEIVE: REC,
+    DueAction.INSPECT: INS,
+    DueAction.REFUND: REF,
+    DueAction.CLOSE: CLO,
+}
 
 
 def system_due(state: Facts) -> DueAction | None:
@@ -685,8 +842,12 @@ class ReturnWalk(RuleBasedStateMachine):
     def carrier_reports_loss(self) -> None:
         self.facts = replace(self.facts, anomalies=self.facts.anomalies | LOST)
 
-    @rule(action=st.sampled_from(Action), role=st.sampled_from(Role), supervisor=st.booleans(),
-          decision=st.none() | st.sampled_from(Status))
+    @rule(
+        action=st.sampled_from(Action),
+        role=st.sampled_from(Role),
+        supervisor=st.booleans(),
+        decision=st.none() | st.sampled_from(Status),
+    )
     def anyone_tries_anything(self, action: Action, role: Role, supervisor: bool, decision: Status | None) -> None:
         self._try(action, role, supervisor=supervisor, target=decision)
 
@@ -741,8 +902,10 @@ class ReturnWalk(RuleBasedStateMachine):
     @precondition(lambda self: self.facts.status in TERMINAL_STATUSES)
     @invariant()
     def nothing_succeeds_once_terminal(self) -> None:
-        outcomes = [attempt(self.facts, action, role, self.now, supervisor=True, target=target)
-                    for action, role, target in product(Action, Role, [REF, APP, RES])]
+        outcomes = [
+            attempt(self.facts, action, role, self.now, supervisor=True, target=target)
+            for action, role, target in product(Action, Role, [REF, APP, RES])
+        ]
         assert [o for o in outcomes if not isinstance(o, Refused)] == []
 
 

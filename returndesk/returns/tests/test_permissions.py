@@ -40,19 +40,19 @@ NO_ORDER = (404, PROBLEM, TYPE_BASE + "order_not_found")
 CALLERS = ("platform", "seller_a", "seller_b", "carrier", "agent", None)
 MATRIX = {
     # route                          platform     seller_a     seller_b     carrier      agent        no key
-    "GET /health":                   (OK,          OK,          OK,          OK,          OK,          OK),
-    "POST /orders":                  (CREATED,     FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   UNAUTH),
-    "GET /orders/{external_id}":     (OK,          OK,          NO_ORDER,    FORBIDDEN,   OK,          UNAUTH),
-    "POST /returns":                 (CREATED,     FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   FORBIDDEN,   UNAUTH),
-    "GET /returns":                  (OK,          OK,          OK,          FORBIDDEN,   OK,          UNAUTH),
-    "GET /returns/{code}":           (OK,          OK,          NOT_FOUND,   FORBIDDEN,   OK,          UNAUTH),
-    "POST /returns/{code}/approve":  (OK,          OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
-    "POST /returns/{code}/reject":   (OK,          OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
-    "POST /returns/{code}/cancel":   (OK,          FORB_ACTION, NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
-    "POST /returns/{code}/receive":  (FORB_ACTION, OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
-    "POST /returns/{code}/inspect":  (FORB_ACTION, OK,          NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
-    "POST /returns/{code}/close":    (OK,          FORB_ACTION, NOT_FOUND,   FORB_ACTION, FORB_ACTION, UNAUTH),
-    "GET /codes/{code}":             (OK,          OK,          OK,          OK,          OK,          UNAUTH),
+    "GET /health": (OK, OK, OK, OK, OK, OK),
+    "POST /orders": (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "GET /orders/{external_id}": (OK, OK, NO_ORDER, FORBIDDEN, OK, UNAUTH),
+    "POST /returns": (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "GET /returns": (OK, OK, OK, FORBIDDEN, OK, UNAUTH),
+    "GET /returns/{code}": (OK, OK, NOT_FOUND, FORBIDDEN, OK, UNAUTH),
+    "POST /returns/{code}/approve": (OK, OK, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/reject": (OK, OK, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/cancel": (OK, FORB_ACTION, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/receive": (FORB_ACTION, OK, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/inspect": (FORB_ACTION, OK, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
+    "POST /returns/{code}/close": (OK, FORB_ACTION, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
+    "GET /codes/{code}": (OK, OK, OK, OK, OK, UNAUTH),
 }
 
 
@@ -68,32 +68,46 @@ class Subject:
 STEPS: dict[str, list[Callable[[str, Actor], Return]]] = {
     "requested": [],
     "approved": [lambda code, actor: services.return_approve(code=code, actor=actor)],
-    "received": [lambda code, actor: services.return_approve(code=code, actor=actor),
-                 lambda code, actor: services.return_receive(code=code, actor=actor)],
+    "received": [
+        lambda code, actor: services.return_approve(code=code, actor=actor),
+        lambda code, actor: services.return_receive(code=code, actor=actor),
+    ],
     # Rejected long enough ago that the buyer may no longer escalate, so the return may close.
-    "rejected": [lambda code, actor: services.return_reject(code=code, actor=actor, reason="Worn",
-                                                            now=timezone.now() - timedelta(days=16))],
+    "rejected": [
+        lambda code, actor: services.return_reject(
+            code=code, actor=actor, reason="Worn", now=timezone.now() - timedelta(days=16)
+        )
+    ],
 }
 # Per route: the return's status before the request, and the request body.
 REQUESTS: dict[str, tuple[str, Callable[[Subject], str]]] = {
     "GET /health": ("requested", lambda subject: ""),
     "POST /orders": ("requested", lambda subject: json.dumps(order_payload())),
     "GET /orders/{external_id}": ("requested", lambda subject: ""),
-    "POST /returns": ("requested", lambda subject: json.dumps({
-        "order": subject.order, "lines": [{"line": "L2", "quantity": 1, "reason": "wrong_item"}]})),
+    "POST /returns": (
+        "requested",
+        lambda subject: json.dumps(
+            {"order": subject.order, "lines": [{"line": "L2", "quantity": 1, "reason": "wrong_item"}]}
+        ),
+    ),
     "GET /returns": ("requested", lambda subject: ""),
     "GET /returns/{code}": ("requested", lambda subject: ""),
     "POST /returns/{code}/approve": ("requested", lambda subject: "{}"),
     "POST /returns/{code}/reject": ("requested", lambda subject: '{"reason": "Outside the policy"}'),
     "POST /returns/{code}/cancel": ("requested", lambda subject: "{}"),
     "POST /returns/{code}/receive": ("approved", lambda subject: '{"note": "Box dented"}'),
-    "POST /returns/{code}/inspect": ("received", lambda subject: json.dumps({
-        "lines": [{"line": "L1", "outcome": "accepted", "condition": "as_new"}]})),
+    "POST /returns/{code}/inspect": (
+        "received",
+        lambda subject: json.dumps({"lines": [{"line": "L1", "outcome": "accepted", "condition": "as_new"}]}),
+    ),
     "POST /returns/{code}/close": ("rejected", lambda subject: "{}"),
     "GET /codes/{code}": ("requested", lambda subject: ""),
 }
-CASES = [pytest.param(route, caller, expected, id=f"{route} as {caller or 'no key'}")
-         for route, row in MATRIX.items() for caller, expected in zip(CALLERS, row, strict=True)]
+CASES = [
+    pytest.param(route, caller, expected, id=f"{route} as {caller or 'no key'}")
+    for route, row in MATRIX.items()
+    for caller, expected in zip(CALLERS, row, strict=True)
+]
 REFUSED = [case for case in CASES if case.values[2][0] >= 400]
 
 
@@ -128,8 +142,11 @@ def _state() -> dict[str, list[Any]]:
 
 
 def test_the_matrix_covers_every_operation_of_the_api():
-    operations = {f"{method.upper()} {path.removeprefix('/api/v1')}"
-                  for path, methods in SCHEMA["paths"].items() for method in methods}
+    operations = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, methods in SCHEMA["paths"].items()
+        for method in methods
+    }
 
     assert set(MATRIX) == operations
     assert set(REQUESTS) == operations
@@ -158,12 +175,17 @@ def test_a_refused_request_changes_nothing(keys, subject_in, route, caller, expe
     assert _state() == before
 
 
-@pytest.mark.parametrize(("caller", "result", "shows_the_return"), [
-    ("platform", "not_acceptable", True), ("seller_a", "not_acceptable", True), ("seller_b", "unknown", False),
-    ("carrier", "not_acceptable", True), ("agent", "not_acceptable", True),
-])
-def test_the_verifier_shows_a_code_only_to_callers_who_may_see_it(keys, subject_in, caller, result,
-                                                                   shows_the_return):
+@pytest.mark.parametrize(
+    ("caller", "result", "shows_the_return"),
+    [
+        ("platform", "not_acceptable", True),
+        ("seller_a", "not_acceptable", True),
+        ("seller_b", "unknown", False),
+        ("carrier", "not_acceptable", True),
+        ("agent", "not_acceptable", True),
+    ],
+)
+def test_the_verifier_shows_a_code_only_to_callers_who_may_see_it(keys, subject_in, caller, result, shows_the_return):
     subject = subject_in("requested")
 
     body = keys.client(caller).get(f"/api/v1/codes/{subject.code}").json()
@@ -186,6 +208,10 @@ def test_another_sellers_return_answers_exactly_like_a_missing_one(keys, subject
     missing = client.post(f"/api/v1/returns/{'0' * 13}/{action}", body, content_type=JSON)
 
     assert (other.status_code, other.content) == (missing.status_code, missing.content)
-    assert other.json() == {"type": TYPE_BASE + "not_found", "title": "No return with this code is visible to this key",
-                            "status": 404, "detail": "No return with this code is visible to this key",
-                            "code": "not_found"}
+    assert other.json() == {
+        "type": TYPE_BASE + "not_found",
+        "title": "No return with this code is visible to this key",
+        "status": 404,
+        "detail": "No return with this code is visible to this key",
+        "code": "not_found",
+    }

@@ -70,13 +70,15 @@ def get(keys: Keys, key: str, code: str, **query: str) -> Any:
 
 
 def results(responses: list[Any]) -> list[tuple[int, str]]:
-    return [(response.status_code, response.json().get("result") or response.json()["code"])
-            for response in responses]
+    return [(response.status_code, response.json().get("result") or response.json()["code"]) for response in responses]
 
 
 RATE_LIMITED_30S = {
-    "type": "urn:returndesk:problem:rate_limited", "title": "Too many failed look-ups", "status": 429,
-    "detail": "Too many unsuccessful look-ups; try again in 30 seconds.", "code": "rate_limited",
+    "type": "urn:returndesk:problem:rate_limited",
+    "title": "Too many failed look-ups",
+    "status": 429,
+    "detail": "Too many unsuccessful look-ups; try again in 30 seconds.",
+    "code": "rate_limited",
     "retry_after": 30,
 }
 
@@ -85,26 +87,32 @@ RATE_LIMITED_30S = {
 
 
 def test_failures_past_the_limit_are_refused_with_429_even_for_a_valid_code(limited, approved, keys):
-    failures = [get(keys, "carrier", "XYZ"), get(keys, "carrier", "K7Q2XM4D9T300"),
-                get(keys, "carrier", UNKNOWN_CODE)]
+    failures = [get(keys, "carrier", "XYZ"), get(keys, "carrier", "K7Q2XM4D9T300"), get(keys, "carrier", UNKNOWN_CODE)]
 
     refused = get(keys, "carrier", UNKNOWN_CODE)
     valid_refused = get(keys, "carrier", approved.code)
 
     assert results(failures) == [(200, "malformed"), (200, "typo"), (200, "unknown")]
     assert (refused.status_code, refused["Content-Type"], refused["Retry-After"]) == (
-        429, "application/problem+json", "30")
+        429,
+        "application/problem+json",
+        "30",
+    )
     assert refused.json() == RATE_LIMITED_30S
     assert (valid_refused.status_code, valid_refused["Retry-After"], valid_refused.json()) == (
-        429, "30", RATE_LIMITED_30S)
+        429,
+        "30",
+        RATE_LIMITED_30S,
+    )
 
 
 def test_the_limit_is_per_key(limited, approved, keys):
     for _ in range(LIMIT):
         get(keys, "carrier", UNKNOWN_CODE)
 
-    assert results([get(keys, "carrier", approved.code), get(keys, "platform", approved.code),
-                    get(keys, "platform", UNKNOWN_CODE)]) == [(429, "rate_limited"), (200, "valid"), (200, "unknown")]
+    assert results(
+        [get(keys, "carrier", approved.code), get(keys, "platform", approved.code), get(keys, "platform", UNKNOWN_CODE)]
+    ) == [(429, "rate_limited"), (200, "valid"), (200, "unknown")]
 
 
 def test_valid_answers_do_not_count(limited, approved, keys):
@@ -119,12 +127,17 @@ def test_valid_answers_do_not_count(limited, approved, keys):
 
 def test_failures_are_limited_per_drop_off_point_across_carrier_keys(limited, approved, keys):
     keys.make("carrier_2", role="carrier")
-    failures = [get(keys, "carrier", UNKNOWN_CODE, point_id="P-1"),
-                get(keys, "carrier", UNKNOWN_CODE, point_id="P-1"),
-                get(keys, "carrier_2", UNKNOWN_CODE, point_id="P-1")]
+    failures = [
+        get(keys, "carrier", UNKNOWN_CODE, point_id="P-1"),
+        get(keys, "carrier", UNKNOWN_CODE, point_id="P-1"),
+        get(keys, "carrier_2", UNKNOWN_CODE, point_id="P-1"),
+    ]
 
-    answers = [get(keys, "carrier_2", approved.code, point_id="P-1"), get(keys, "carrier_2", approved.code),
-               get(keys, "carrier_2", approved.code, point_id="P-2")]
+    answers = [
+        get(keys, "carrier_2", approved.code, point_id="P-1"),
+        get(keys, "carrier_2", approved.code),
+        get(keys, "carrier_2", approved.code, point_id="P-2"),
+    ]
 
     assert results(failures) == [(200, "unknown")] * 3
     assert results(answers) == [(429, "rate_limited"), (200, "valid"), (200, "valid")]
@@ -147,14 +160,19 @@ def _check(keys: Keys, code: str, now: datetime, **query: str) -> Result:
 
 
 def test_a_new_minute_resets_the_count(limited, approved, keys):
-    at = [MINUTE + timedelta(seconds=10), MINUTE + timedelta(seconds=20),
-          MINUTE + timedelta(seconds=59, microseconds=900_000)]
+    at = [
+        MINUTE + timedelta(seconds=10),
+        MINUTE + timedelta(seconds=20),
+        MINUTE + timedelta(seconds=59, microseconds=900_000),
+    ]
     answers = [_check(keys, UNKNOWN_CODE, now) for now in at]
 
     with pytest.raises(RateLimited) as refused:
         _check(keys, approved.code, MINUTE + timedelta(seconds=59, microseconds=999_999))
-    next_minute = [_check(keys, approved.code, MINUTE + timedelta(minutes=1)),
-                   _check(keys, UNKNOWN_CODE, MINUTE + timedelta(minutes=1, seconds=1))]
+    next_minute = [
+        _check(keys, approved.code, MINUTE + timedelta(minutes=1)),
+        _check(keys, UNKNOWN_CODE, MINUTE + timedelta(minutes=1, seconds=1)),
+    ]
 
     assert answers == [Result.UNKNOWN] * 3
     assert (refused.value.status, refused.value.code, refused.value.retry_after) == (429, "rate_limited", 1)
@@ -209,14 +227,23 @@ def _unknown(ret: Return, keys: Keys) -> tuple[str, dict[str, str]]:
     return UNKNOWN_CODE, {}
 
 
-@pytest.mark.parametrize(("prepare", "result"), [
-    (_malformed, Result.MALFORMED), (_typo, Result.TYPO), (_unknown, Result.UNKNOWN),
-    (_wrong_item, Result.WRONG_ITEM), (_expired, Result.EXPIRED), (_cancelled, Result.CANCELLED),
-    (_used, Result.USED), (_not_acceptable, Result.NOT_ACCEPTABLE),
-], ids=["malformed", "typo", "unknown", "wrong_item", "expired", "cancelled", "used", "not_acceptable"])
-def test_every_answer_but_valid_is_a_failure(limited, make_return, keys,
-                                             prepare: Callable[[Return, Keys], tuple[str, dict[str, str]]],
-                                             result: Result):
+@pytest.mark.parametrize(
+    ("prepare", "result"),
+    [
+        (_malformed, Result.MALFORMED),
+        (_typo, Result.TYPO),
+        (_unknown, Result.UNKNOWN),
+        (_wrong_item, Result.WRONG_ITEM),
+        (_expired, Result.EXPIRED),
+        (_cancelled, Result.CANCELLED),
+        (_used, Result.USED),
+        (_not_acceptable, Result.NOT_ACCEPTABLE),
+    ],
+    ids=["malformed", "typo", "unknown", "wrong_item", "expired", "cancelled", "used", "not_acceptable"],
+)
+def test_every_answer_but_valid_is_a_failure(
+    limited, make_return, keys, prepare: Callable[[Return, Keys], tuple[str, dict[str, str]]], result: Result
+):
     code, query = prepare(make_return(), keys)
     answers = [_check(keys, code, MINUTE, **query) for _ in range(LIMIT)]
 
@@ -259,12 +286,16 @@ def test_the_database_store_keeps_one_row_per_bucket_and_minute(db, approved, ke
     services.code_check(actor=keys.actors["platform"], raw_code=approved.code, point_id="P-1", now=MINUTE)
 
     carrier, platform = keys.actors["carrier"].id, keys.actors["platform"].id
-    assert sorted(RateCounter.objects.values_list("bucket", "window_start", "count")) == sorted([
-        (f"verify:key:{carrier}", MINUTE, 2), (f"verify:key:{carrier}", MINUTE + timedelta(minutes=1), 1),
-        (f"verify:key:{platform}", MINUTE, 1),
-        # The platform's failure at P-1 counts against its key only: points belong to carriers.
-        ("verify:point:P-1", MINUTE, 2), ("verify:point:P-1", MINUTE + timedelta(minutes=1), 1),
-    ])
+    assert sorted(RateCounter.objects.values_list("bucket", "window_start", "count")) == sorted(
+        [
+            (f"verify:key:{carrier}", MINUTE, 2),
+            (f"verify:key:{carrier}", MINUTE + timedelta(minutes=1), 1),
+            (f"verify:key:{platform}", MINUTE, 1),
+            # The platform's failure at P-1 counts against its key only: points belong to carriers.
+            ("verify:point:P-1", MINUTE, 2),
+            ("verify:point:P-1", MINUTE + timedelta(minutes=1), 1),
+        ]
+    )
 
 
 def test_the_redis_store_keys_expire_after_two_minutes(redis_url):
@@ -286,11 +317,12 @@ def test_the_redis_store_counts_are_shared_between_clients(redis_url):
     assert (worker_1.counts(["verify:key:a"], MINUTE), worker_2.counts(["verify:key:a"], MINUTE)) == ([2], [2])
 
 
-
 def test_an_increment_answers_the_highest_count_after_it(store):
-    assert [store.increment(["verify:key:a", "verify:point:p"], MINUTE),
-            store.increment(["verify:key:a"], MINUTE),
-            store.increment(["verify:point:p", "verify:key:b"], MINUTE)] == [1, 2, 2]
+    assert [
+        store.increment(["verify:key:a", "verify:point:p"], MINUTE),
+        store.increment(["verify:key:a"], MINUTE),
+        store.increment(["verify:point:p", "verify:key:b"], MINUTE),
+    ] == [1, 2, 2]
 
 
 def test_a_failure_counted_past_the_limit_is_refused_although_the_check_let_it_in(store):

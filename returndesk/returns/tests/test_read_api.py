@@ -47,22 +47,57 @@ def test_get_return_answers_the_return_with_lines_timeline_and_next_deadline(mak
     assert (response.status_code, response["Content-Type"]) == (200, "application/json")
     ship_by = iso(NOW + HOUR + timedelta(days=10))
     assert response.json() == {
-        "code": ret.code, "code_display": ret.code_display, "status": "approved", "resolution": "none",
-        "order": ret.order.external_id, "order_number": ret.order.number, "currency": "EUR",
-        "seller": {"external_id": "S-A", "name": "Seller S-A"}, "buyer": "B-1",
-        "lines": [{"line": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 2, "reason": "defective", "note": "",
-                   "outcome": "pending", "condition": None}],
-        "offer": None, "anomalies": [], "ship_by": ship_by,
-        "due_at": ship_by, "due_action": "expire", "next_deadline": {"at": ship_by, "action": "expire"},
-        "policy_version": 1, "created_at": iso(NOW), "updated_at": iso(NOW + HOUR),
+        "code": ret.code,
+        "code_display": ret.code_display,
+        "status": "approved",
+        "resolution": "none",
+        "order": ret.order.external_id,
+        "order_number": ret.order.number,
+        "currency": "EUR",
+        "seller": {"external_id": "S-A", "name": "Seller S-A"},
+        "buyer": "B-1",
+        "lines": [
+            {
+                "line": "L1",
+                "sku": "SKU-1",
+                "title": "Lamp",
+                "quantity": 2,
+                "reason": "defective",
+                "note": "",
+                "outcome": "pending",
+                "condition": None,
+            }
+        ],
+        "offer": None,
+        "anomalies": [],
+        "ship_by": ship_by,
+        "due_at": ship_by,
+        "due_action": "expire",
+        "next_deadline": {"at": ship_by, "action": "expire"},
+        "policy_version": 1,
+        "created_at": iso(NOW),
+        "updated_at": iso(NOW + HOUR),
         "timeline": [
-            {"id": request_event.pk, "at": iso(NOW),
-             "actor": {"kind": "platform", "id": keys.actors["platform"].id, "on_behalf_of": "B-1"},
-             "action": "request", "from_status": None, "to_status": "requested", "reason": "",
-             "data": {"lines": [{"line": "L1", "quantity": 2, "reason": "defective"}]}},
-            {"id": approve_event.pk, "at": iso(NOW + HOUR),
-             "actor": {"kind": "seller_key", "id": keys.actors["seller_a"].id, "on_behalf_of": None},
-             "action": "approve", "from_status": "requested", "to_status": "approved", "reason": "", "data": {}},
+            {
+                "id": request_event.pk,
+                "at": iso(NOW),
+                "actor": {"kind": "platform", "id": keys.actors["platform"].id, "on_behalf_of": "B-1"},
+                "action": "request",
+                "from_status": None,
+                "to_status": "requested",
+                "reason": "",
+                "data": {"lines": [{"line": "L1", "quantity": 2, "reason": "defective"}]},
+            },
+            {
+                "id": approve_event.pk,
+                "at": iso(NOW + HOUR),
+                "actor": {"kind": "seller_key", "id": keys.actors["seller_a"].id, "on_behalf_of": None},
+                "action": "approve",
+                "from_status": "requested",
+                "to_status": "approved",
+                "reason": "",
+                "data": {},
+            },
         ],
     }
 
@@ -74,7 +109,11 @@ def test_a_return_without_a_deadline_has_next_deadline_null(make_return, keys):
     body = keys.client("seller_a").get(f"/api/v1/returns/{ret.code}").json()
 
     assert (body["status"], body["due_at"], body["due_action"], body["next_deadline"]) == (
-        "cancelled", None, None, None)
+        "cancelled",
+        None,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize("key", ["platform", "agent", "seller_a"])
@@ -86,16 +125,24 @@ def test_platform_agents_and_the_seller_read_a_return(make_return, keys, key):
     assert (response.status_code, response.json()["code"]) == (200, ret.code)
 
 
-@pytest.mark.parametrize(("key", "status", "code"), [
-    ("seller_b", 404, "not_found"), ("carrier", 403, "forbidden"), (None, 401, "unauthenticated"),
-])
+@pytest.mark.parametrize(
+    ("key", "status", "code"),
+    [
+        ("seller_b", 404, "not_found"),
+        ("carrier", 403, "forbidden"),
+        (None, 401, "unauthenticated"),
+    ],
+)
 def test_other_callers_may_not_read_a_return(make_return, keys, key, status, code):
     ret = make_return()
 
     response = keys.client(key).get(f"/api/v1/returns/{ret.code}")
 
     assert (response.status_code, response["Content-Type"], response.json()["code"]) == (
-        status, "application/problem+json", code)
+        status,
+        "application/problem+json",
+        code,
+    )
 
 
 def test_a_missing_return_answers_like_another_sellers(make_return, keys):
@@ -137,42 +184,78 @@ def test_the_list_is_newest_first_with_the_return_summary(four_returns, keys):
     assert codes_of(response) == [ret.code for ret in reversed(four_returns)]
     assert body["next_cursor"] is None
     assert body["items"][0] == {
-        "code": four_returns[3].code, "code_display": four_returns[3].code_display, "status": "cancelled",
-        "resolution": "none", "order": four_returns[3].order.external_id,
-        "order_number": four_returns[3].order.number, "currency": "EUR",
-        "seller": {"external_id": "S-B", "name": "Seller S-B"}, "buyer": "B-2",
-        "lines": [{"line": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 1, "reason": "defective", "note": "",
-                   "outcome": "pending", "condition": None}],
-        "offer": None, "anomalies": [], "ship_by": None, "due_at": None, "due_action": None,
-        "next_deadline": None, "policy_version": 1,
-        "created_at": iso(NOW + 3 * HOUR), "updated_at": iso(NOW + 5 * HOUR),
+        "code": four_returns[3].code,
+        "code_display": four_returns[3].code_display,
+        "status": "cancelled",
+        "resolution": "none",
+        "order": four_returns[3].order.external_id,
+        "order_number": four_returns[3].order.number,
+        "currency": "EUR",
+        "seller": {"external_id": "S-B", "name": "Seller S-B"},
+        "buyer": "B-2",
+        "lines": [
+            {
+                "line": "L1",
+                "sku": "SKU-1",
+                "title": "Lamp",
+                "quantity": 1,
+                "reason": "defective",
+                "note": "",
+                "outcome": "pending",
+                "condition": None,
+            }
+        ],
+        "offer": None,
+        "anomalies": [],
+        "ship_by": None,
+        "due_at": None,
+        "due_action": None,
+        "next_deadline": None,
+        "policy_version": 1,
+        "created_at": iso(NOW + 3 * HOUR),
+        "updated_at": iso(NOW + 5 * HOUR),
     }
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"status": "requested"}, [2, 0]),
-    ({"status": "approved", "seller": "S-A"}, [1]),
-    ({"seller": "S-B"}, [3, 2]),
-    ({"buyer": "B-2"}, [3, 1]),
-    ({"created_after": iso(NOW + HOUR)}, [3, 2]),
-    ({"created_before": iso(NOW + 2 * HOUR)}, [1, 0]),
-    ({"created_after": iso(NOW), "created_before": iso(NOW + 3 * HOUR)}, [2, 1]),
-    ({"seller": "S-C"}, []),
-], ids=["status", "status-and-seller", "seller", "buyer", "created_after", "created_before", "created-between",
-        "no-match"])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "requested"}, [2, 0]),
+        ({"status": "approved", "seller": "S-A"}, [1]),
+        ({"seller": "S-B"}, [3, 2]),
+        ({"buyer": "B-2"}, [3, 1]),
+        ({"created_after": iso(NOW + HOUR)}, [3, 2]),
+        ({"created_before": iso(NOW + 2 * HOUR)}, [1, 0]),
+        ({"created_after": iso(NOW), "created_before": iso(NOW + 3 * HOUR)}, [2, 1]),
+        ({"seller": "S-C"}, []),
+    ],
+    ids=[
+        "status",
+        "status-and-seller",
+        "seller",
+        "buyer",
+        "created_after",
+        "created_before",
+        "created-between",
+        "no-match",
+    ],
+)
 def test_the_list_filters(four_returns, keys, query, expected):
     response = keys.client("platform").get("/api/v1/returns", query)
 
     assert codes_of(response) == [four_returns[index].code for index in expected]
 
 
-@pytest.mark.parametrize(("key", "query", "expected"), [
-    ("seller_a", {}, [1, 0]),
-    ("seller_b", {}, [3, 2]),
-    ("seller_a", {"seller": "S-B"}, []),
-    ("seller_a", {"buyer": "B-2"}, [1]),
-    ("agent", {}, [3, 2, 1, 0]),
-])
+@pytest.mark.parametrize(
+    ("key", "query", "expected"),
+    [
+        ("seller_a", {}, [1, 0]),
+        ("seller_b", {}, [3, 2]),
+        ("seller_a", {"seller": "S-B"}, []),
+        ("seller_a", {"buyer": "B-2"}, [1]),
+        ("agent", {}, [3, 2, 1, 0]),
+    ],
+)
 def test_the_list_is_scoped_to_the_caller(four_returns, keys, key, query, expected):
     response = keys.client(key).get("/api/v1/returns", query)
 
@@ -185,12 +268,15 @@ def test_a_carrier_may_not_list_returns(four_returns, keys):
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
 
 
-@pytest.mark.parametrize(("query", "loc"), [
-    ({"limit": "101"}, ["query", "limit"]),
-    ({"limit": "0"}, ["query", "limit"]),
-    ({"status": "lost"}, ["query", "status"]),
-    ({"created_after": "2026-03-10T12:00:00"}, ["query", "created_after"]),
-])
+@pytest.mark.parametrize(
+    ("query", "loc"),
+    [
+        ({"limit": "101"}, ["query", "limit"]),
+        ({"limit": "0"}, ["query", "limit"]),
+        ({"status": "lost"}, ["query", "status"]),
+        ({"created_after": "2026-03-10T12:00:00"}, ["query", "created_after"]),
+    ],
+)
 def test_invalid_list_parameters_are_422(keys, query, loc):
     response = keys.client("platform").get("/api/v1/returns", query)
 
@@ -243,10 +329,16 @@ def test_the_last_full_page_has_no_next_cursor(make_return, keys):
     assert (len(seen), len(set(seen)), pages) == (4, 4, 2)
 
 
-@pytest.mark.parametrize("cursor", [
-    "not a cursor!", cursor_of("yesterday|1"), cursor_of("2026-03-10T12:00:00+00:00|one"),
-    cursor_of("2026-03-10T12:00:00+00:00"), "////",
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not a cursor!",
+        cursor_of("yesterday|1"),
+        cursor_of("2026-03-10T12:00:00+00:00|one"),
+        cursor_of("2026-03-10T12:00:00+00:00"),
+        "////",
+    ],
+)
 def test_an_invalid_cursor_is_422(make_return, keys, cursor):
     make_return()
 
@@ -254,8 +346,11 @@ def test_an_invalid_cursor_is_422(make_return, keys, cursor):
 
     assert (response.status_code, response["Content-Type"]) == (422, "application/problem+json")
     assert response.json() == {
-        "type": "urn:returndesk:problem:validation_error", "title": "Some fields are invalid", "status": 422,
-        "detail": "The cursor is not one this API issued.", "code": "validation_error",
+        "type": "urn:returndesk:problem:validation_error",
+        "title": "Some fields are invalid",
+        "status": 422,
+        "detail": "The cursor is not one this API issued.",
+        "code": "validation_error",
         "errors": [{"loc": ["query", "cursor"], "msg": "invalid cursor"}],
     }
 
@@ -272,7 +367,8 @@ def test_a_cursor_with_an_id_beyond_bigint_is_422(make_return, keys):
     make_return()
 
     response = keys.client("platform").get(
-        "/api/v1/returns", {"cursor": cursor_of(f"2026-03-10T12:00:00+00:00|{2**63}")})
+        "/api/v1/returns", {"cursor": cursor_of(f"2026-03-10T12:00:00+00:00|{2**63}")}
+    )
 
     assert (response.status_code, response.json()["code"]) == (422, "validation_error")
 

@@ -39,8 +39,9 @@ ESCALATION = timedelta(days=15)
 def mod37_2_valid(code: str) -> bool:
     """ISO/IEC 7064 MOD 37-2, pure system: the j-th symbol from the right weighs 2^(j-1); valid
     when the weighted sum is 1 mod 37. Written from the standard, not from ``codes``."""
-    return sum(CROCKFORD.index(symbol) * pow(2, position, 37)
-               for position, symbol in enumerate(reversed(code))) % 37 == 1
+    return (
+        sum(CROCKFORD.index(symbol) * pow(2, position, 37) for position, symbol in enumerate(reversed(code))) % 37 == 1
+    )
 
 
 def iso(moment: datetime) -> str:
@@ -52,12 +53,15 @@ def written() -> tuple[int, int, int]:
     return Return.objects.count(), ReturnLine.objects.count(), ReturnEvent.objects.count()
 
 
-def open_return(keys: Keys, order: Order, *lines: tuple[str, int], actor: str = "platform",
-                now: datetime = NOW) -> Return:
+def open_return(
+    keys: Keys, order: Order, *lines: tuple[str, int], actor: str = "platform", now: datetime = NOW
+) -> Return:
     return services.return_open(
-        actor=keys.actors[actor], order_external_id=order.external_id,
+        actor=keys.actors[actor],
+        order_external_id=order.external_id,
         lines=[ReturnLineIn(line=line, quantity=quantity, reason=Reason.DEFECTIVE) for line, quantity in lines],
-        now=now)
+        now=now,
+    )
 
 
 # --- Opening -----------------------------------------------------------------------------------
@@ -67,39 +71,88 @@ def test_return_open_creates_a_requested_return_with_a_checked_code(make_order, 
     order = make_order(buyer="B-7")
 
     ret = services.return_open(
-        actor=keys.actors["platform"], order_external_id=order.external_id,
-        lines=[ReturnLineIn(line="L1", quantity=2, reason=Reason.SIZE_FIT, note="Too small"),
-               ReturnLineIn(line="L2", quantity=1, reason=Reason.DEFECTIVE)],
-        now=NOW)
+        actor=keys.actors["platform"],
+        order_external_id=order.external_id,
+        lines=[
+            ReturnLineIn(line="L1", quantity=2, reason=Reason.SIZE_FIT, note="Too small"),
+            ReturnLineIn(line="L2", quantity=1, reason=Reason.DEFECTIVE),
+        ],
+        now=NOW,
+    )
 
     ret = Return.objects.get(pk=ret.pk)
     assert (len(ret.code), set(ret.code) <= set(CROCKFORD), mod37_2_valid(ret.code)) == (13, True, True)
     assert {
-        "order": ret.order_id, "seller": ret.seller.external_id, "buyer": ret.buyer.external_id,
-        "status": ret.status, "status_since": ret.status_since, "due_at": ret.due_at,
-        "due_action": ret.due_action, "ship_by": ret.ship_by, "policy_version": ret.policy_version,
-        "resolution": ret.resolution, "offer": ret.offer, "anomalies": ret.anomalies,
-        "parcel_recorded": ret.parcel_recorded, "created_at": ret.created_at, "updated_at": ret.updated_at,
+        "order": ret.order_id,
+        "seller": ret.seller.external_id,
+        "buyer": ret.buyer.external_id,
+        "status": ret.status,
+        "status_since": ret.status_since,
+        "due_at": ret.due_at,
+        "due_action": ret.due_action,
+        "ship_by": ret.ship_by,
+        "policy_version": ret.policy_version,
+        "resolution": ret.resolution,
+        "offer": ret.offer,
+        "anomalies": ret.anomalies,
+        "parcel_recorded": ret.parcel_recorded,
+        "created_at": ret.created_at,
+        "updated_at": ret.updated_at,
     } == {
-        "order": order.pk, "seller": "S-A", "buyer": "B-7",
-        "status": Status.REQUESTED, "status_since": NOW, "due_at": NOW + timedelta(days=5),
-        "due_action": "approve", "ship_by": None, "policy_version": 1,
-        "resolution": "none", "offer": None, "anomalies": [],
-        "parcel_recorded": False, "created_at": NOW, "updated_at": NOW,
+        "order": order.pk,
+        "seller": "S-A",
+        "buyer": "B-7",
+        "status": Status.REQUESTED,
+        "status_since": NOW,
+        "due_at": NOW + timedelta(days=5),
+        "due_action": "approve",
+        "ship_by": None,
+        "policy_version": 1,
+        "resolution": "none",
+        "offer": None,
+        "anomalies": [],
+        "parcel_recorded": False,
+        "created_at": NOW,
+        "updated_at": NOW,
     }
-    assert list(ret.lines.order_by("id").values_list(
-        "order_line__external_id", "quantity", "reason", "note", "outcome", "condition")) == [
+    assert list(
+        ret.lines.order_by("id").values_list(
+            "order_line__external_id", "quantity", "reason", "note", "outcome", "condition"
+        )
+    ) == [
         ("L1", 2, "size_fit", "Too small", "pending", ""),
         ("L2", 1, "defective", "", "pending", ""),
     ]
-    assert list(ret.events.values(
-        "at", "actor_kind", "actor_id", "on_behalf_of", "action", "from_status", "to_status", "reason", "data",
-    )) == [{
-        "at": NOW, "actor_kind": "platform", "actor_id": keys.actors["platform"].id, "on_behalf_of": "B-7",
-        "action": "request", "from_status": "", "to_status": "requested", "reason": "",
-        "data": {"lines": [{"line": "L1", "quantity": 2, "reason": "size_fit"},
-                           {"line": "L2", "quantity": 1, "reason": "defective"}]},
-    }]
+    assert list(
+        ret.events.values(
+            "at",
+            "actor_kind",
+            "actor_id",
+            "on_behalf_of",
+            "action",
+            "from_status",
+            "to_status",
+            "reason",
+            "data",
+        )
+    ) == [
+        {
+            "at": NOW,
+            "actor_kind": "platform",
+            "actor_id": keys.actors["platform"].id,
+            "on_behalf_of": "B-7",
+            "action": "request",
+            "from_status": "",
+            "to_status": "requested",
+            "reason": "",
+            "data": {
+                "lines": [
+                    {"line": "L1", "quantity": 2, "reason": "size_fit"},
+                    {"line": "L2", "quantity": 1, "reason": "defective"},
+                ]
+            },
+        }
+    ]
 
 
 def test_a_forced_code_clash_is_retried_with_a_fresh_code(make_order, make_return, keys, monkeypatch):
@@ -112,8 +165,10 @@ def test_a_forced_code_clash_is_retried_with_a_fresh_code(make_order, make_retur
     assert second.code == "K7Q2XM4D9T306"
     assert sorted(Return.objects.values_list("code", flat=True)) == sorted([first.code, "K7Q2XM4D9T306"])
     assert list(drawn) == []
-    assert (ReturnLine.objects.filter(return_request=second).count(),
-            ReturnEvent.objects.filter(return_request=second).count()) == (1, 1)
+    assert (
+        ReturnLine.objects.filter(return_request=second).count(),
+        ReturnEvent.objects.filter(return_request=second).count(),
+    ) == (1, 1)
 
 
 # --- Quantities --------------------------------------------------------------------------------
@@ -154,17 +209,26 @@ def _receive(ret: Return, keys: Keys) -> None:
 
 def _close_after_inspection(ret: Return, keys: Keys) -> None:
     _receive(ret, keys)
-    services.return_inspect(code=ret.code, actor=keys.actors["seller_a"], now=NOW + 3 * HOUR,
-                            lines=[InspectLineIn(line="L1", outcome=LineOutcome.REJECTED, condition=Condition.USED)])
+    services.return_inspect(
+        code=ret.code,
+        actor=keys.actors["seller_a"],
+        now=NOW + 3 * HOUR,
+        lines=[InspectLineIn(line="L1", outcome=LineOutcome.REJECTED, condition=Condition.USED)],
+    )
     services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 3 * HOUR + ESCALATION)
 
 
 HOLDING: dict[str, Callable[[Return, Keys], None]] = {
-    "requested": lambda ret, keys: None, "approved": _approve, "rejected": _reject,
-    "received": _receive, "closed_after_inspection": _close_after_inspection,
+    "requested": lambda ret, keys: None,
+    "approved": _approve,
+    "rejected": _reject,
+    "received": _receive,
+    "closed_after_inspection": _close_after_inspection,
 }
 RELEASING: dict[str, Callable[[Return, Keys], None]] = {
-    "cancelled": _cancel, "expired": _expire, "closed_after_rejection": _close_after_rejection,
+    "cancelled": _cancel,
+    "expired": _expire,
+    "closed_after_rejection": _close_after_rejection,
     "closed_after_expiry": _close_after_expiry,
 }
 
@@ -224,8 +288,19 @@ def test_units_of_a_released_return_are_returnable_again(make_order, make_return
 
 def test_a_line_not_in_the_order_is_refused(make_order, keys):
     order = make_order()
-    make_order(lines=[{"external_id": "L9", "sku": "SKU-9", "title": "Other", "quantity": 1,
-                       "unit_price": "5.00", "paid_amount": "5.00", "category": "home"}])
+    make_order(
+        lines=[
+            {
+                "external_id": "L9",
+                "sku": "SKU-9",
+                "title": "Other",
+                "quantity": 1,
+                "unit_price": "5.00",
+                "paid_amount": "5.00",
+                "category": "home",
+            }
+        ]
+    )
     before = written()
 
     with pytest.raises(LineNotInOrder) as refused:
@@ -249,11 +324,25 @@ def test_an_undelivered_order_is_not_returnable(make_order, keys):
 
 def _lines(l1_delivered: datetime | None) -> list[dict[str, Any]]:
     return [
-        {"external_id": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 2, "unit_price": "20.00",
-         "paid_amount": "36.00", "category": "home",
-         "delivered_at": l1_delivered.isoformat() if l1_delivered else None},
-        {"external_id": "L2", "sku": "SKU-2", "title": "Cable", "quantity": 1, "unit_price": "24.00",
-         "paid_amount": "24.00", "category": "electronics"},
+        {
+            "external_id": "L1",
+            "sku": "SKU-1",
+            "title": "Lamp",
+            "quantity": 2,
+            "unit_price": "20.00",
+            "paid_amount": "36.00",
+            "category": "home",
+            "delivered_at": l1_delivered.isoformat() if l1_delivered else None,
+        },
+        {
+            "external_id": "L2",
+            "sku": "SKU-2",
+            "title": "Cable",
+            "quantity": 1,
+            "unit_price": "24.00",
+            "paid_amount": "24.00",
+            "category": "electronics",
+        },
     ]
 
 
@@ -289,13 +378,22 @@ BEFORE_MIDNIGHT = datetime(2026, 2, 1, 22, 30, tzinfo=UTC)
 AFTER_MIDNIGHT = datetime(2026, 2, 1, 23, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("delivered_at", "now"), [
-    pytest.param(BEFORE_MIDNIGHT, datetime(2026, 3, 3, 22, 59, 59, 999999, tzinfo=UTC), id="last-instant"),
-    pytest.param(AFTER_MIDNIGHT, datetime(2026, 3, 4, 22, 59, 59, 999999, tzinfo=UTC),
-                 id="delivered-after-local-midnight-last-instant"),
-    pytest.param(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), datetime(2026, 3, 31, 21, 59, 59, 999999, tzinfo=UTC),
-                 id="last-instant-in-summer-time"),
-])
+@pytest.mark.parametrize(
+    ("delivered_at", "now"),
+    [
+        pytest.param(BEFORE_MIDNIGHT, datetime(2026, 3, 3, 22, 59, 59, 999999, tzinfo=UTC), id="last-instant"),
+        pytest.param(
+            AFTER_MIDNIGHT,
+            datetime(2026, 3, 4, 22, 59, 59, 999999, tzinfo=UTC),
+            id="delivered-after-local-midnight-last-instant",
+        ),
+        pytest.param(
+            datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+            datetime(2026, 3, 31, 21, 59, 59, 999999, tzinfo=UTC),
+            id="last-instant-in-summer-time",
+        ),
+    ],
+)
 def test_the_window_is_open_until_the_end_of_the_buyers_local_day(make_order, keys, delivered_at, now):
     order = make_order(delivered_at=delivered_at)
 
@@ -304,18 +402,30 @@ def test_the_window_is_open_until_the_end_of_the_buyers_local_day(make_order, ke
     assert (ret.status, ret.created_at) == (Status.REQUESTED, now)
 
 
-@pytest.mark.parametrize(("delivered_at", "now", "closed_at"), [
-    pytest.param(BEFORE_MIDNIGHT, datetime(2026, 3, 3, 23, 0, tzinfo=UTC), "2026-03-04T00:00:00+01:00",
-                 id="local-midnight"),
-    pytest.param(AFTER_MIDNIGHT, datetime(2026, 3, 4, 23, 0, tzinfo=UTC), "2026-03-05T00:00:00+01:00",
-                 id="delivered-after-local-midnight"),
-    pytest.param(BEFORE_MIDNIGHT, datetime(2026, 3, 20, 12, 0, tzinfo=UTC), "2026-03-04T00:00:00+01:00",
-                 id="long-after"),
-    pytest.param(datetime(2026, 3, 1, 12, 0, tzinfo=UTC), datetime(2026, 3, 31, 22, 0, tzinfo=UTC),
-                 "2026-04-01T00:00:00+02:00", id="local-midnight-in-summer-time"),
-])
-def test_the_window_closes_at_local_midnight_after_the_thirtieth_day(make_order, keys, delivered_at, now,
-                                                                     closed_at):
+@pytest.mark.parametrize(
+    ("delivered_at", "now", "closed_at"),
+    [
+        pytest.param(
+            BEFORE_MIDNIGHT, datetime(2026, 3, 3, 23, 0, tzinfo=UTC), "2026-03-04T00:00:00+01:00", id="local-midnight"
+        ),
+        pytest.param(
+            AFTER_MIDNIGHT,
+            datetime(2026, 3, 4, 23, 0, tzinfo=UTC),
+            "2026-03-05T00:00:00+01:00",
+            id="delivered-after-local-midnight",
+        ),
+        pytest.param(
+            BEFORE_MIDNIGHT, datetime(2026, 3, 20, 12, 0, tzinfo=UTC), "2026-03-04T00:00:00+01:00", id="long-after"
+        ),
+        pytest.param(
+            datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+            datetime(2026, 3, 31, 22, 0, tzinfo=UTC),
+            "2026-04-01T00:00:00+02:00",
+            id="local-midnight-in-summer-time",
+        ),
+    ],
+)
+def test_the_window_closes_at_local_midnight_after_the_thirtieth_day(make_order, keys, delivered_at, now, closed_at):
     order = make_order(delivered_at=delivered_at)
     before = written()
 
@@ -355,8 +465,12 @@ def test_an_unknown_order_is_not_found(keys):
     before = written()
 
     with pytest.raises(OrderNotFound) as refused:
-        services.return_open(actor=keys.actors["platform"], order_external_id="O-missing",
-                             lines=[ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE)], now=NOW)
+        services.return_open(
+            actor=keys.actors["platform"],
+            order_external_id="O-missing",
+            lines=[ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE)],
+            now=NOW,
+        )
 
     assert (refused.value.status, refused.value.code) == (404, "order_not_found")
     assert written() == before
@@ -386,32 +500,62 @@ def recent_order(make_order: Callable[..., Order]) -> Order:
 
 
 def test_post_returns_answers_201_with_the_return(recent_order, keys):
-    response = keys.client("platform").post("/api/v1/returns", {
-        "order": recent_order.external_id,
-        "lines": [{"line": "L1", "quantity": 1, "reason": "not_as_described", "note": "Wrong colour"}],
-    }, content_type="application/json")
+    response = keys.client("platform").post(
+        "/api/v1/returns",
+        {
+            "order": recent_order.external_id,
+            "lines": [{"line": "L1", "quantity": 1, "reason": "not_as_described", "note": "Wrong colour"}],
+        },
+        content_type="application/json",
+    )
 
     assert response.status_code == 201
     body = response.json()
     ret = Return.objects.get()
     event = ReturnEvent.objects.get()
     assert body == {
-        "code": ret.code, "code_display": f"{ret.code[:4]}-{ret.code[4:8]}-{ret.code[8:12]}-{ret.code[12]}",
-        "status": "requested", "resolution": "none", "order": recent_order.external_id,
-        "order_number": recent_order.number, "currency": "EUR",
-        "seller": {"external_id": "S-A", "name": "Seller S-A"}, "buyer": "B-3",
-        "lines": [{"line": "L1", "sku": "SKU-1", "title": "Lamp", "quantity": 1, "reason": "not_as_described",
-                   "note": "Wrong colour", "outcome": "pending", "condition": None}],
-        "offer": None, "anomalies": [], "ship_by": None,
-        "due_at": iso(ret.created_at + timedelta(days=5)), "due_action": "approve",
+        "code": ret.code,
+        "code_display": f"{ret.code[:4]}-{ret.code[4:8]}-{ret.code[8:12]}-{ret.code[12]}",
+        "status": "requested",
+        "resolution": "none",
+        "order": recent_order.external_id,
+        "order_number": recent_order.number,
+        "currency": "EUR",
+        "seller": {"external_id": "S-A", "name": "Seller S-A"},
+        "buyer": "B-3",
+        "lines": [
+            {
+                "line": "L1",
+                "sku": "SKU-1",
+                "title": "Lamp",
+                "quantity": 1,
+                "reason": "not_as_described",
+                "note": "Wrong colour",
+                "outcome": "pending",
+                "condition": None,
+            }
+        ],
+        "offer": None,
+        "anomalies": [],
+        "ship_by": None,
+        "due_at": iso(ret.created_at + timedelta(days=5)),
+        "due_action": "approve",
         "next_deadline": {"at": iso(ret.created_at + timedelta(days=5)), "action": "approve"},
-        "policy_version": 1, "created_at": iso(ret.created_at), "updated_at": iso(ret.created_at),
-        "timeline": [{
-            "id": event.pk, "at": iso(ret.created_at),
-            "actor": {"kind": "platform", "id": keys.actors["platform"].id, "on_behalf_of": "B-3"},
-            "action": "request", "from_status": None, "to_status": "requested", "reason": "",
-            "data": {"lines": [{"line": "L1", "quantity": 1, "reason": "not_as_described"}]},
-        }],
+        "policy_version": 1,
+        "created_at": iso(ret.created_at),
+        "updated_at": iso(ret.created_at),
+        "timeline": [
+            {
+                "id": event.pk,
+                "at": iso(ret.created_at),
+                "actor": {"kind": "platform", "id": keys.actors["platform"].id, "on_behalf_of": "B-3"},
+                "action": "request",
+                "from_status": None,
+                "to_status": "requested",
+                "reason": "",
+                "data": {"lines": [{"line": "L1", "quantity": 1, "reason": "not_as_described"}]},
+            }
+        ],
     }
     assert mod37_2_valid(body["code"])
 
@@ -419,23 +563,37 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
 def test_post_returns_refusal_is_a_problem_and_writes_nothing(recent_order, keys):
     before = written()
 
-    response = keys.client("platform").post("/api/v1/returns", {
-        "order": recent_order.external_id, "lines": [{"line": "L1", "quantity": 3, "reason": "defective"}],
-    }, content_type="application/json")
+    response = keys.client("platform").post(
+        "/api/v1/returns",
+        {
+            "order": recent_order.external_id,
+            "lines": [{"line": "L1", "quantity": 3, "reason": "defective"}],
+        },
+        content_type="application/json",
+    )
 
     assert (response.status_code, response["Content-Type"]) == (422, "application/problem+json")
     assert response.json() == {
-        "type": "urn:returndesk:problem:quantity_exceeded", "status": 422, "code": "quantity_exceeded",
+        "type": "urn:returndesk:problem:quantity_exceeded",
+        "status": 422,
+        "code": "quantity_exceeded",
         "title": "More units than were bought and are not already being returned",
-        "detail": "Line 'L1': 3 requested, 2 of 2 returnable.", "line": "L1", "available": 2,
+        "detail": "Line 'L1': 3 requested, 2 of 2 returnable.",
+        "line": "L1",
+        "available": 2,
     }
     assert written() == before
 
 
 def test_post_returns_for_an_unknown_order_is_404(keys):
-    response = keys.client("platform").post("/api/v1/returns", {
-        "order": "O-missing", "lines": [{"line": "L1", "quantity": 1, "reason": "defective"}],
-    }, content_type="application/json")
+    response = keys.client("platform").post(
+        "/api/v1/returns",
+        {
+            "order": "O-missing",
+            "lines": [{"line": "L1", "quantity": 1, "reason": "defective"}],
+        },
+        content_type="application/json",
+    )
 
     assert (response.status_code, response.json()["code"]) == (404, "order_not_found")
     assert written() == (0, 0, 0)
@@ -443,20 +601,29 @@ def test_post_returns_for_an_unknown_order_is_404(keys):
 
 @pytest.mark.parametrize("key", ["seller_a", "carrier", "agent"])
 def test_post_returns_by_a_key_that_may_not_open_is_403(recent_order, keys, key):
-    response = keys.client(key).post("/api/v1/returns", {
-        "order": recent_order.external_id, "lines": [{"line": "L1", "quantity": 1, "reason": "defective"}],
-    }, content_type="application/json")
+    response = keys.client(key).post(
+        "/api/v1/returns",
+        {
+            "order": recent_order.external_id,
+            "lines": [{"line": "L1", "quantity": 1, "reason": "defective"}],
+        },
+        content_type="application/json",
+    )
 
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
     assert written() == (0, 0, 0)
 
 
 def test_post_returns_with_an_unknown_reason_is_a_validation_error(recent_order, keys):
-    response = keys.client("platform").post("/api/v1/returns", {
-        "order": recent_order.external_id, "lines": [{"line": "L1", "quantity": 1, "reason": "bored"}],
-    }, content_type="application/json")
+    response = keys.client("platform").post(
+        "/api/v1/returns",
+        {
+            "order": recent_order.external_id,
+            "lines": [{"line": "L1", "quantity": 1, "reason": "bored"}],
+        },
+        content_type="application/json",
+    )
 
     assert (response.status_code, response.json()["code"]) == (422, "validation_error")
     assert [error["loc"] for error in response.json()["errors"]] == [["body", "payload", "lines", 0, "reason"]]
     assert written() == (0, 0, 0)
-

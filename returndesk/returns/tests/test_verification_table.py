@@ -56,8 +56,13 @@ EXPECTED: dict[tuple[Status, bool], tuple[tuple[Result, RefusalReason | None], .
     (S.CLOSED, True): (USED, USED, USED),
 }
 CASES = [
-    pytest.param(status, parcel, ship_by, EXPECTED[status, parcel][index],
-                 id=f"{status}-{'parcel' if parcel else 'no_parcel'}-ship_by_{ship_by}")
+    pytest.param(
+        status,
+        parcel,
+        ship_by,
+        EXPECTED[status, parcel][index],
+        id=f"{status}-{'parcel' if parcel else 'no_parcel'}-ship_by_{ship_by}",
+    )
     for status, parcel, (index, ship_by) in product(Status, (False, True), enumerate(SHIP_BY))
 ]
 
@@ -68,43 +73,67 @@ def test_the_expected_table_covers_every_status_with_and_without_a_parcel() -> N
 
 
 @pytest.mark.parametrize(("status", "parcel", "ship_by", "expected"), CASES)
-def test_verdict_by_status(status: Status, parcel: bool, ship_by: str,
-                           expected: tuple[Result, RefusalReason | None]) -> None:
+def test_verdict_by_status(
+    status: Status, parcel: bool, ship_by: str, expected: tuple[Result, RefusalReason | None]
+) -> None:
     verdict = verdict_by_status(status, parcel_recorded=parcel, ship_by=SHIP_BY[ship_by], now=NOW)
 
     assert (verdict.result, verdict.reason) == expected
     assert verdict.message.strip() != ""
 
 
-@pytest.mark.parametrize(("status", "parcel", "ship_by", "expected"), [
-    pytest.param(S.APPROVED, False, SHIP_BY["future"],
-                 Verdict(R.VALID, None, "The parcel may be accepted."), id="valid"),
-    pytest.param(S.APPROVED, False, SHIP_BY["past"],
-                 Verdict(R.EXPIRED, None,
-                         "The time to ship this return has passed; the code is no longer accepted."),
-                 id="approved-past-ship_by"),
-    pytest.param(S.CANCELLED, False, None,
-                 Verdict(R.CANCELLED, None, "This return was cancelled; the code is no longer accepted."),
-                 id="cancelled"),
-    pytest.param(S.RECEIVED, True, SHIP_BY["past"],
-                 Verdict(R.USED, None, "This code has already been used for a parcel."), id="used"),
-    pytest.param(S.REQUESTED, False, None,
-                 Verdict(R.NOT_ACCEPTABLE, W.AWAITING_APPROVAL, "The seller has not approved this return yet."),
-                 id="awaiting_approval"),
-    pytest.param(S.REFUNDING, False, None,
-                 Verdict(R.NOT_ACCEPTABLE, W.NO_PARCEL_EXPECTED,
-                         "No parcel is expected: this return is refunded without one."),
-                 id="no_parcel_expected"),
-    pytest.param(S.CLOSED, False, None,
-                 Verdict(R.NOT_ACCEPTABLE, W.CLOSED, "This return is closed."), id="closed"),
-])
+@pytest.mark.parametrize(
+    ("status", "parcel", "ship_by", "expected"),
+    [
+        pytest.param(
+            S.APPROVED, False, SHIP_BY["future"], Verdict(R.VALID, None, "The parcel may be accepted."), id="valid"
+        ),
+        pytest.param(
+            S.APPROVED,
+            False,
+            SHIP_BY["past"],
+            Verdict(R.EXPIRED, None, "The time to ship this return has passed; the code is no longer accepted."),
+            id="approved-past-ship_by",
+        ),
+        pytest.param(
+            S.CANCELLED,
+            False,
+            None,
+            Verdict(R.CANCELLED, None, "This return was cancelled; the code is no longer accepted."),
+            id="cancelled",
+        ),
+        pytest.param(
+            S.RECEIVED,
+            True,
+            SHIP_BY["past"],
+            Verdict(R.USED, None, "This code has already been used for a parcel."),
+            id="used",
+        ),
+        pytest.param(
+            S.REQUESTED,
+            False,
+            None,
+            Verdict(R.NOT_ACCEPTABLE, W.AWAITING_APPROVAL, "The seller has not approved this return yet."),
+            id="awaiting_approval",
+        ),
+        pytest.param(
+            S.REFUNDING,
+            False,
+            None,
+            Verdict(
+                R.NOT_ACCEPTABLE, W.NO_PARCEL_EXPECTED, "No parcel is expected: this return is refunded without one."
+            ),
+            id="no_parcel_expected",
+        ),
+        pytest.param(S.CLOSED, False, None, Verdict(R.NOT_ACCEPTABLE, W.CLOSED, "This return is closed."), id="closed"),
+    ],
+)
 def test_verdict_messages(status: Status, parcel: bool, ship_by: datetime | None, expected: Verdict) -> None:
     assert verdict_by_status(status, parcel_recorded=parcel, ship_by=ship_by, now=NOW) == expected
 
 
 def test_an_approved_code_is_valid_up_to_and_including_ship_by() -> None:
     at_ship_by = verdict_by_status(S.APPROVED, parcel_recorded=False, ship_by=NOW, now=NOW)
-    just_after = verdict_by_status(S.APPROVED, parcel_recorded=False, ship_by=NOW,
-                                   now=NOW + timedelta(microseconds=1))
+    just_after = verdict_by_status(S.APPROVED, parcel_recorded=False, ship_by=NOW, now=NOW + timedelta(microseconds=1))
 
     assert (at_ship_by.result, just_after.result) == (R.VALID, R.EXPIRED)

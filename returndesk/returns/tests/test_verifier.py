@@ -32,8 +32,15 @@ EXPIRED = "The time to ship this return has passed; the code is no longer accept
 CANCELLED = "This return was cancelled; the code is no longer accepted."
 USED = "This code has already been used for a parcel."
 VALID = "The parcel may be accepted."
-NOTHING = {"reason": None, "code": None, "code_display": None, "status": None, "suggestions": None,
-           "suggestions_display": None, "details": None}
+NOTHING = {
+    "reason": None,
+    "code": None,
+    "code_display": None,
+    "status": None,
+    "suggestions": None,
+    "suggestions_display": None,
+    "details": None,
+}
 
 # A mistyped code and the valid codes one substitution away from it that the tests create.
 TYPED = "K7Q2XM4D9T300"
@@ -54,11 +61,18 @@ def verify(keys: Keys, key: str, typed: str, **query: str) -> Any:
 def found(ret: Return, status: str, *, order: str | None, ship_by: datetime | None = None) -> dict[str, Any]:
     """The part of an answer that describes a return the caller may see."""
     return {
-        "code": ret.code, "code_display": ret.code_display, "status": status, "suggestions": None,
+        "code": ret.code,
+        "code_display": ret.code_display,
+        "status": status,
+        "suggestions": None,
         "suggestions_display": None,
-        "details": {"ship_by": iso(ship_by) if ship_by else None,
-                    "seller": {"name": "Seller S-A", "city": "City of S-A"},
-                    "items": 1, "weight_g": 500, "order": order},
+        "details": {
+            "ship_by": iso(ship_by) if ship_by else None,
+            "seller": {"name": "Seller S-A", "city": "City of S-A"},
+            "items": 1,
+            "weight_g": 500,
+            "order": order,
+        },
     }
 
 
@@ -83,9 +97,19 @@ def approved_now(make_return, keys) -> Return:
 # --- 1. malformed ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", [
-    "K7Q2XM4D9T30", "K7Q2XM4D9T3066", "K7Q2-XM4D-9T30", "K7Q2XM4D9T3U6", "K7Q2XM4D9T3*6", "K7Q2XM4D9T3É6", "RMA-1234",
-], ids=["12-symbols", "14-symbols", "display-of-12", "letter-U", "star", "accent", "other-scheme"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "K7Q2XM4D9T30",
+        "K7Q2XM4D9T3066",
+        "K7Q2-XM4D-9T30",
+        "K7Q2XM4D9T3U6",
+        "K7Q2XM4D9T3*6",
+        "K7Q2XM4D9T3É6",
+        "RMA-1234",
+    ],
+    ids=["12-symbols", "14-symbols", "display-of-12", "letter-U", "star", "accent", "other-scheme"],
+)
 def test_input_that_is_not_a_code_is_malformed(keys, typed):
     assert verify(keys, "carrier", typed) == {"result": "malformed", "message": MALFORMED, **NOTHING}
 
@@ -96,21 +120,26 @@ def test_input_that_is_not_a_code_is_malformed(keys, typed):
 @pytest.fixture
 def neighbours(return_with_code) -> list[Return]:
     """Seller S-A holds two codes one substitution from TYPED; seller S-B holds a third."""
-    return [return_with_code(NEIGHBOUR_A1), return_with_code(NEIGHBOUR_A2),
-            return_with_code(NEIGHBOUR_B, seller="S-B")]
+    return [return_with_code(NEIGHBOUR_A1), return_with_code(NEIGHBOUR_A2), return_with_code(NEIGHBOUR_B, seller="S-B")]
 
 
-@pytest.mark.parametrize(("key", "suggestions"), [
-    ("platform", [NEIGHBOUR_B, NEIGHBOUR_A1, NEIGHBOUR_A2]),
-    ("agent", [NEIGHBOUR_B, NEIGHBOUR_A1, NEIGHBOUR_A2]),
-    ("carrier", [NEIGHBOUR_B, NEIGHBOUR_A1, NEIGHBOUR_A2]),
-    ("seller_a", [NEIGHBOUR_A1, NEIGHBOUR_A2]),
-    ("seller_b", [NEIGHBOUR_B]),
-])
+@pytest.mark.parametrize(
+    ("key", "suggestions"),
+    [
+        ("platform", [NEIGHBOUR_B, NEIGHBOUR_A1, NEIGHBOUR_A2]),
+        ("agent", [NEIGHBOUR_B, NEIGHBOUR_A1, NEIGHBOUR_A2]),
+        ("carrier", [NEIGHBOUR_B, NEIGHBOUR_A1, NEIGHBOUR_A2]),
+        ("seller_a", [NEIGHBOUR_A1, NEIGHBOUR_A2]),
+        ("seller_b", [NEIGHBOUR_B]),
+    ],
+)
 def test_a_mistyped_code_suggests_the_visible_codes_one_substitution_away(neighbours, keys, key, suggestions):
     assert verify(keys, key, TYPED) == {
-        "result": "typo", "message": TYPO, **NOTHING,
-        "suggestions": suggestions, "suggestions_display": [codes.display(code) for code in suggestions],
+        "result": "typo",
+        "message": TYPO,
+        **NOTHING,
+        "suggestions": suggestions,
+        "suggestions_display": [codes.display(code) for code in suggestions],
     }
 
 
@@ -118,7 +147,10 @@ def test_a_swap_of_two_adjacent_symbols_suggests_the_code(neighbours, keys):
     body = verify(keys, "seller_a", "7KQ2-XM4D-9T30-6")
 
     assert (body["result"], body["suggestions"], body["suggestions_display"]) == (
-        "typo", [NEIGHBOUR_A1], ["K7Q2-XM4D-9T30-6"])
+        "typo",
+        [NEIGHBOUR_A1],
+        ["K7Q2-XM4D-9T30-6"],
+    )
 
 
 def test_a_mistyped_code_with_no_existing_neighbour_suggests_nothing(neighbours, keys):
@@ -148,12 +180,20 @@ def test_another_sellers_code_is_unknown_to_a_seller(make_return, keys):
 # --- 4. wrong item -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [
-    {"order": "O-elsewhere"}, {"sku": "SKU-2"}, {"order": "O-elsewhere", "sku": "SKU-1"},
-], ids=["order", "sku", "order-with-the-right-sku"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"order": "O-elsewhere"},
+        {"sku": "SKU-2"},
+        {"order": "O-elsewhere", "sku": "SKU-1"},
+    ],
+    ids=["order", "sku", "order-with-the-right-sku"],
+)
 def test_a_code_for_another_item_or_order_is_wrong_item(approved_now, keys, query):
     assert verify(keys, "seller_a", approved_now.code, **query) == {
-        "result": "wrong_item", "message": WRONG_ITEM, "reason": None,
+        "result": "wrong_item",
+        "message": WRONG_ITEM,
+        "reason": None,
         **found(approved_now, "approved", order=approved_now.order.external_id, ship_by=approved_now.ship_by),
     }
 
@@ -173,7 +213,9 @@ def test_a_typo_is_reported_before_the_item_is_compared(neighbours, keys):
 
 def test_an_approved_code_within_ship_by_is_valid(approved_now, keys):
     assert verify(keys, "seller_a", approved_now.code) == {
-        "result": "valid", "message": VALID, "reason": None,
+        "result": "valid",
+        "message": VALID,
+        "reason": None,
         **found(approved_now, "approved", order=approved_now.order.external_id, ship_by=approved_now.ship_by),
     }
 
@@ -185,7 +227,11 @@ def test_an_approved_code_past_ship_by_is_expired_before_the_sweep_runs(make_ret
     body = verify(keys, "platform", ret.code)
 
     assert (body["result"], body["message"], body["status"], body["details"]["ship_by"]) == (
-        "expired", EXPIRED, "approved", iso(NOW + timedelta(days=10)))
+        "expired",
+        EXPIRED,
+        "approved",
+        iso(NOW + timedelta(days=10)),
+    )
 
 
 def test_the_service_compares_with_ship_by_at_the_given_now(make_return, keys):
@@ -194,8 +240,9 @@ def test_the_service_compares_with_ship_by_at_the_given_now(make_return, keys):
     ship_by = NOW + timedelta(days=10)
 
     at_ship_by = services.code_check(actor=keys.actors["carrier"], raw_code=ret.code, now=ship_by)
-    after = services.code_check(actor=keys.actors["carrier"], raw_code=ret.code,
-                                now=ship_by + timedelta(microseconds=1))
+    after = services.code_check(
+        actor=keys.actors["carrier"], raw_code=ret.code, now=ship_by + timedelta(microseconds=1)
+    )
 
     assert (at_ship_by.verdict.result, after.verdict.result) == (Result.VALID, Result.EXPIRED)
 
@@ -237,19 +284,32 @@ def _dispute(ret: Return, keys: Keys) -> None:
     Return.objects.filter(pk=ret.pk).update(status=Status.DISPUTED)
 
 
-@pytest.mark.parametrize(("prepare", "status", "answer"), [
-    (_cancel, "cancelled", ("cancelled", None, CANCELLED)),
-    (_receive, "received", ("used", None, USED)),
-    (_expire, "expired", ("expired", None, EXPIRED)),
-    (_stay_requested, "requested",
-     ("not_acceptable", "awaiting_approval", "The seller has not approved this return yet.")),
-    (_reject, "rejected", ("not_acceptable", "rejected", "The seller rejected this return.")),
-    (_close, "closed", ("not_acceptable", "closed", "This return is closed.")),
-    (_keep, "refunding",
-     ("not_acceptable", "no_parcel_expected", "No parcel is expected: this return is refunded without one.")),
-    (_dispute, "disputed",
-     ("not_acceptable", "disputed", "This return is with customer service; no parcel is expected now.")),
-], ids=["cancelled", "used", "expired", "awaiting_approval", "rejected", "closed", "no_parcel_expected", "disputed"])
+@pytest.mark.parametrize(
+    ("prepare", "status", "answer"),
+    [
+        (_cancel, "cancelled", ("cancelled", None, CANCELLED)),
+        (_receive, "received", ("used", None, USED)),
+        (_expire, "expired", ("expired", None, EXPIRED)),
+        (
+            _stay_requested,
+            "requested",
+            ("not_acceptable", "awaiting_approval", "The seller has not approved this return yet."),
+        ),
+        (_reject, "rejected", ("not_acceptable", "rejected", "The seller rejected this return.")),
+        (_close, "closed", ("not_acceptable", "closed", "This return is closed.")),
+        (
+            _keep,
+            "refunding",
+            ("not_acceptable", "no_parcel_expected", "No parcel is expected: this return is refunded without one."),
+        ),
+        (
+            _dispute,
+            "disputed",
+            ("not_acceptable", "disputed", "This return is with customer service; no parcel is expected now."),
+        ),
+    ],
+    ids=["cancelled", "used", "expired", "awaiting_approval", "rejected", "closed", "no_parcel_expected", "disputed"],
+)
 def test_the_answer_by_status(make_return, keys, prepare, status, answer):
     result, reason, message = answer
     ret = make_return()
@@ -257,7 +317,9 @@ def test_the_answer_by_status(make_return, keys, prepare, status, answer):
     ret.refresh_from_db()
 
     assert verify(keys, "seller_a", ret.code) == {
-        "result": result, "message": message, "reason": reason,
+        "result": result,
+        "message": message,
+        "reason": reason,
         **found(ret, status, order=ret.order.external_id, ship_by=ret.ship_by),
     }
 
@@ -267,12 +329,24 @@ def test_the_service_returns_the_verdict_and_what_the_verifier_may_tell(make_ret
 
     verification = services.code_check(actor=keys.actors["agent"], raw_code=ret.code, now=NOW)
 
-    assert (verification.verdict.result, verification.verdict.reason, verification.suggestions,
-            verification.failed) == (Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL, [], True)
+    assert (
+        verification.verdict.result,
+        verification.verdict.reason,
+        verification.suggestions,
+        verification.failed,
+    ) == (Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL, [], True)
     assert verification.facts == CodeFacts(
-        code=ret.code, status=Status.REQUESTED, parcel_recorded=False, ship_by=None,
-        order=ret.order.external_id, seller_name="Seller S-A", seller_city="City of S-A",
-        skus=frozenset({"SKU-1"}), items=2, weight_g=1000)
+        code=ret.code,
+        status=Status.REQUESTED,
+        parcel_recorded=False,
+        ship_by=None,
+        order=ret.order.external_id,
+        seller_name="Seller S-A",
+        seller_city="City of S-A",
+        skus=frozenset({"SKU-1"}),
+        items=2,
+        weight_g=1000,
+    )
 
 
 # --- What the carrier learns -------------------------------------------------------------------
@@ -282,12 +356,21 @@ def test_the_carrier_learns_the_status_and_the_seller_never_the_buyer_or_the_ord
     response = keys.client("carrier").get(f"/api/v1/codes/{approved_now.code}")
 
     assert response.json() == {
-        "result": "valid", "message": VALID, "reason": None,
+        "result": "valid",
+        "message": VALID,
+        "reason": None,
         **found(approved_now, "approved", order=None, ship_by=approved_now.ship_by),
     }
-    assert [secret in response.content.decode() for secret in (
-        "B-1", "Buyer B-1", "b-1@example.com", approved_now.order.external_id, approved_now.order.number,
-    )] == [False] * 5
+    assert [
+        secret in response.content.decode()
+        for secret in (
+            "B-1",
+            "Buyer B-1",
+            "b-1@example.com",
+            approved_now.order.external_id,
+            approved_now.order.number,
+        )
+    ] == [False] * 5
 
 
 @pytest.mark.parametrize("key", ["platform", "agent", "seller_a", "carrier"])
@@ -304,12 +387,37 @@ def test_no_key_may_not(approved_now, keys):
 # --- Input normalisation -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", [
-    "10K7Q2XM4D9T7", "10k7q2xm4d9t7", "10K7-Q2XM-4D9T-7", "10K7 Q2XM 4D9T 7", " 10k7-q2xm-4d9t-7 ",
-    "IOK7Q2XM4D9T7", "lOK7Q2XM4D9T7", "Lo-K7Q2-XM4D9T7", "10K7Q2XM4D9T7\n", "10K7-Q2XM-4D9T-7\r\n",
-    "10K7\u2013Q2XM\u20134D9T\u20137", "10K7\u00a0Q2XM\u00a04D9T\u00a07",
-], ids=["canonical", "lower", "hyphens", "spaces", "padded", "I-and-O", "l-and-O", "L-and-o", "newline", "crlf",
-        "en-dashes", "no-break-spaces"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "10K7Q2XM4D9T7",
+        "10k7q2xm4d9t7",
+        "10K7-Q2XM-4D9T-7",
+        "10K7 Q2XM 4D9T 7",
+        " 10k7-q2xm-4d9t-7 ",
+        "IOK7Q2XM4D9T7",
+        "lOK7Q2XM4D9T7",
+        "Lo-K7Q2-XM4D9T7",
+        "10K7Q2XM4D9T7\n",
+        "10K7-Q2XM-4D9T-7\r\n",
+        "10K7\u2013Q2XM\u20134D9T\u20137",
+        "10K7\u00a0Q2XM\u00a04D9T\u00a07",
+    ],
+    ids=[
+        "canonical",
+        "lower",
+        "hyphens",
+        "spaces",
+        "padded",
+        "I-and-O",
+        "l-and-O",
+        "L-and-o",
+        "newline",
+        "crlf",
+        "en-dashes",
+        "no-break-spaces",
+    ],
+)
 def test_typed_input_is_normalised(make_return, keys, monkeypatch, typed):
     monkeypatch.setattr(codes, "generate", lambda: "10K7Q2XM4D9T7")
     ret = make_return()

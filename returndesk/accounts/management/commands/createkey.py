@@ -26,8 +26,9 @@ class Command(BaseCommand):
             if seller is None:
                 raise CommandError(f"No seller with external id {options['seller']!r}.")
         try:
-            api_key, plaintext = apikey_create(role=options["role"], seller=seller,
-                                               supervisor=options["supervisor"], name=options["name"])
+            api_key, plaintext = apikey_create(
+                role=options["role"], seller=seller, supervisor=options["supervisor"], name=options["name"]
+            )
         except ReturndeskError as error:
             raise CommandError(error.detail) from error
         self.stderr.write(f"Created {api_key}.")

@@ -41,16 +41,22 @@ class Command(BaseCommand):
         if settings.EMBEDDED or options["demo"]:
             self._demo()
         base = f"http://{options['host']}:{options['port']}"
-        self.stdout.write(f"returndesk on {base}/  API {base}/api/v1/  docs {base}/api/v1/docs  "
-                          f"admin {base}/admin/")
+        self.stdout.write(f"returndesk on {base}/  API {base}/api/v1/  docs {base}/api/v1/docs  admin {base}/admin/")
         self.stdout.flush()
         # Forked workers must not share the master's database connection.
         connections.close_all()
-        _Gunicorn({
-            "bind": f"{options['host']}:{options['port']}", "workers": options["workers"],
-            "threads": options["threads"], "worker_class": "gthread", "accesslog": None,
-            "errorlog": "-", "loglevel": "warning", "timeout": 60,
-        }).run()
+        _Gunicorn(
+            {
+                "bind": f"{options['host']}:{options['port']}",
+                "workers": options["workers"],
+                "threads": options["threads"],
+                "worker_class": "gthread",
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "timeout": 60,
+            }
+        ).run()
 
     def _demo(self) -> None:
         if demo.demo_is_empty():
@@ -58,8 +64,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Seeded the demo marketplace; its keys are in {path} (mode 0600).")
         path = demo.keys_file()
         if not path.exists():
-            self.stdout.write("The database is not empty and holds no demo keys; create some with "
-                              "'returndesk createkey'.")
+            self.stdout.write(
+                "The database is not empty and holds no demo keys; create some with 'returndesk createkey'."
+            )
             return
         self.stdout.write("Demo keys (send as 'Authorization: Bearer <key>'):")
         for row in path.read_text().splitlines():
