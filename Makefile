@@ -23,6 +23,8 @@ test: lint typecheck migrations-check pytest pytest-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy returndesk

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from returndesk.core.api import ApiKeyAuth
+from returndesk.accounts.auth import ApiKeyAuth
 from returndesk.core.errors import MalformedJson, NotFound, ReturndeskError, Unauthenticated, ValidationFailed
 from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.marketplace.api import router as orders_router

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from returndesk.accounts.actors import Actor
 from returndesk.accounts.selectors import actor_for_api_key, apikey_cache_clear
 from returndesk.accounts.services import apikey_create
+from returndesk.core.actors import Actor
 from returndesk.marketplace.models import Order, Seller
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import

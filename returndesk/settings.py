@@ -51,10 +51,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "returndesk.core",
     "returndesk.accounts",
     "returndesk.marketplace",
     "returndesk.returns",
+    "returndesk.demo",
+    "returndesk.runtime",
 ]
 
 MIDDLEWARE = [

@@ -8,16 +8,10 @@ import time
 
 from django.conf import settings
 
-from returndesk.accounts.actors import Actor, ActorKind
+from returndesk.accounts.keys import digest_secret, split_token
 from returndesk.accounts.models import ApiKey
-from returndesk.accounts.services import PREFIX_LENGTH, digest_secret
+from returndesk.core.actors import KIND_OF_KEY_ROLE, Actor
 
-_KIND_OF_ROLE = {
-    ApiKey.Role.PLATFORM: ActorKind.PLATFORM,
-    ApiKey.Role.SELLER: ActorKind.SELLER_KEY,
-    ApiKey.Role.CARRIER: ActorKind.CARRIER,
-    ApiKey.Role.AGENT: ActorKind.AGENT,
-}
 _CACHE_LIMIT = 10_000
 _cache: dict[str, tuple[Actor, float]] = {}
 _cache_lock = threading.Lock()
@@ -25,7 +19,7 @@ _cache_lock = threading.Lock()
 
 def actor_for_api_key(key: ApiKey) -> Actor:
     return Actor(
-        kind=_KIND_OF_ROLE[ApiKey.Role(key.role)],
+        kind=KIND_OF_KEY_ROLE[key.role],
         id=key.prefix,
         seller_id=key.seller_id,
         supervisor=key.supervisor,
@@ -39,13 +33,10 @@ def apikey_authenticate(*, token: str) -> Actor | None:
     A hit is served from memory for at most API_KEY_CACHE_SECONDS, which bounds how long a
     revoked key keeps working in a process that has already seen it.
     """
-    prefix, separator, secret = (
-        token[:PREFIX_LENGTH],
-        token[PREFIX_LENGTH : PREFIX_LENGTH + 1],
-        token[PREFIX_LENGTH + 1 :],
-    )
-    if separator != "_" or not secret:
+    parts = split_token(token)
+    if parts is None:
         return None
+    prefix, secret = parts
     digest = digest_secret(secret)
     cache_key = f"{prefix}:{digest}"
     now = time.monotonic()

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.db import transaction
 from django.utils import timezone
 
 from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired, SupervisorForAgentsOnly
+from returndesk.accounts.keys import digest_secret, new_prefix, new_secret
 from returndesk.accounts.models import ApiKey
 from returndesk.marketplace.models import Seller
-
-KEY_NAMESPACE = "rdk_"
-PREFIX_LENGTH = len(KEY_NAMESPACE) + 8
-_PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
-
-
-def digest_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def apikey_create(
@@ -29,9 +19,9 @@ def apikey_create(
         raise SellerRequired()
     if supervisor and role != ApiKey.Role.AGENT:
         raise SupervisorForAgentsOnly()
-    secret = secrets.token_urlsafe(32)  # 256 bits
+    secret = new_secret()
     while True:
-        prefix = KEY_NAMESPACE + "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
+        prefix = new_prefix()
         if not ApiKey.objects.filter(prefix=prefix).exists():
             break
     api_key = ApiKey.objects.create(

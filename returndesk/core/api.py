@@ -1,4 +1,4 @@
-"""What every endpoint shares: bearer-key authentication, responses, declared error statuses."""
+"""What every endpoint shares: the caller, responses, declared error statuses."""
 
 from __future__ import annotations
 
@@ -6,24 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Schema
-from ninja.security import HttpBearer
 from pydantic import BaseModel
 
-from returndesk.accounts.actors import Actor
-from returndesk.accounts.selectors import apikey_authenticate
+from returndesk.core.actors import Actor
 from returndesk.core.problems import ProblemOut
-
-
-class ApiKeyAuth(HttpBearer):
-    def __call__(self, request: HttpRequest) -> Actor | None:
-        # Straight from META: ``request.headers`` copies every header on each request.
-        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return None
-        return self.authenticate(request, token.strip())
-
-    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        return apikey_authenticate(token=token)
 
 
 def actor_of(request: HttpRequest) -> Actor:

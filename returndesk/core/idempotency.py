@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from returndesk.accounts.actors import Actor
+from returndesk.core.actors import Actor
 from returndesk.core.errors import IdempotencyKeyReused, ReturndeskError, ValidationFailed
 from returndesk.core.models import IdempotencyRecord
 from returndesk.core.problems import problem_response

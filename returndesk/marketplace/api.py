@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from returndesk.accounts.access import access_reads, access_require
-from returndesk.accounts.actors import ActorKind
+from returndesk.core.access import access_reads, access_require
+from returndesk.core.actors import ActorKind
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
 from returndesk.marketplace import selectors, services

@@ -6,10 +6,7 @@ from datetime import datetime
 
 from django.db import models
 
-
-def money_field() -> models.DecimalField:  # type: ignore[type-arg]
-    """Exact amounts; four places hold every ISO 4217 currency's minor unit."""
-    return models.DecimalField(max_digits=19, decimal_places=4)
+from returndesk.core.fields import money_field
 
 
 class Seller(models.Model):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from returndesk.accounts.access import scope_to_actor
-from returndesk.accounts.actors import Actor
+from returndesk.core.access import scope_to_actor
+from returndesk.core.actors import Actor
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order
 

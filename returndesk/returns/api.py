@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from returndesk.accounts.access import access_reads
-from returndesk.accounts.actors import Actor
+from returndesk.core.access import access_reads
+from returndesk.core.actors import Actor
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
 from returndesk.core.schemas import Timestamp

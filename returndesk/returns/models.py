@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from returndesk.core.fields import choices
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import (
     Condition,
@@ -19,21 +20,17 @@ from returndesk.returns.domain.lifecycle import (
 )
 
 
-def _choices(enum: type) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ")) for member in enum]  # type: ignore[attr-defined]
-
-
 class Return(models.Model):
     code = models.CharField(max_length=codes.CODE_LENGTH, unique=True)
     order = models.ForeignKey("marketplace.Order", on_delete=models.PROTECT, related_name="returns")
     # Copied from the order so that scoping and listing by seller or buyer need no join.
     seller = models.ForeignKey("marketplace.Seller", on_delete=models.PROTECT, related_name="returns")
     buyer = models.ForeignKey("marketplace.Buyer", on_delete=models.PROTECT, related_name="returns")
-    status = models.CharField(max_length=16, choices=_choices(Status), default=Status.REQUESTED)
+    status = models.CharField(max_length=16, choices=choices(Status), default=Status.REQUESTED)
     status_since = models.DateTimeField()
     # The status a closed return came from: a return closed after rejection frees its units.
-    closed_from = models.CharField(max_length=16, choices=_choices(Status), blank=True)
-    resolution = models.CharField(max_length=16, choices=_choices(Resolution), default=Resolution.NONE)
+    closed_from = models.CharField(max_length=16, choices=choices(Status), blank=True)
+    resolution = models.CharField(max_length=16, choices=choices(Resolution), default=Resolution.NONE)
     # A seller's open or answered partial-refund proposal: {amount, message, made_at, state}.
     offer = models.JSONField(null=True, blank=True)
     # [{code, line, note, at}]: receipt anomalies recorded beside the status.
@@ -43,7 +40,7 @@ class Return(models.Model):
     tracking_number = models.CharField(max_length=64, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
-    due_action = models.CharField(max_length=16, choices=_choices(DueAction), blank=True)
+    due_action = models.CharField(max_length=16, choices=choices(DueAction), blank=True)
     policy_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -69,10 +66,10 @@ class ReturnLine(models.Model):
     return_request = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="lines")
     order_line = models.ForeignKey("marketplace.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField()
-    reason = models.CharField(max_length=24, choices=_choices(Reason))
+    reason = models.CharField(max_length=24, choices=choices(Reason))
     note = models.TextField(blank=True)
-    outcome = models.CharField(max_length=16, choices=_choices(LineOutcome), default=LineOutcome.PENDING)
-    condition = models.CharField(max_length=16, choices=_choices(Condition), blank=True)
+    outcome = models.CharField(max_length=16, choices=choices(LineOutcome), default=LineOutcome.PENDING)
+    condition = models.CharField(max_length=16, choices=choices(Condition), blank=True)
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import AwareDatetime, BaseModel, Field
 
-from returndesk.accounts.actors import Actor, ActorKind
+from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status

@@ -6,8 +6,6 @@ return the caller may not see is indistinguishable from a missing one.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,9 +16,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from returndesk.accounts.access import actor_scope, scope_to_actor
-from returndesk.accounts.actors import Actor
-from returndesk.core.errors import ValidationFailed
+from returndesk.core.access import actor_scope, scope_to_actor
+from returndesk.core.actors import Actor
+from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
 from returndesk.returns.domain import codes
@@ -61,26 +59,6 @@ class ReturnFilters:
     created_before: datetime | None = None
 
 
-_MAX_ID = 2**63  # bigint: a larger id would overflow the database's parameter, not just match nothing
-
-
-def _encode_cursor(ret: Return) -> str:
-    return base64.urlsafe_b64encode(f"{ret.created_at.isoformat()}|{ret.pk}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        created_text, pk_text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        created_at, pk = datetime.fromisoformat(created_text), int(pk_text)
-        if created_at.tzinfo is None or not 0 < pk < _MAX_ID:
-            raise ValueError(cursor)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise ValidationFailed(
-            "The cursor is not one this API issued.", errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor"}]
-        ) from error
-    return created_at, pk
-
-
 def returns_list(
     *, actor: Actor, filters: ReturnFilters, limit: int, cursor: str | None = None
 ) -> tuple[list[Return], str | None]:
@@ -97,11 +75,11 @@ def returns_list(
     if filters.created_before:
         returns = returns.filter(created_at__lt=filters.created_before)
     if cursor:
-        created_at, pk = _decode_cursor(cursor)
+        created_at, pk = cursor_decode(cursor, filters=filters)
         returns = returns.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
     page = list(_with_lines(returns).order_by("-created_at", "-id")[: limit + 1])
     if len(page) > limit:
-        return page[:limit], _encode_cursor(page[limit - 1])
+        return page[:limit], cursor_encode(page[limit - 1].created_at, page[limit - 1].pk, filters=filters)
     return page, None
 
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from returndesk.accounts.actors import Actor, ActorKind
+from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
 from returndesk.core.ratelimit import FailureLimiter
 from returndesk.marketplace.errors import OrderNotFound
@@ -25,7 +25,6 @@ from returndesk.returns.domain.lifecycle import (
     Anomaly,
     Facts,
     LineOutcome,
-    Role,
     Status,
 )
 from returndesk.returns.errors import (

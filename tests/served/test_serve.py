@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from returndesk.accounts.services import KEY_NAMESPACE
-from returndesk.core.demo import KEYS_FILE
+from returndesk.accounts.keys import KEY_NAMESPACE
+from returndesk.demo.seed import KEYS_FILE
 from tests.served.harness import (
     REQUEST_TIMEOUT,
     Backend,

@@ -13,12 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from returndesk.accounts import selectors
-from returndesk.accounts.actors import Actor, ActorKind
 from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired
 from returndesk.accounts.models import ApiKey
 from returndesk.accounts.selectors import apikey_authenticate, apikey_cache_clear
 from returndesk.accounts.services import apikey_create, apikey_revoke
 from returndesk.conftest import NOW
+from returndesk.core.actors import Actor, ActorKind
 from returndesk.marketplace.models import Seller
 
 PROBLEM = "application/problem+json"

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from returndesk.core.actors import Role, with_article
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
 
 
@@ -54,17 +55,6 @@ class Action(StrEnum):
     EXPIRE = "expire"
     CLOSE = "close"
     REOPEN = "reopen"
-
-
-class Role(StrEnum):
-    """Who acts, as the lifecycle sees it (an API key's role, or the system's clocks)."""
-
-    BUYER = "buyer"
-    SELLER = "seller"
-    PLATFORM = "platform"
-    AGENT = "agent"
-    CARRIER = "carrier"
-    SYSTEM = "system"
 
 
 class Reason(StrEnum):
@@ -289,7 +279,7 @@ def plan(
     """
     rule = TABLE[action]
     if role not in rule.roles:
-        raise ForbiddenAction(f"A {role} may not {action} a return.")
+        raise ForbiddenAction(f"{with_article(role)} may not {action} a return.")
     if facts.status not in rule.sources:
         raise InvalidTransition(f"The return is {facts.status}; '{action}' is not possible from there.")
     _check_guard(facts, action, role, now, supervisor=supervisor)

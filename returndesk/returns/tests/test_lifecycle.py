@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from returndesk.core.actors import Role
 from returndesk.core.errors import ForbiddenAction, InvalidTransition, ReturndeskError
 from returndesk.returns.domain.lifecycle import (
     DEFAULT_POLICY,
@@ -36,7 +37,6 @@ from returndesk.returns.domain.lifecycle import (
     OfferAlreadyOpen,
     ParcelNotLost,
     Policy,
-    Role,
     ShipByPassed,
     Status,
     SupervisorRequired,

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from returndesk.accounts.actors import Actor
 from returndesk.api import api
 from returndesk.conftest import order_payload
+from returndesk.core.actors import Actor
 from returndesk.core.problems import CONTENT_TYPE as PROBLEM
 from returndesk.core.problems import TYPE_BASE
 from returndesk.marketplace.models import Order, OrderLine

@@ -351,7 +351,7 @@ def test_an_invalid_cursor_is_422(make_return, keys, cursor):
         "status": 422,
         "detail": "The cursor is not one this API issued.",
         "code": "validation_error",
-        "errors": [{"loc": ["query", "cursor"], "msg": "invalid cursor"}],
+        "errors": [{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "invalid_cursor"}],
     }
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
-from returndesk.core import demo
+from returndesk.demo import seed as demo
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]

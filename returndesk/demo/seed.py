@@ -17,10 +17,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from returndesk.accounts.actors import Actor
 from returndesk.accounts.models import ApiKey
 from returndesk.accounts.selectors import actor_for_api_key
 from returndesk.accounts.services import apikey_create
+from returndesk.core.actors import Actor
 from returndesk.marketplace.models import Order, Seller
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import

@@ -6,14 +6,14 @@ from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 
-from returndesk.accounts.actors import Actor, ActorKind
+from returndesk.core.actors import CALLER_NOUN, Actor, ActorKind, with_article
 from returndesk.core.errors import Forbidden
 
 
 def access_require(actor: Actor, *kinds: ActorKind) -> Actor:
     """Let only these kinds of caller use a route at all (403 ``forbidden`` for the others)."""
     if actor.kind not in kinds:
-        raise Forbidden(f"A {actor.kind.replace('_', ' ')} key may not use this route.")
+        raise Forbidden(f"{with_article(CALLER_NOUN[actor.kind])} may not use this route.")
     return actor
 
 

@@ -1,0 +1,17 @@
+"""Model field helpers every app shares."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+
+
+def money_field() -> models.DecimalField:  # type: ignore[type-arg]
+    """Exact amounts; four places hold every ISO 4217 currency's minor unit."""
+    return models.DecimalField(max_digits=19, decimal_places=4)
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """A pure-domain enum as Django choices, labelled for people (``not_as_described``: "not as described")."""
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
