@@ -18,8 +18,8 @@ from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Reason
+from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.models import Return
-from returndesk.returns.schemas import ReturnLineIn
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _numbers = itertools.count(1)
@@ -96,7 +96,7 @@ def order_payload(
 @pytest.fixture
 def make_order(db: None) -> Callable[..., Order]:
     def make(**kwargs: Any) -> Order:
-        order, _ = order_import(data=OrderIn.model_validate(order_payload(**kwargs)), now=NOW)
+        order, _ = order_import(data=OrderIn.model_validate(order_payload(**kwargs)).to_import(), now=NOW)
         return order
 
     return make
@@ -155,7 +155,7 @@ def make_return(make_order: Callable[..., Order], keys: Keys) -> Callable[..., R
         return services.return_open(
             actor=keys.actors["platform"],
             order_external_id=order.external_id,
-            lines=[ReturnLineIn(line=line, quantity=quantity, reason=reason)],
+            lines=[RequestedLine(line=line, quantity=quantity, reason=reason)],
             now=now,
         )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired, SupervisorForAgentsOnly
 from returndesk.accounts.keys import digest_secret, new_prefix, new_secret
 from returndesk.accounts.models import ApiKey
+from returndesk.core import clock
 from returndesk.marketplace.models import Seller
 
 
@@ -31,7 +31,7 @@ def apikey_create(
         seller=seller,
         supervisor=supervisor,
         name=name,
-        created_at=timezone.now(),
+        created_at=clock.now(),
     )
     return api_key, f"{prefix}_{secret}"
 
@@ -43,6 +43,6 @@ def apikey_revoke(*, prefix: str) -> ApiKey:
     if api_key is None:
         raise ApiKeyNotFound(f"No API key has the prefix {prefix!r}.")
     if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
+        api_key.revoked_at = clock.now()
         api_key.save(update_fields=["revoked_at"])
     return api_key

@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
+from returndesk.core import clock
 from returndesk.core.actors import Actor
 from returndesk.core.errors import IdempotencyKeyReused, ReturndeskError, ValidationFailed
 from returndesk.core.models import IdempotencyRecord
@@ -55,7 +55,7 @@ def idempotent(
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
             errors=[{"loc": ["header", HEADER], "msg": "invalid length"}],
         )
-    now = timezone.now()
+    now = clock.now()
     path = path or request.path
     scope = {
         "api_key_id": actor.api_key_id,
@@ -92,5 +92,5 @@ def idempotent(
 def idempotency_purge(*, older_than: timedelta | None = None) -> int:
     """Delete records past their keeping time; returns how many went."""
     keep = older_than or timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - keep).delete()
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=clock.now() - keep).delete()
     return deleted

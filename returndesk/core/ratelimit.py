@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
+from returndesk.core import clock
 from returndesk.core.errors import RateLimited
 from returndesk.core.models import RateCounter
 from returndesk.core.sql import fetch_all, quoted_table
@@ -112,7 +112,7 @@ class FailureLimiter:
         return self.store or counter_store()
 
     def ensure_allowed(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
+        now = now or clock.now()
         self.ensure_below_limit(max(self._store().counts(buckets, _window_start(now))), now=now)
 
     def ensure_below_limit(self, highest_count: int, *, now: datetime) -> None:
@@ -138,12 +138,12 @@ class FailureLimiter:
         limit; counting first and refusing past the limit keeps the failures answered to exactly
         ``limit`` a minute, however many requests race.
         """
-        now = now or timezone.now()
+        now = now or clock.now()
         self.ensure_below_limit(self._store().increment(buckets, _window_start(now)) - 1, now=now)
 
 
 def counters_purge(*, now: datetime | None = None) -> int:
     """Delete database counters of windows long gone; returns how many went."""
-    cutoff = _window_start(now or timezone.now()) - WINDOW
+    cutoff = _window_start(now or clock.now()) - WINDOW
     deleted, _ = RateCounter.objects.filter(window_start__lt=cutoff).delete()
     return deleted

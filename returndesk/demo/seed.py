@@ -15,18 +15,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from returndesk.accounts.models import ApiKey
 from returndesk.accounts.selectors import actor_for_api_key
 from returndesk.accounts.services import apikey_create
+from returndesk.core import clock
 from returndesk.core.actors import Actor
+from returndesk.marketplace.domain.orders import OrderImport
 from returndesk.marketplace.models import Order, Seller
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.returns import services as returns
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
-from returndesk.returns.schemas import InspectLineIn, ReturnLineIn
+from returndesk.returns.domain.requests import LineInspection, RequestedLine
 
 KEYS_FILE = "demo-keys.txt"
 
@@ -107,7 +108,7 @@ def _order(
     now: datetime,
     lines: list[tuple[str, str, int, str, str]],
     currency: str = "EUR",
-) -> OrderIn:
+) -> OrderImport:
     paid = sum((Decimal(line[4]) for line in lines), Decimal(0))
     delivered = now - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
     return OrderIn.model_validate(
@@ -142,7 +143,7 @@ def _order(
                 for index, (sku, title, quantity, unit, line_paid) in enumerate(lines, start=1)
             ],
         }
-    )
+    ).to_import()
 
 
 def _keys() -> list[tuple[str, str, str]]:
@@ -179,7 +180,7 @@ def _returns(now: datetime) -> None:
             actor=platform,
             order_external_id=order,
             now=now - timedelta(days=days_ago),
-            lines=[ReturnLineIn(line=line, quantity=quantity, reason=Reason(reason), note="")],
+            lines=[RequestedLine(line=line, quantity=quantity, reason=Reason(reason), note="")],
         ).code
 
     open_return("O-1001", "L1", "defective", 0.2)
@@ -203,7 +204,7 @@ def _returns(now: datetime) -> None:
         code=inspected,
         actor=knit,
         now=now - timedelta(days=3),
-        lines=[InspectLineIn(line="L1", outcome=LineOutcome.ACCEPTED, condition=Condition.AS_NEW)],
+        lines=[LineInspection(line="L1", outcome=LineOutcome.ACCEPTED, condition=Condition.AS_NEW)],
     )
     closed = open_return("O-1007", "L1", "changed_mind", 25)
     returns.return_reject(
@@ -215,7 +216,7 @@ def _returns(now: datetime) -> None:
 @transaction.atomic
 def demo_seed(*, now: datetime | None = None) -> list[tuple[str, str, str]]:
     """Create the demo marketplace, its keys and an admin user; return (role, name, secret) rows."""
-    now = now or timezone.now()
+    now = now or clock.now()
     orders = [
         _order(1001, 0, 0, 2, now=now, lines=[("LUM-DESK-01", "Desk lamp, brass", 1, "39.90", "35.91")]),
         _order(

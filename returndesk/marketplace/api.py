@@ -19,7 +19,7 @@ def order_import(request: HttpRequest, payload: OrderIn) -> HttpResponse:
     actor = access_require(actor_of(request), ActorKind.PLATFORM)
 
     def produce() -> HttpResponse:
-        order, created = services.order_import(data=payload)
+        order, created = services.order_import(data=payload.to_import())
         fetched = selectors.order_get_for_actor(external_id=order.external_id, actor=actor)
         return respond(201 if created else 200, OrderOut, order_data(fetched))
 

@@ -11,6 +11,15 @@ from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_va
 
 from returndesk.core import money
 from returndesk.core.schemas import Amount, CountryCode, Currency, ExternalId, Timestamp
+from returndesk.marketplace.domain.orders import (
+    UNSET,
+    AddressImport,
+    BuyerImport,
+    LineImport,
+    OrderImport,
+    PaymentImport,
+    SellerImport,
+)
 from returndesk.marketplace.models import Order
 
 
@@ -28,6 +37,29 @@ class SellerIn(Schema):
     country: CountryCode
     email: EmailStr | None = None
     return_address: AddressIn | None = None
+
+    def to_import(self) -> SellerImport:
+        # Optional details left out of a re-import keep what an earlier import said.
+        address = self.return_address
+        return SellerImport(
+            external_id=self.external_id,
+            name=self.name,
+            country=self.country,
+            email=self.email if "email" in self.model_fields_set else UNSET,
+            return_address=(
+                UNSET
+                if "return_address" not in self.model_fields_set
+                else None
+                if address is None
+                else AddressImport(
+                    name=address.name,
+                    lines=tuple(address.lines),
+                    city=address.city,
+                    postal_code=address.postal_code,
+                    country=address.country,
+                )
+            ),
+        )
 
 
 class BuyerIn(Schema):
@@ -96,6 +128,33 @@ class OrderIn(Schema):
                 f"an amount has more decimals than {self.currency} allows ({money.exponent(self.currency)})"
             )
         return self
+
+    def to_import(self) -> OrderImport:
+        buyer = self.buyer
+        return OrderImport(
+            external_id=self.external_id,
+            number=self.number,
+            currency=self.currency,
+            placed_at=self.placed_at,
+            delivered_at=self.delivered_at,
+            shipping_amount=self.shipping_amount,
+            seller=self.seller.to_import(),
+            buyer=BuyerImport(
+                external_id=buyer.external_id,
+                email=buyer.email,
+                name=buyer.name,
+                country=buyer.country,
+                locale=buyer.locale,
+                time_zone=buyer.time_zone,
+            ),
+            payments=tuple(
+                PaymentImport(method=p.method, gateway=p.gateway, reference=p.reference, amount=p.amount)
+                for p in self.payments
+            ),
+            lines=tuple(
+                LineImport(**{name: getattr(line, name) for name in LineIn.model_fields}) for line in self.lines
+            ),
+        )
 
 
 class LineOut(Schema):

@@ -5,34 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from returndesk.core import clock
+from returndesk.marketplace.domain.orders import (
+    LINE_FIELDS,
+    UNSET,
+    BuyerImport,
+    LineImport,
+    OrderImport,
+    SellerImport,
+)
 from returndesk.marketplace.errors import OrderConflict
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Payment, Seller
-from returndesk.marketplace.schemas import BuyerIn, LineIn, OrderIn, SellerIn
-
-_LINE_FIELDS = (
-    "sku",
-    "title",
-    "quantity",
-    "unit_price",
-    "paid_amount",
-    "category",
-    "gtin",
-    "variant_id",
-    "weight_g",
-    "final_sale",
-)
 
 
-def order_import(*, data: OrderIn, now: datetime | None = None) -> tuple[Order, bool]:
+def order_import(*, data: OrderImport, now: datetime | None = None) -> tuple[Order, bool]:
     """Create an order, or update it from a re-import; True when it was new.
 
     A re-import may add lines, update lines nobody returns, and set delivery dates. It may not
     drop or shrink a line that has returns, change such a line's price, move the order to another
     seller or buyer, or change the currency: that answers ``order_conflict`` and changes nothing.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         with transaction.atomic():
             return _order_import(data, now)
@@ -43,7 +37,7 @@ def order_import(*, data: OrderIn, now: datetime | None = None) -> tuple[Order, 
             return _order_import(data, now)
 
 
-def _order_import(data: OrderIn, now: datetime) -> tuple[Order, bool]:
+def _order_import(data: OrderImport, now: datetime) -> tuple[Order, bool]:
     seller = _seller_upsert(data.seller, now)
     buyer = _buyer_upsert(data.buyer, now)
     order = Order.objects.select_for_update().filter(external_id=data.external_id).first()
@@ -74,20 +68,20 @@ def _order_import(data: OrderIn, now: datetime) -> tuple[Order, bool]:
     return order, created
 
 
-def _seller_upsert(data: SellerIn, now: datetime) -> Seller:
+def _seller_upsert(data: SellerImport, now: datetime) -> Seller:
     fields: dict[str, object] = {"name": data.name, "country": data.country}
     # Optional details left out of a re-import keep what an earlier import said.
-    if "email" in data.model_fields_set:
+    if data.email is not UNSET:
         fields["email"] = data.email or ""
-    if "return_address" in data.model_fields_set:
-        fields["return_address"] = data.return_address.model_dump() if data.return_address else None
+    if data.return_address is not UNSET:
+        fields["return_address"] = data.return_address.as_dict() if data.return_address else None
     seller, _ = Seller.objects.update_or_create(
         external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now}
     )
     return seller
 
 
-def _buyer_upsert(data: BuyerIn, now: datetime) -> Buyer:
+def _buyer_upsert(data: BuyerImport, now: datetime) -> Buyer:
     fields = {
         "email": data.email,
         "name": data.name,
@@ -101,7 +95,7 @@ def _buyer_upsert(data: BuyerIn, now: datetime) -> Buyer:
     return buyer
 
 
-def _check_reimport(order: Order, data: OrderIn, seller: Seller, buyer: Buyer) -> None:
+def _check_reimport(order: Order, data: OrderImport, seller: Seller, buyer: Buyer) -> None:
     if data.currency != order.currency:
         raise OrderConflict(f"The order is in {order.currency}; a re-import cannot change it to {data.currency}.")
     if seller.pk != order.seller_id or buyer.pk != order.buyer_id:
@@ -120,7 +114,7 @@ def _check_reimport(order: Order, data: OrderIn, seller: Seller, buyer: Buyer) -
             raise OrderConflict(f"Line {line.external_id!r} has returns; its price cannot change.")
 
 
-def _lines_sync(order: Order, lines: list[LineIn], *, created: bool) -> None:
+def _lines_sync(order: Order, lines: tuple[LineImport, ...], *, created: bool) -> None:
     existing = {} if created else {line.external_id: line for line in order.lines.all()}
     for data in lines:
         line = existing.pop(data.external_id, None)
@@ -129,10 +123,10 @@ def _lines_sync(order: Order, lines: list[LineIn], *, created: bool) -> None:
                 order=order,
                 external_id=data.external_id,
                 delivered_at=data.delivered_at,
-                **{name: getattr(data, name) for name in _LINE_FIELDS},
+                **{name: getattr(data, name) for name in LINE_FIELDS},
             )
             continue
-        for name in _LINE_FIELDS:
+        for name in LINE_FIELDS:
             setattr(line, name, getattr(data, name))
         line.delivered_at = data.delivered_at or line.delivered_at
         line.save()
@@ -141,7 +135,7 @@ def _lines_sync(order: Order, lines: list[LineIn], *, created: bool) -> None:
         line.delete()
 
 
-def _payments_sync(order: Order, data: OrderIn) -> None:
+def _payments_sync(order: Order, data: OrderImport) -> None:
     order.payments.all().delete()
     Payment.objects.bulk_create(
         Payment(order=order, method=p.method, gateway=p.gateway, reference=p.reference, amount=p.amount)

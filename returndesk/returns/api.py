@@ -55,7 +55,7 @@ def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
     actor = actor_of(request)
 
     def produce() -> HttpResponse:
-        ret = services.return_open(actor=actor, order_external_id=payload.order, lines=payload.lines)
+        ret = services.return_open(actor=actor, order_external_id=payload.order, lines=payload.requested_lines())
         return respond(201, ReturnDetailOut, _detail(ret.code, actor))
 
     return idempotent(request, actor, produce)
@@ -133,7 +133,7 @@ def return_inspect(request: HttpRequest, code: str, payload: InspectIn) -> HttpR
         request,
         code,
         Action.INSPECT,
-        lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.lines),
+        lambda actor: services.return_inspect(code=code, actor=actor, lines=payload.inspections()),
     )
 
 

@@ -11,6 +11,7 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.models import Return, ReturnEvent
 from returndesk.returns.selectors import Verification
@@ -26,6 +27,12 @@ class ReturnLineIn(Schema):
 class ReturnIn(Schema):
     order: ExternalId = Field(description="The order's external id")
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=100)
+
+    def requested_lines(self) -> list[RequestedLine]:
+        return [
+            RequestedLine(line=line.line, quantity=line.quantity, reason=line.reason, note=line.note)
+            for line in self.lines
+        ]
 
 
 class RejectIn(Schema):
@@ -48,6 +55,9 @@ class InspectLineIn(Schema):
 
 class InspectIn(Schema):
     lines: list[InspectLineIn] = Field(min_length=1, max_length=100)
+
+    def inspections(self) -> list[LineInspection]:
+        return [LineInspection(line=line.line, outcome=line.outcome, condition=line.condition) for line in self.lines]
 
 
 class EmptyIn(Schema):

@@ -10,8 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
 
+from returndesk.core import clock
 from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
 from returndesk.core.ratelimit import FailureLimiter
@@ -27,6 +27,7 @@ from returndesk.returns.domain.lifecycle import (
     LineOutcome,
     Status,
 )
+from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import (
     DuplicateLine,
     FinalSale,
@@ -40,7 +41,6 @@ from returndesk.returns.errors import (
     WindowClosed,
 )
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine
-from returndesk.returns.schemas import InspectLineIn, ReturnLineIn
 
 # The event that opens every timeline; not a lifecycle action, since nothing precedes it.
 REQUEST_EVENT = "request"
@@ -94,14 +94,13 @@ def _new_code_return(**fields: Any) -> Return:
 
 
 def return_open(
-    *, actor: Actor, order_external_id: str, lines: Sequence[ReturnLineIn], now: datetime | None = None
+    *, actor: Actor, order_external_id: str, lines: Sequence[RequestedLine], now: datetime | None = None
 ) -> Return:
     """Open a return on lines of one order and issue its code.
 
     The order row is locked first, so two requests for the last unit of a line queue and the
     second sees the first's claim.
     """
-    now = now or timezone.now()
     if actor.role not in (Role.PLATFORM, Role.BUYER):
         raise Forbidden("Only the buyer, or the platform for the buyer, opens returns.")
     line_ids = [line.line for line in lines]
@@ -116,6 +115,8 @@ def return_open(
         )
         if order is None or (actor.role is Role.BUYER and order.buyer_id != actor.buyer_id):
             raise OrderNotFound(f"No order {order_external_id!r}.")
+        # Read after the lock: the timeline's order is the order in which the writes committed.
+        now = now or clock.now()
         order_lines = {line.external_id: line for line in order.lines.filter(external_id__in=line_ids)}
         held = _held_quantities(order)
         for requested in lines:
@@ -198,6 +199,17 @@ def _append_event(
     )
 
 
+def return_event_append(
+    *, ret: Return, actor: Actor, action: str, at: datetime, reason: str = "", data: dict[str, Any] | None = None
+) -> ReturnEvent:
+    """Append an event that changes no status (an anomaly, a tracking scan, a refund's success).
+
+    The caller holds the return's row lock, in the transaction of the change the event records.
+    """
+    status = Status(ret.status)
+    return _append_event(ret, actor, action, from_status=status, to_status=status, at=at, reason=reason, data=data)
+
+
 def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
     """The platform taking a buyer's action (cancel, escalate, ...) acts on the buyer's behalf."""
     if actor.role is Role.PLATFORM and Role.BUYER in lifecycle.TABLE[action].roles:
@@ -205,18 +217,23 @@ def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
     return actor
 
 
-def _transition(
+def return_transition(
     *,
     code: str,
     actor: Actor,
     action: Action,
-    now: datetime | None,
+    now: datetime | None = None,
     reason: str = "",
     data: dict[str, Any] | None = None,
     apply: Callable[[Return, datetime], None] | None = None,
 ) -> Return:
-    """Lock the return, check ``action`` against the lifecycle, apply it and append its event."""
-    now = now or timezone.now()
+    """Lock the return, check ``action`` against the lifecycle, apply it and append its event.
+
+    The only code that changes a return's status: every service of every app moves a return
+    through here, so the lifecycle, the deadline and the timeline can never disagree. ``apply``
+    writes the action's own columns before the status changes; ``now`` defaults to the clock,
+    read after the lock so that concurrent actions get times in the order they commit.
+    """
     with transaction.atomic():
         ret = (
             selectors.visible_returns(actor)
@@ -228,6 +245,7 @@ def _transition(
         )
         if ret is None:
             raise ReturnNotFound()
+        now = now or clock.now()
         from_status = Status(ret.status)
         to_status = lifecycle.plan(_facts(ret), action, actor.role, now, supervisor=actor.supervisor)
         if apply is not None:
@@ -258,19 +276,19 @@ def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> R
     def set_ship_by(ret: Return, at: datetime) -> None:
         ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
 
-    return _transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
+    return return_transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
 
 
 def return_reject(*, code: str, actor: Actor, reason: str, now: datetime | None = None) -> Return:
     """Reject a requested return, saying why; the buyer may escalate within the window."""
     if not reason.strip():
         raise ReasonRequired("Say why the return is rejected: the buyer sees the reason.")
-    return _transition(code=code, actor=actor, action=Action.REJECT, now=now, reason=reason)
+    return return_transition(code=code, actor=actor, action=Action.REJECT, now=now, reason=reason)
 
 
 def return_cancel(*, code: str, actor: Actor, reason: str = "", now: datetime | None = None) -> Return:
     """Cancel a return before handover; its units become returnable again."""
-    return _transition(code=code, actor=actor, action=Action.CANCEL, now=now, reason=reason)
+    return return_transition(code=code, actor=actor, action=Action.CANCEL, now=now, reason=reason)
 
 
 def return_receive(*, code: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
@@ -279,10 +297,10 @@ def return_receive(*, code: str, actor: Actor, note: str = "", now: datetime | N
     def record_parcel(ret: Return, _at: datetime) -> None:
         ret.parcel_recorded = True
 
-    return _transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note, apply=record_parcel)
+    return return_transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note, apply=record_parcel)
 
 
-def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn], now: datetime | None = None) -> Return:
+def return_inspect(*, code: str, actor: Actor, lines: Sequence[LineInspection], now: datetime | None = None) -> Return:
     """Record each line's outcome and condition; every line of the return needs one."""
     by_line = {line.line: line for line in lines}
     if len(by_line) != len(lines):
@@ -300,7 +318,7 @@ def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn], n
             line.outcome, line.condition = by_line[external_id].outcome, by_line[external_id].condition
             line.save(update_fields=["outcome", "condition"])
 
-    return _transition(
+    return return_transition(
         code=code,
         actor=actor,
         action=Action.INSPECT,
@@ -312,7 +330,7 @@ def return_inspect(*, code: str, actor: Actor, lines: Sequence[InspectLineIn], n
 
 def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
     """Close a resolved or rejected return, or an inspected one whose every line was rejected."""
-    return _transition(code=code, actor=actor, action=Action.CLOSE, now=now)
+    return return_transition(code=code, actor=actor, action=Action.CLOSE, now=now)
 
 
 verify_failures = FailureLimiter(limit=settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
@@ -332,7 +350,7 @@ def code_check(
     Failures are limited per API key and, for carriers, per drop-off point, in a store all
     workers share.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     # Drop-off points belong to carriers: counting other keys' failures against a point would let
     # any key lock a counter out of the verifier.
     at_point = point_id and actor.kind is ActorKind.CARRIER

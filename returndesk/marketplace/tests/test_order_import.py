@@ -28,7 +28,7 @@ LATER = NOW + timedelta(hours=1)
 
 
 def _import(payload: dict[str, Any], *, now=NOW) -> tuple[Order, bool]:
-    return order_import(data=OrderIn.model_validate(payload), now=now)
+    return order_import(data=OrderIn.model_validate(payload).to_import(), now=now)
 
 
 def _line(

@@ -23,6 +23,7 @@ from returndesk.returns.domain.lifecycle import (
     Reason,
     Status,
 )
+from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import (
     DuplicateLine,
     InspectionIncomplete,
@@ -31,7 +32,6 @@ from returndesk.returns.errors import (
     ReturnNotFound,
 )
 from returndesk.returns.models import Return, ReturnEvent
-from returndesk.returns.schemas import InspectLineIn, ReturnLineIn
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database
@@ -95,8 +95,8 @@ def two_line_return(make_order, keys) -> Return:
         order_external_id=make_order().external_id,
         now=NOW,
         lines=[
-            ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE),
-            ReturnLineIn(line="L2", quantity=1, reason=Reason.CHANGED_MIND),
+            RequestedLine(line="L1", quantity=1, reason=Reason.DEFECTIVE),
+            RequestedLine(line="L2", quantity=1, reason=Reason.CHANGED_MIND),
         ],
     )
 
@@ -115,7 +115,9 @@ def inspect(ret: Return, keys: Keys, *outcomes: tuple[str, LineOutcome, Conditio
         code=ret.code,
         actor=keys.actors["seller_a"],
         now=now,
-        lines=[InspectLineIn(line=line, outcome=outcome, condition=condition) for line, outcome, condition in outcomes],
+        lines=[
+            LineInspection(line=line, outcome=outcome, condition=condition) for line, outcome, condition in outcomes
+        ],
     )
 
 

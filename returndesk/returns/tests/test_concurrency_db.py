@@ -21,9 +21,9 @@ from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.errors import QuantityExceeded
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine
-from returndesk.returns.schemas import ReturnLineIn
 
 pytestmark = [pytest.mark.database, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +105,7 @@ def test_two_concurrent_returns_for_the_last_unit_let_one_through(make_order: Ca
                     actor=keys.actors["platform"],
                     order_external_id=order.external_id,
                     now=NOW,
-                    lines=[ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE)],
+                    lines=[RequestedLine(line="L1", quantity=1, reason=Reason.DEFECTIVE)],
                 ),
             )
         )
@@ -117,7 +117,7 @@ def test_two_concurrent_returns_for_the_last_unit_let_one_through(make_order: Ca
 
 
 def test_two_concurrent_first_imports_of_an_order_create_it_once() -> None:
-    data = OrderIn.model_validate(order_payload(external_id="O-RACE", seller="S-RACE", buyer="B-RACE"))
+    data = OrderIn.model_validate(order_payload(external_id="O-RACE", seller="S-RACE", buyer="B-RACE")).to_import()
 
     outcomes = race(2, lambda: order_import(data=data, now=NOW))
 

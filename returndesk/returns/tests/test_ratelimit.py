@@ -7,7 +7,7 @@ unless RETURNDESK_REQUIRE_SERVICES names it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from returndesk.core.ratelimit import CounterStore, DatabaseCounterStore, Failur
 from returndesk.returns import services
 from returndesk.returns.domain.verification import Result
 from returndesk.returns.models import Return
+from returndesk.testing import frozen_clock
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database
@@ -32,16 +33,6 @@ MINUTE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 UNKNOWN_CODE = "RD0000000001M"
 
 
-class FrozenClock:
-    """Stands in for django.utils.timezone inside the services: the API reads the time from it."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 @pytest.fixture(params=["database", "redis"])
 def store(request: pytest.FixtureRequest, db: None) -> CounterStore:
     if request.param == "redis":
@@ -50,12 +41,12 @@ def store(request: pytest.FixtureRequest, db: None) -> CounterStore:
 
 
 @pytest.fixture
-def limited(store: CounterStore, monkeypatch: pytest.MonkeyPatch) -> CounterStore:
+def limited(store: CounterStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[CounterStore]:
     """The verifier allows LIMIT failures a minute, counted in ``store``; the services' clock reads CLOCK."""
     monkeypatch.setattr(services.verify_failures, "limit", LIMIT)
     monkeypatch.setattr(services.verify_failures, "store", store)
-    monkeypatch.setattr(services, "timezone", FrozenClock(CLOCK))
-    return store
+    with frozen_clock(CLOCK):
+        yield store
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from returndesk.marketplace.models import Order
 from returndesk.returns import services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import (
     DuplicateLine,
     FinalSale,
@@ -25,7 +26,6 @@ from returndesk.returns.errors import (
     WindowClosed,
 )
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine
-from returndesk.returns.schemas import InspectLineIn, ReturnLineIn
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database
@@ -59,7 +59,7 @@ def open_return(
     return services.return_open(
         actor=keys.actors[actor],
         order_external_id=order.external_id,
-        lines=[ReturnLineIn(line=line, quantity=quantity, reason=Reason.DEFECTIVE) for line, quantity in lines],
+        lines=[RequestedLine(line=line, quantity=quantity, reason=Reason.DEFECTIVE) for line, quantity in lines],
         now=now,
     )
 
@@ -74,8 +74,8 @@ def test_return_open_creates_a_requested_return_with_a_checked_code(make_order, 
         actor=keys.actors["platform"],
         order_external_id=order.external_id,
         lines=[
-            ReturnLineIn(line="L1", quantity=2, reason=Reason.SIZE_FIT, note="Too small"),
-            ReturnLineIn(line="L2", quantity=1, reason=Reason.DEFECTIVE),
+            RequestedLine(line="L1", quantity=2, reason=Reason.SIZE_FIT, note="Too small"),
+            RequestedLine(line="L2", quantity=1, reason=Reason.DEFECTIVE),
         ],
         now=NOW,
     )
@@ -213,7 +213,7 @@ def _close_after_inspection(ret: Return, keys: Keys) -> None:
         code=ret.code,
         actor=keys.actors["seller_a"],
         now=NOW + 3 * HOUR,
-        lines=[InspectLineIn(line="L1", outcome=LineOutcome.REJECTED, condition=Condition.USED)],
+        lines=[LineInspection(line="L1", outcome=LineOutcome.REJECTED, condition=Condition.USED)],
     )
     services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 3 * HOUR + ESCALATION)
 
@@ -468,7 +468,7 @@ def test_an_unknown_order_is_not_found(keys):
         services.return_open(
             actor=keys.actors["platform"],
             order_external_id="O-missing",
-            lines=[ReturnLineIn(line="L1", quantity=1, reason=Reason.DEFECTIVE)],
+            lines=[RequestedLine(line="L1", quantity=1, reason=Reason.DEFECTIVE)],
             now=NOW,
         )
 
