@@ -26,23 +26,68 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "") == "1"
+
+
+SQLITE_FILE = DATA_DIR / "returndesk.sqlite3"
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+
+
+def _private_data_dir() -> None:
+    """Keep the embedded data (database, secret, demo keys) readable by this user only.
+
+    The directory is 0700 and the files 0600 whoever's umask created them: the SQLite file is
+    created here, empty (which SQLite reads as an empty database), so that it never exists with
+    the umask's 0644, and its -wal and -shm files take its mode. Looser modes left by older
+    versions are tightened. (The demo writes its keys file 0600 itself.)
+    """
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not SQLITE_FILE.exists():
+        os.close(os.open(SQLITE_FILE, os.O_WRONLY | os.O_CREAT, 0o600))
+    sqlite_companions = (SQLITE_FILE.with_name(SQLITE_FILE.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
+    for path, private in [
+        (DATA_DIR, 0o700),
+        *((path, 0o600) for path in (SQLITE_FILE, SECRET_KEY_FILE, *sqlite_companions) if path.exists()),
+    ]:
+        if path.stat().st_mode & 0o777 & ~private:
+            path.chmod(private)
+
+
 def _embedded_secret_key() -> str:
     """A per-checkout secret kept in the data directory, so sessions survive restarts."""
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not SECRET_KEY_FILE.exists():
+        fd = os.open(SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+    return SECRET_KEY_FILE.read_text().strip()
+
+
+if EMBEDDED:
+    _private_data_dir()
 
 
 # Production must bring its own key; `returndesk serve` refuses to start without one.
 SECRET_KEY_MISSING = not EMBEDDED and not os.environ.get("SECRET_KEY")
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_embedded_secret_key() if EMBEDDED else "")
-DEBUG = os.environ.get("RETURNDESK_DEBUG", "") == "1"
+DEBUG = _env_flag("RETURNDESK_DEBUG")
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Served over HTTPS by a reverse proxy on this host (see README, Production): the proxy ends TLS
+# and sets X-Forwarded-Proto, which it must overwrite, never pass on from the client.
+HTTPS = _env_flag("RETURNDESK_HTTPS")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Health probes talk to gunicorn directly, without the proxy's header: no redirect for them.
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("RETURNDESK_HSTS_SECONDS", "31536000"))
+    # Both bind every subdomain of the host (preload for good, through the browsers' list): opt-in.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("RETURNDESK_HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = _env_flag("RETURNDESK_HSTS_PRELOAD")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,7 +141,7 @@ if EMBEDDED:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "returndesk.sqlite3",
+            "NAME": SQLITE_FILE,
             # A file, not memory, so that tests with threads get real locking and busy timeouts;
             # one per process, so that test runs side by side never share it.
             "TEST": {"NAME": Path(tempfile.gettempdir()) / f"returndesk-test-{os.getpid()}.sqlite3"},

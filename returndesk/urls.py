@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.urls import path
 
 from returndesk.api import api
+from returndesk.demo.page import home
+
+admin.site.site_header = admin.site.site_title = "returndesk"
+admin.site.index_title = "Orders, returns and API keys"
 
 urlpatterns = [
+    path("", home, name="home"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 
 from returndesk.accounts.models import ApiKey
@@ -13,6 +15,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     list_filter = ["role", "supervisor"]
     search_fields = ["prefix", "name"]
     exclude = ["digest"]
+    ordering = ["-created_at", "-id"]
     actions = ["revoke"]
 
     def get_actions(self, request: HttpRequest) -> dict:  # type: ignore[type-arg]
@@ -21,8 +24,22 @@ class ApiKeyAdmin(ReadOnlyAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Revoke the selected keys (running servers honour it within 10 s)")
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # Filtering on the digest would let staff learn it a character at a time (?digest__startswith=).
+        if lookup.split(LOOKUP_SEP, 1)[0] == "digest":
+            return False
+        return bool(super().lookup_allowed(lookup, value, request))
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        """Revoking cuts a client off: its own permission, not implied by seeing the keys."""
+        return bool(request.user.has_perm("accounts.revoke_apikey"))
+
+    @admin.action(
+        description="Revoke the selected keys (running servers honour it within 10 s)", permissions=["revoke"]
+    )
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        for api_key in queryset:
-            apikey_revoke(prefix=api_key.prefix)
-        messages.success(request, f"Revoked {queryset.count()} key(s).")
+        # The admin offers the action only with the permission; a hand-made POST is checked here too.
+        if not self.has_revoke_permission(request):
+            raise PermissionDenied
+        revoked = [apikey_revoke(prefix=api_key.prefix) for api_key in queryset]
+        messages.success(request, f"Revoked {len(revoked)} key{'s' if len(revoked) != 1 else ''}.")

@@ -6,8 +6,8 @@ class ApiKeyNotFound(NotFound):
 
 
 class SellerRequired(Unprocessable):
-    code, title = "seller_required", "A seller key must name its seller, and only a seller key may"
+    code, title = "seller_required", "Only a seller key names a seller, and a seller key must"
 
 
 class SupervisorForAgentsOnly(Unprocessable):
-    code, title = "supervisor_for_agents_only", "Only an agent key can be a supervisor's"
+    code, title = "supervisor_for_agents_only", "Only an agent key can be a supervisor key"

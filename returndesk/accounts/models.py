@@ -28,6 +28,8 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "API key"
+        permissions = [("revoke_apikey", "Can revoke API keys")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="seller", seller__isnull=False) | ~models.Q(role="seller"),

@@ -8,6 +8,7 @@ from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired, Superviso
 from returndesk.accounts.keys import digest_secret, new_prefix, new_secret
 from returndesk.accounts.models import ApiKey
 from returndesk.core import clock
+from returndesk.core.actors import with_article
 from returndesk.marketplace.models import Seller
 
 
@@ -15,10 +16,14 @@ def apikey_create(
     *, role: str, seller: Seller | None = None, supervisor: bool = False, name: str = ""
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its plaintext, which is shown once and never stored."""
-    if (role == ApiKey.Role.SELLER) != (seller is not None):
-        raise SellerRequired()
+    if role == ApiKey.Role.SELLER and seller is None:
+        raise SellerRequired("A seller key must name the seller it acts for.")
+    if role != ApiKey.Role.SELLER and seller is not None:
+        raise SellerRequired(f"Only a seller key names a seller; {with_article(role).lower()} key acts for none.")
     if supervisor and role != ApiKey.Role.AGENT:
-        raise SupervisorForAgentsOnly()
+        raise SupervisorForAgentsOnly(
+            f"Only an agent key can be a supervisor key; {with_article(role).lower()} key cannot."
+        )
     secret = new_secret()
     while True:
         prefix = new_prefix()

@@ -8,12 +8,14 @@ from returndesk.marketplace.models import Buyer, Order, OrderLine, Payment, Sell
 class SellerAdmin(ReadOnlyAdmin):
     list_display = ["external_id", "name", "country", "city"]
     search_fields = ["external_id", "name"]
+    ordering = ["external_id"]
 
 
 @admin.register(Buyer)
 class BuyerAdmin(ReadOnlyAdmin):
     list_display = ["external_id", "country", "locale", "time_zone"]
     search_fields = ["external_id", "email"]
+    ordering = ["external_id"]
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -31,4 +33,5 @@ class OrderAdmin(ReadOnlyAdmin):
     list_display = ["external_id", "number", "seller", "currency", "placed_at", "delivered_at"]
     search_fields = ["external_id", "number", "buyer__external_id"]
     list_select_related = ["seller"]
+    ordering = ["external_id"]
     inlines = [OrderLineInline, PaymentInline]

@@ -53,7 +53,7 @@ class Order(models.Model):
     updated_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return self.number or self.external_id
+        return f"{self.external_id} (number {self.number})" if self.number else self.external_id
 
 
 class OrderLine(models.Model):
@@ -80,7 +80,7 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id}/{self.external_id}"
+        return f"{self.external_id}: {self.title}"
 
     @property
     def effective_delivered_at(self) -> datetime | None:

@@ -78,7 +78,8 @@ class ReturnLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.return_request_id}:{self.order_line_id}x{self.quantity}"
+        # Reads the order line: list return lines with select_related("order_line").
+        return f"{self.quantity} x {self.order_line}"
 
 
 class ReturnEvent(models.Model):
@@ -100,7 +101,7 @@ class ReturnEvent(models.Model):
         indexes = [models.Index(fields=["return_request", "at", "id"], name="return_event_timeline")]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.from_status}->{self.to_status}"
+        return f"{self.action}: {self.from_status or 'new'} -> {self.to_status}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.served.harness import Backend, ServedApp, Server, StartServer, createkey, server_env, spawn
+from tests.served.harness import Backend, ServedApp, Server, StartServer, createkey, run_command, server_env, spawn
 
 
 @pytest.fixture
@@ -30,12 +30,22 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartServ
         server.stop()
 
 
+@pytest.fixture
+def migrated_postgres_url(postgres_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh PostgreSQL database after ``returndesk migrate``, as production commands need it."""
+    env = server_env(tmp_path_factory.mktemp("migrate"), {"DATABASE_URL": postgres_database_url})
+    migrated = run_command(env, "migrate", "--verbosity", "0")
+    assert migrated.returncode == 0, migrated.stderr
+    return postgres_database_url
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    """The embedded SQLite file ``returndesk serve`` uses by default, or a fresh PostgreSQL database."""
+    """The embedded SQLite file ``returndesk serve`` uses by default, or a fresh, migrated PostgreSQL
+    database."""
     if request.param == "sqlite":
         return Backend("sqlite", {})
-    url = request.getfixturevalue("postgres_database_url")
+    url = request.getfixturevalue("migrated_postgres_url")
     return Backend("postgres", {"DATABASE_URL": url, "SECRET_KEY": "served-test-only"})
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from returndesk.accounts.keys import KEY_NAMESPACE
-from returndesk.demo.seed import KEYS_FILE
+from returndesk.demo.keys_file import KEYS_FILE
 from tests.served.harness import (
     REQUEST_TIMEOUT,
     Backend,
@@ -162,9 +162,9 @@ def test_without_secret_key_serve_refuses_with_its_own_message(postgres_database
 
 
 def test_with_database_url_serve_seeds_nothing_and_prints_no_keys(
-    postgres_database_url: str, start_server: StartServer
+    migrated_postgres_url: str, start_server: StartServer
 ) -> None:
-    server = start_server(env={"DATABASE_URL": postgres_database_url, "SECRET_KEY": "served-test-only"})
+    server = start_server(env={"DATABASE_URL": migrated_postgres_url, "SECRET_KEY": "served-test-only"})
 
     key = createkey(server.env, "--role", "platform")
 
@@ -175,9 +175,9 @@ def test_with_database_url_serve_seeds_nothing_and_prints_no_keys(
 
 
 def test_with_database_url_and_demo_flag_serve_seeds_and_prints_keys(
-    postgres_database_url: str, start_server: StartServer
+    migrated_postgres_url: str, start_server: StartServer
 ) -> None:
-    server = start_server("--demo", env={"DATABASE_URL": postgres_database_url, "SECRET_KEY": "served-test-only"})
+    server = start_server("--demo", env={"DATABASE_URL": migrated_postgres_url, "SECRET_KEY": "served-test-only"})
     rows = demo_rows(server.data_dir)
 
     assert {item["status"] for item in returns_listed(server, secret_of(rows, "platform"))} >= DEMO_STATUSES

@@ -283,10 +283,10 @@ def test_createkey_makes_a_supervisor_agent_key(db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--role", "seller"], "A seller key must name its seller, and only a seller key may"),
+        (["--role", "seller"], "A seller key must name the seller it acts for."),
         (["--role", "seller", "--seller", "S-NOPE"], "No seller with external id 'S-NOPE'."),
-        (["--role", "platform", "--seller", "S-K"], "A seller key must name its seller, and only a seller key may"),
-        (["--role", "carrier", "--supervisor"], "Only an agent key can be a supervisor's"),
+        (["--role", "platform", "--seller", "S-K"], "Only a seller key names a seller; a platform key acts for none."),
+        (["--role", "carrier", "--supervisor"], "Only an agent key can be a supervisor key; a carrier key cannot."),
     ],
     ids=["seller_without_seller", "unknown_seller", "platform_with_seller", "supervisor_carrier"],
 )
