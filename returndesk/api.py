@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,23 +10,55 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from returndesk.accounts.auth import ApiKeyAuth
-from returndesk.core.errors import MalformedJson, NotFound, ReturndeskError, Unauthenticated, ValidationFailed
+from returndesk.core.api import JsonObjectParser, query_open, query_strict
+from returndesk.core.errors import (
+    MalformedJson,
+    NotFound,
+    ReturndeskError,
+    Unauthenticated,
+    ValidationFailed,
+    error_for_status,
+)
 from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.marketplace.api import router as orders_router
 from returndesk.returns.api import codes_router
 from returndesk.returns.api import router as returns_router
 
+# Answered by core.middleware before any route runs: a path and query too long on every route,
+# a body too large or not JSON on every route that takes one.
+EDGE_STATUSES = (414,)
+BODY_EDGE_STATUSES = (413, 415)
+
 
 class ReturndeskAPI(NinjaAPI):
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Declare error bodies as ``application/problem+json``, which is what they are."""
-        schema = super().get_openapi_schema(*args, **kwargs)
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                for status, response in operation.get("responses", {}).items():
-                    if int(status) >= 400 and "content" in response:
-                        response["content"] = {CONTENT_TYPE: response["content"]["application/json"]}
-        return schema
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._openapi_schemas: dict[str, Any] = {}
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        """Built once per path prefix (ninja would rebuild it for every request to openapi.json)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        if path_prefix not in self._openapi_schemas:
+            self._openapi_schemas[path_prefix] = _declare_edges(super().get_openapi_schema(path_prefix=path_prefix))
+        return self._openapi_schemas[path_prefix]
+
+
+def _declare_edges(schema: Any) -> Any:
+    """Error bodies are ``application/problem+json``, which is what they are; the edge's own
+    refusals are declared on the keyed routes they can reach."""
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
+                if int(status) >= 400 and "content" in response:
+                    response["content"] = {CONTENT_TYPE: response["content"]["application/json"]}
+            if 401 not in responses:
+                continue  # health: no key, nothing but 200 to promise
+            edges = EDGE_STATUSES + (BODY_EDGE_STATUSES if method == "post" else ())
+            for status in edges:
+                responses[status] = {"description": HTTPStatus(status).phrase, "content": responses[401]["content"]}
+    return schema
 
 
 api = ReturndeskAPI(
@@ -34,7 +67,9 @@ api = ReturndeskAPI(
     description="Returns for online marketplaces: orders, returns, return codes and their lifecycle.",
     auth=ApiKeyAuth(),
     urls_namespace="api-v1",
+    parser=JsonObjectParser(),
 )
+api.add_decorator(query_strict, mode="operation")
 
 
 def _validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -61,10 +96,13 @@ def _authentication_error(request: HttpRequest, error: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    # django-ninja raises HttpError(400) for a body it cannot parse; nothing else here does.
+    # django-ninja raises HttpError(400) for a body its parser refused, with the parser's error
+    # as the cause: our own refusals (a body that is not an object) answer as themselves.
+    if isinstance(error.__cause__, ReturndeskError):
+        return problem_response(error.__cause__)
     if error.status_code == 400:
         return problem_response(MalformedJson("The request body could not be parsed as JSON."))
-    raise error
+    return problem_response(error_for_status(error.status_code)())
 
 
 @api.exception_handler(Http404)
@@ -77,6 +115,7 @@ class HealthOut(Schema):
 
 
 @api.get("/health", auth=None, response={200: HealthOut}, tags=["health"])
+@query_open
 def health(request: HttpRequest) -> dict[str, str]:
     """Liveness: answers without a key and without touching the database."""
     return {"status": "ok"}

@@ -108,7 +108,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "returndesk.core.middleware.ApiProblemsMiddleware",
-    "returndesk.core.middleware.RejectNulMiddleware",
+    "returndesk.core.middleware.ApiRequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,6 +197,8 @@ LOGGING = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 RETURNDESK = {
+    # The largest request body the API takes: 413 above it, decided from Content-Length.
+    "MAX_BODY_BYTES": int(os.environ.get("RETURNDESK_MAX_BODY_BYTES", str(1024 * 1024))),
     # Failed code look-ups allowed per minute, per API key and per drop-off point.
     "VERIFY_FAILURES_PER_MINUTE": int(os.environ.get("RETURNDESK_VERIFY_FAILURES_PER_MINUTE", "20")),
     # How long an authenticated key may be served from the in-process cache (revocation delay).
@@ -205,3 +207,5 @@ RETURNDESK = {
     # Prepared statements for the verifier's reads on PostgreSQL (see returndesk.core.sql).
     "PREPARED_STATEMENTS": os.environ.get("RETURNDESK_PREPARED_STATEMENTS", "1") == "1",
 }
+# Django's own limit on a body read into memory (the admin's forms) is the API's.
+DATA_UPLOAD_MAX_MEMORY_SIZE = RETURNDESK["MAX_BODY_BYTES"]

@@ -7,7 +7,10 @@ module imports nothing from Django so that the pure domain can raise these error
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import re
+from functools import cache
+from http import HTTPStatus
+from typing import Any, ClassVar, cast
 
 
 class ReturndeskError(Exception):
@@ -32,6 +35,10 @@ class ReturndeskError(Exception):
 
 class MalformedJson(ReturndeskError):
     status, code, title = 400, "malformed_json", "The request body is not valid JSON"
+
+
+class HostNotAllowed(ReturndeskError):
+    status, code, title = 400, "disallowed_host", "This server does not answer for that host name"
 
 
 class Unauthenticated(ReturndeskError):
@@ -66,6 +73,18 @@ class InvalidTransition(Conflict):
     code, title = "invalid_transition", "This action is not possible in the return's current status"
 
 
+class PayloadTooLarge(ReturndeskError):
+    status, code, title = 413, "payload_too_large", "The request body is too large"
+
+
+class UriTooLong(ReturndeskError):
+    status, code, title = 414, "uri_too_long", "The request's path and query are too long"
+
+
+class UnsupportedMediaType(ReturndeskError):
+    status, code, title = 415, "unsupported_media_type", "The request body must be JSON"
+
+
 class Unprocessable(ReturndeskError):
     status, code, title = 422, "unprocessable", "The request cannot be processed"
 
@@ -90,3 +109,41 @@ class ServerError(ReturndeskError):
     """Only for rendering: a bug answered as problem details; the traceback goes to the log."""
 
     status, code, title = 500, "internal_error", "Something went wrong on our side"
+
+
+_BY_STATUS: dict[int, type[ReturndeskError]] = {
+    error.status: error
+    for error in (
+        ReturndeskError,
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        PayloadTooLarge,
+        UriTooLong,
+        UnsupportedMediaType,
+        Unprocessable,
+        ServerError,
+    )
+}
+
+
+@cache
+def error_for_status(status: int) -> type[ReturndeskError]:
+    """The error class for a bare HTTP status that no code of ours raised (a framework's 4xx or 5xx).
+
+    Statuses without a class of their own get one named after their reason phrase
+    (503: ``service_unavailable``), so every error answer still carries a machine code.
+    """
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Server error" if status >= 500 else "Client error"
+    code = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+    return cast(
+        "type[ReturndeskError]",
+        type(f"HttpStatus{status}", (ReturndeskError,), {"status": status, "code": code, "title": title}),
+    )

@@ -21,10 +21,25 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
-def _body_digest(request: HttpRequest) -> str:
-    body = json.loads(request.body) if request.body else None
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def body_digest(body: bytes) -> str:
+    """A fingerprint of a request body that never fails: canonical JSON, else the raw bytes.
+
+    JSON is hashed in canonical form so that key order and spacing make no difference; no body
+    at all is the same request as ``{}``. Bytes that are not JSON (or not UTF-8) are hashed as
+    they came, and text the codec cannot write (a lone surrogate escape) is hashed as it was
+    read, so an odd body is answered, never a 500.
+    """
+    if not body:
+        canonical = b"{}"
+    else:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            canonical = body
+        else:
+            text = json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            canonical = text.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
@@ -53,7 +68,7 @@ def idempotent(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
-            errors=[{"loc": ["header", HEADER], "msg": "invalid length"}],
+            errors=[{"loc": ["header", HEADER], "msg": "invalid length", "type": "invalid_length"}],
         )
     now = clock.now()
     path = path or request.path
@@ -63,7 +78,7 @@ def idempotent(
         "path_digest": hashlib.sha256(path.encode()).hexdigest(),
         "key": key,
     }
-    digest = _body_digest(request)
+    digest = body_digest(request.body)
     with transaction.atomic():
         cutoff = now - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
         IdempotencyRecord.objects.filter(**scope, created_at__lt=cutoff).delete()

@@ -39,7 +39,8 @@ def problem_body(error: ReturndeskError) -> dict[str, Any]:
 
 
 def problem_response(error: ReturndeskError) -> HttpResponse:
-    response = HttpResponse(json.dumps(problem_body(error)), status=error.status, content_type=CONTENT_TYPE)
+    body = json.dumps(problem_body(error), separators=(",", ":"))
+    response = HttpResponse(body, status=error.status, content_type=CONTENT_TYPE)
     if isinstance(error, RateLimited):
         response["Retry-After"] = str(error.retry_after)
     if error.status == 401:

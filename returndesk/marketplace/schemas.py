@@ -10,7 +10,16 @@ from ninja import Schema
 from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
 
 from returndesk.core import money
-from returndesk.core.schemas import Amount, CountryCode, Currency, ExternalId, Timestamp
+from returndesk.core.schemas import (
+    Amount,
+    CountryCode,
+    Currency,
+    ExternalId,
+    InSchema,
+    StrictBool,
+    StrictInt,
+    Timestamp,
+)
 from returndesk.marketplace.domain.orders import (
     UNSET,
     AddressImport,
@@ -23,7 +32,7 @@ from returndesk.marketplace.domain.orders import (
 from returndesk.marketplace.models import Order
 
 
-class AddressIn(Schema):
+class AddressIn(InSchema):
     name: str = Field(max_length=200)
     lines: list[Annotated[str, StringConstraints(max_length=200)]] = Field(min_length=1, max_length=4)
     city: str = Field(max_length=100)
@@ -31,7 +40,7 @@ class AddressIn(Schema):
     country: CountryCode
 
 
-class SellerIn(Schema):
+class SellerIn(InSchema):
     external_id: ExternalId
     name: str = Field(min_length=1, max_length=200)
     country: CountryCode
@@ -62,7 +71,7 @@ class SellerIn(Schema):
         )
 
 
-class BuyerIn(Schema):
+class BuyerIn(InSchema):
     external_id: ExternalId
     email: EmailStr
     name: str = Field(min_length=1, max_length=200)
@@ -79,29 +88,29 @@ class BuyerIn(Schema):
         return self
 
 
-class PaymentIn(Schema):
+class PaymentIn(InSchema):
     method: str = Field(min_length=1, max_length=32, description="card, paypal, wallet, bank_transfer, ...")
     gateway: str = Field(default="", max_length=64)
     reference: str = Field(default="", max_length=128)
     amount: Amount
 
 
-class LineIn(Schema):
+class LineIn(InSchema):
     external_id: ExternalId
     sku: str = Field(min_length=1, max_length=100)
     title: str = Field(min_length=1, max_length=300)
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: StrictInt = Field(ge=1, le=100_000)
     unit_price: Amount
     paid_amount: Amount = Field(description="Paid for the whole line after discounts, tax included")
     category: str = Field(min_length=1, max_length=100)
     gtin: str = Field(default="", pattern=r"^(\d{8}|\d{12,14})?$")
     variant_id: str = Field(default="", max_length=100)
-    weight_g: int | None = Field(default=None, ge=0, le=10_000_000)
-    final_sale: bool = False
+    weight_g: StrictInt | None = Field(default=None, ge=0, le=10_000_000)
+    final_sale: StrictBool = False
     delivered_at: Timestamp | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(InSchema):
     external_id: ExternalId
     number: str = Field(default="", max_length=100)
     currency: Currency

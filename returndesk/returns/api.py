@@ -3,14 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from returndesk.core.access import access_reads
 from returndesk.core.actors import Actor
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
-from returndesk.core.schemas import Timestamp
+from returndesk.core.schemas import InSchema, Timestamp
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, Status
@@ -61,7 +61,7 @@ def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
     return idempotent(request, actor, produce)
 
 
-class ReturnListQuery(Schema):
+class ReturnListQuery(InSchema):
     status: Status | None = None
     seller: str | None = Field(default=None, description="Seller external id")
     buyer: str | None = Field(default=None, description="Buyer external id")
@@ -143,7 +143,7 @@ def return_close(request: HttpRequest, code: str, payload: EmptyIn | None = None
     return _act(request, code, Action.CLOSE, lambda actor: services.return_close(code=code, actor=actor))
 
 
-class CodeQuery(Schema):
+class CodeQuery(InSchema):
     order: str | None = Field(default=None, description="External id of the order in hand")
     sku: str | None = Field(default=None, description="SKU of the item in hand")
     point_id: str | None = Field(default=None, max_length=100, description="The drop-off point asking")

@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import AwareDatetime, BaseModel, Field
 
 from returndesk.core.actors import Actor, ActorKind
-from returndesk.core.schemas import ExternalId
+from returndesk.core.schemas import ExternalId, InSchema, StrictInt
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
@@ -17,14 +17,14 @@ from returndesk.returns.models import Return, ReturnEvent
 from returndesk.returns.selectors import Verification
 
 
-class ReturnLineIn(Schema):
+class ReturnLineIn(InSchema):
     line: ExternalId = Field(description="The order line's external id")
-    quantity: int = Field(ge=1, le=100_000)
+    quantity: StrictInt = Field(ge=1, le=100_000)
     reason: Reason
     note: str = Field(default="", max_length=2000)
 
 
-class ReturnIn(Schema):
+class ReturnIn(InSchema):
     order: ExternalId = Field(description="The order's external id")
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=100)
 
@@ -35,32 +35,32 @@ class ReturnIn(Schema):
         ]
 
 
-class RejectIn(Schema):
+class RejectIn(InSchema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class CancelIn(Schema):
+class CancelIn(InSchema):
     reason: str = Field(default="", max_length=2000)
 
 
-class ReceiveIn(Schema):
+class ReceiveIn(InSchema):
     note: str = Field(default="", max_length=2000)
 
 
-class InspectLineIn(Schema):
+class InspectLineIn(InSchema):
     line: ExternalId
     outcome: Literal[LineOutcome.ACCEPTED, LineOutcome.REJECTED]
     condition: Condition
 
 
-class InspectIn(Schema):
+class InspectIn(InSchema):
     lines: list[InspectLineIn] = Field(min_length=1, max_length=100)
 
     def inspections(self) -> list[LineInspection]:
         return [LineInspection(line=line.line, outcome=line.outcome, condition=line.condition) for line in self.lines]
 
 
-class EmptyIn(Schema):
+class EmptyIn(InSchema):
     pass
 
 

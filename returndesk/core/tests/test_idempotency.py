@@ -139,7 +139,7 @@ def test_an_overlong_key_is_refused(keys):
     assert (response.status_code, response.json()["code"], response.json()["errors"]) == (
         422,
         "validation_error",
-        [{"loc": ["header", "Idempotency-Key"], "msg": "invalid length"}],
+        [{"loc": ["header", "Idempotency-Key"], "msg": "invalid length", "type": "invalid_length"}],
     )
     assert Order.objects.count() == 0
 
