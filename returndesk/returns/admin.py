@@ -1,12 +1,18 @@
 from django.contrib import admin
 
 from returndesk.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
-from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 
 class ReturnLineInline(ReadOnlyInline):
     model = ReturnLine
     fields = ["order_line", "quantity", "reason", "note", "outcome", "condition"]
+
+
+class ReturnAnomalyInline(ReadOnlyInline):
+    model = ReturnAnomaly
+    fields = ["at", "code", "line", "note", "source"]
+    ordering = ["at", "id"]
 
 
 class ReturnEventInline(ReadOnlyInline):
@@ -21,5 +27,5 @@ class ReturnAdmin(ReadOnlyAdmin):
     list_filter = ["status", "resolution", "due_action"]
     search_fields = ["code", "order__external_id", "order__number", "buyer__external_id", "tracking_number"]
     list_select_related = ["seller", "order"]
-    inlines = [ReturnLineInline, ReturnEventInline]
+    inlines = [ReturnLineInline, ReturnAnomalyInline, ReturnEventInline]
     ordering = ["-created_at", "-id"]
