@@ -27,8 +27,12 @@ def actor_of(request: HttpRequest) -> Actor:
 
 
 def respond(status: int, schema: type[BaseModel], data: Any) -> HttpResponse:
-    """Validate ``data`` against the declared schema and render it (also for idempotent replays)."""
-    return HttpResponse(schema.model_validate(data).model_dump_json(), status=status, content_type="application/json")
+    """Render ``data`` (the ORM object an Out schema reads, or a dict) as the declared schema.
+
+    The rendered bytes are what an idempotent replay answers again.
+    """
+    answer = schema.model_validate(data, from_attributes=True)
+    return HttpResponse(answer.model_dump_json(), status=status, content_type="application/json")
 
 
 def errors(*statuses: int) -> dict[int, type[Schema]]:

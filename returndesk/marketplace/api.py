@@ -8,7 +8,7 @@ from returndesk.core.actors import ActorKind
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
 from returndesk.marketplace import selectors, services
-from returndesk.marketplace.schemas import OrderIn, OrderOut, order_data
+from returndesk.marketplace.schemas import OrderIn, OrderOut
 
 router = Router(tags=["orders"])
 
@@ -21,7 +21,7 @@ def order_import(request: HttpRequest, payload: OrderIn) -> HttpResponse:
     def produce() -> HttpResponse:
         order, created = services.order_import(data=payload.to_import())
         fetched = selectors.order_get_for_actor(external_id=order.external_id, actor=actor)
-        return respond(201 if created else 200, OrderOut, order_data(fetched))
+        return respond(201 if created else 200, OrderOut, fetched)
 
     return idempotent(request, actor, produce)
 
@@ -30,4 +30,4 @@ def order_import(request: HttpRequest, payload: OrderIn) -> HttpResponse:
 def order_get(request: HttpRequest, external_id: str) -> HttpResponse:
     """One order with its lines and payments (a seller key sees only its own)."""
     actor = access_reads(actor_of(request))
-    return respond(200, OrderOut, order_data(selectors.order_get_for_actor(external_id=external_id, actor=actor)))
+    return respond(200, OrderOut, selectors.order_get_for_actor(external_id=external_id, actor=actor))

@@ -29,7 +29,7 @@ from returndesk.marketplace.domain.orders import (
     PaymentImport,
     SellerImport,
 )
-from returndesk.marketplace.models import Order
+from returndesk.marketplace.models import Order, OrderLine, Payment
 
 
 class AddressIn(InSchema):
@@ -166,6 +166,15 @@ class OrderIn(InSchema):
         )
 
 
+# Output schemas read the ORM objects the selectors return, prefetched. Amounts are decimal
+# strings with exactly the order currency's decimals; a line or payment reaches its order through
+# the relation its prefetch filled, so formatting costs no query.
+
+
+def _amount(value: Decimal, order: Order) -> str:
+    return money.format_amount(value, order.currency)
+
+
 class LineOut(Schema):
     external_id: str
     sku: str
@@ -180,12 +189,24 @@ class LineOut(Schema):
     final_sale: bool
     delivered_at: AwareDatetime | None
 
+    @staticmethod
+    def resolve_unit_price(line: OrderLine) -> str:
+        return _amount(line.unit_price, line.order)
+
+    @staticmethod
+    def resolve_paid_amount(line: OrderLine) -> str:
+        return _amount(line.paid_amount, line.order)
+
 
 class PaymentOut(Schema):
     method: str
     gateway: str
     reference: str
     amount: str
+
+    @staticmethod
+    def resolve_amount(payment: Payment) -> str:
+        return _amount(payment.amount, payment.order)
 
 
 class PartyOut(Schema):
@@ -206,42 +227,6 @@ class OrderOut(Schema):
     payments: list[PaymentOut]
     lines: list[LineOut]
 
-
-def order_data(order: Order) -> dict[str, object]:
-    """The API's view of an order; lines and payments must be prefetched."""
-    currency = order.currency
-
-    def amount(value: Decimal) -> str:
-        return money.format_amount(value, currency)
-
-    return {
-        "external_id": order.external_id,
-        "number": order.number,
-        "currency": currency,
-        "placed_at": order.placed_at,
-        "delivered_at": order.delivered_at,
-        "shipping_amount": amount(order.shipping_amount),
-        "seller": {"external_id": order.seller.external_id, "name": order.seller.name, "country": order.seller.country},
-        "buyer": {"external_id": order.buyer.external_id, "name": order.buyer.name, "country": order.buyer.country},
-        "payments": [
-            {"method": p.method, "gateway": p.gateway, "reference": p.reference, "amount": amount(p.amount)}
-            for p in order.payments.all()
-        ],
-        "lines": [
-            {
-                "external_id": line.external_id,
-                "sku": line.sku,
-                "title": line.title,
-                "quantity": line.quantity,
-                "unit_price": amount(line.unit_price),
-                "paid_amount": amount(line.paid_amount),
-                "category": line.category,
-                "gtin": line.gtin,
-                "variant_id": line.variant_id,
-                "weight_g": line.weight_g,
-                "final_sale": line.final_sale,
-                "delivered_at": line.delivered_at,
-            }
-            for line in order.lines.all()
-        ],
-    }
+    @staticmethod
+    def resolve_shipping_amount(order: Order) -> str:
+        return _amount(order.shipping_amount, order)

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from returndesk.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
-from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 
 class ReturnLineInline(ReadOnlyInline):
@@ -12,6 +12,12 @@ class ReturnLineInline(ReadOnlyInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReturnLine]:
         return super().get_queryset(request).select_related("order_line")
+
+
+class ReturnAnomalyInline(ReadOnlyInline):
+    model = ReturnAnomaly
+    fields = ["at", "code", "line", "note", "source"]
+    ordering = ["at", "id"]
 
 
 class ReturnEventInline(ReadOnlyInline):
@@ -26,7 +32,7 @@ class ReturnAdmin(ReadOnlyAdmin):
     list_filter = ["status", "resolution", "due_action"]
     search_fields = ["code", "order__external_id", "order__number", "buyer__external_id", "tracking_number"]
     list_select_related = ["seller", "order"]
-    inlines = [ReturnLineInline, ReturnEventInline]
+    inlines = [ReturnLineInline, ReturnAnomalyInline, ReturnEventInline]
     ordering = ["-created_at", "-id"]
 
     @admin.display(description="code", ordering="code")

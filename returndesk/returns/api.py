@@ -25,7 +25,6 @@ from returndesk.returns.schemas import (
     ReturnIn,
     ReturnPageOut,
     VerificationOut,
-    return_data,
     verification_data,
 )
 
@@ -34,8 +33,8 @@ codes_router = Router(tags=["codes"])
 ACTION_ERRORS = errors(400, 403, 404, 409)
 
 
-def _detail(code: str, actor: Actor) -> dict[str, object]:
-    return return_data(selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True), timeline=True)
+def _detail(code: str, actor: Actor) -> Return:
+    return selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True)
 
 
 def _act(request: HttpRequest, code: str, action: Action, change: Callable[[Actor], Return]) -> HttpResponse:
@@ -83,7 +82,7 @@ def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResp
         created_before=query.created_before,
     )
     page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit, cursor=query.cursor)
-    return respond(200, ReturnPageOut, {"items": [return_data(ret) for ret in page], "next_cursor": next_cursor})
+    return respond(200, ReturnPageOut, {"items": page, "next_cursor": next_cursor})
 
 
 @router.get("/returns/{code}", response={200: ReturnDetailOut, **errors(403, 404)})

@@ -1,6 +1,6 @@
 """Why a return cannot be opened or moved. Pure Python: the domain raises these too."""
 
-from returndesk.core.errors import NotFound, Unprocessable
+from returndesk.core.errors import Conflict, NotFound, Unprocessable
 
 
 class ReturnNotFound(NotFound):
@@ -41,3 +41,11 @@ class InspectionIncomplete(Unprocessable):
 
 class ReasonRequired(Unprocessable):
     code, title = "reason_required", "A reason is required for this action"
+
+
+class ConditionContradictsOutcome(Unprocessable):
+    code, title = "condition_contradicts_outcome", "The line's condition contradicts its outcome"
+
+
+class ReturnAddressMissing(Conflict):
+    code, title = "return_address_missing", "The seller has no return address to send the parcel to"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 
 from returndesk.core.fields import choices
-from returndesk.returns.domain import codes
+from returndesk.returns.domain import anomalies, codes
 from returndesk.returns.domain.lifecycle import (
     Condition,
     DueAction,
@@ -33,8 +33,6 @@ class Return(models.Model):
     resolution = models.CharField(max_length=16, choices=choices(Resolution), default=Resolution.NONE)
     # A seller's open or answered partial-refund proposal: {amount, message, made_at, state}.
     offer = models.JSONField(null=True, blank=True)
-    # [{code, line, note, at}]: receipt anomalies recorded beside the status.
-    anomalies = models.JSONField(default=list, blank=True)
     # True once a handover or a receipt is recorded: the code has then been used.
     parcel_recorded = models.BooleanField(default=False)
     tracking_number = models.CharField(max_length=64, blank=True)
@@ -80,6 +78,28 @@ class ReturnLine(models.Model):
     def __str__(self) -> str:
         # Reads the order line: list return lines with select_related("order_line").
         return f"{self.quantity} x {self.order_line}"
+
+
+class ReturnAnomaly(models.Model):
+    """A receipt anomaly recorded beside the status (``item_mismatch``, ``short``, ...), never a
+    status of its own.
+
+    ``code`` is one the registry in ``domain.anomalies`` knew when the row was written; a code
+    nobody registers any more stays stored and shown, and the lifecycle ignores it. ``source`` is
+    the action that recorded the anomaly (``inspect``, ``receive``, ``handover``; ``migration``
+    for the rows moved from the old JSON list); the API does not show it.
+    """
+
+    return_request = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="anomalies")
+    # The returned line the anomaly is about; null for the parcel as a whole.
+    line = models.ForeignKey(ReturnLine, on_delete=models.PROTECT, null=True, blank=True, related_name="anomalies")
+    code = models.CharField(max_length=anomalies.CODE_MAX_LENGTH)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+    source = models.CharField(max_length=24)
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.return_request_id}"
 
 
 class ReturnEvent(models.Model):

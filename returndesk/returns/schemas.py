@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, Self
 
 from ninja import Schema
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId, InSchema, StrictInt
@@ -13,7 +23,8 @@ from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.domain.verification import RefusalReason, Result
-from returndesk.returns.models import Return, ReturnEvent
+from returndesk.returns.extensions import return_extensions
+from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 from returndesk.returns.selectors import Verification
 
 
@@ -49,7 +60,8 @@ class ReceiveIn(InSchema):
 
 class InspectLineIn(InSchema):
     line: ExternalId
-    outcome: Literal[LineOutcome.ACCEPTED, LineOutcome.REJECTED]
+    # Plain values, not enum members: a refusal then lists 'accepted' or 'rejected', not reprs.
+    outcome: Literal["accepted", "rejected"]
     condition: Condition
 
 
@@ -57,11 +69,18 @@ class InspectIn(InSchema):
     lines: list[InspectLineIn] = Field(min_length=1, max_length=100)
 
     def inspections(self) -> list[LineInspection]:
-        return [LineInspection(line=line.line, outcome=line.outcome, condition=line.condition) for line in self.lines]
+        return [
+            LineInspection(line=line.line, outcome=LineOutcome(line.outcome), condition=line.condition)
+            for line in self.lines
+        ]
 
 
 class EmptyIn(InSchema):
     pass
+
+
+# Output schemas read the ORM objects the selectors return, prefetched: one declaration per
+# resource, where a member's source is its attribute or the ``resolve_<member>`` beside it.
 
 
 class ActorOut(Schema):
@@ -80,6 +99,14 @@ class EventOut(Schema):
     reason: str
     data: dict[str, object]
 
+    @staticmethod
+    def resolve_actor(event: ReturnEvent) -> dict[str, object]:
+        return {"kind": event.actor_kind, "id": event.actor_id, "on_behalf_of": event.on_behalf_of or None}
+
+    @staticmethod
+    def resolve_from_status(event: ReturnEvent) -> str | None:
+        return event.from_status or None
+
 
 class DeadlineOut(Schema):
     at: AwareDatetime
@@ -87,10 +114,15 @@ class DeadlineOut(Schema):
 
 
 class AnomalyOut(Schema):
+    # Shown as stored, known code or not; ``source`` stays inside.
     code: str
-    line: str | None
+    line: str | None = Field(description="The order line's external id; null for the whole parcel")
     note: str
     at: AwareDatetime
+
+    @staticmethod
+    def resolve_line(anomaly: ReturnAnomaly) -> str | None:
+        return anomaly.line.order_line.external_id if anomaly.line is not None else None
 
 
 class ReturnLineOut(Schema):
@@ -103,13 +135,35 @@ class ReturnLineOut(Schema):
     outcome: LineOutcome
     condition: Condition | None
 
+    @staticmethod
+    def resolve_line(line: ReturnLine) -> str:
+        return line.order_line.external_id
+
+    @staticmethod
+    def resolve_sku(line: ReturnLine) -> str:
+        return line.order_line.sku
+
+    @staticmethod
+    def resolve_title(line: ReturnLine) -> str:
+        return line.order_line.title
+
+    @staticmethod
+    def resolve_condition(line: ReturnLine) -> str | None:
+        return line.condition or None
+
 
 class SellerRef(Schema):
     external_id: str
     name: str
 
 
+# A return as every answer shows it, from a ``Return`` the selectors read, followed by the members
+# higher apps register (``returns.extensions``).
 class ReturnOut(Schema):
+    # Registered members ride in pydantic's extra members: the class is declared once, at import,
+    # while apps register in their ready(). Input never reaches it: it only renders answers.
+    model_config = ConfigDict(extra="allow")
+
     code: str
     code_display: str
     status: Status
@@ -130,9 +184,57 @@ class ReturnOut(Schema):
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
+    @staticmethod
+    def resolve_order(ret: Return) -> str:
+        return ret.order.external_id
+
+    @staticmethod
+    def resolve_order_number(ret: Return) -> str:
+        return ret.order.number
+
+    @staticmethod
+    def resolve_currency(ret: Return) -> str:
+        return ret.order.currency
+
+    @staticmethod
+    def resolve_buyer(ret: Return) -> str:
+        return ret.buyer.external_id
+
+    @staticmethod
+    def resolve_due_action(ret: Return) -> str | None:
+        return ret.due_action or None
+
+    @staticmethod
+    def resolve_next_deadline(ret: Return) -> dict[str, object] | None:
+        return {"at": ret.due_at, "action": ret.due_action} if ret.due_at else None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _extend(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        answer = handler(value)
+        if isinstance(value, Return) and answer.__pydantic_extra__ is not None:
+            for extension in return_extensions():
+                answer.__pydantic_extra__[extension.name] = extension.adapter.validate_python(extension.resolve(value))
+        return answer
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        members = handler.resolve_ref_schema(json_schema)
+        # Only registered members come on top of the declared ones.
+        members.pop("additionalProperties", None)
+        for extension in return_extensions():
+            members["properties"][extension.name] = handler(extension.adapter.core_schema)
+            members["required"].append(extension.name)
+        return json_schema
+
 
 class ReturnDetailOut(ReturnOut):
     timeline: list[EventOut]
+
+    @staticmethod
+    def resolve_timeline(ret: Return) -> list[ReturnEvent]:
+        return list(ret.events.all())
 
 
 class ReturnPageOut(Schema):
@@ -140,8 +242,10 @@ class ReturnPageOut(Schema):
     next_cursor: str | None
 
 
-# The verifier's answers are plain pydantic models: ninja's Schema wraps every validation in
-# attribute lookups meant for ORM objects, a tenth of the verifier's time for a dict built here.
+# The one exception to "Out schemas read ORM objects": the verifier's answers are plain pydantic
+# models filled from a dict that verification_data builds. The verifier is the hot path of every
+# drop-off counter, and ninja's Schema wraps every validation in attribute lookups meant for ORM
+# objects: a tenth of the verifier's time.
 class CodeSellerOut(BaseModel):
     name: str
     city: str
@@ -165,59 +269,6 @@ class VerificationOut(BaseModel):
     suggestions: list[str] | None = None
     suggestions_display: list[str] | None = None
     details: CodeReturnOut | None = None
-
-
-def _event_data(event: ReturnEvent) -> dict[str, object]:
-    return {
-        "id": event.pk,
-        "at": event.at,
-        "actor": {"kind": event.actor_kind, "id": event.actor_id, "on_behalf_of": event.on_behalf_of or None},
-        "action": event.action,
-        "from_status": event.from_status or None,
-        "to_status": event.to_status,
-        "reason": event.reason,
-        "data": event.data,
-    }
-
-
-def return_data(ret: Return, *, timeline: bool = False) -> dict[str, object]:
-    """The API's view of a return; lines (and events) must be prefetched."""
-    data: dict[str, object] = {
-        "code": ret.code,
-        "code_display": ret.code_display,
-        "status": ret.status,
-        "resolution": ret.resolution,
-        "order": ret.order.external_id,
-        "order_number": ret.order.number,
-        "currency": ret.order.currency,
-        "seller": {"external_id": ret.seller.external_id, "name": ret.seller.name},
-        "buyer": ret.buyer.external_id,
-        "lines": [
-            {
-                "line": line.order_line.external_id,
-                "sku": line.order_line.sku,
-                "title": line.order_line.title,
-                "quantity": line.quantity,
-                "reason": line.reason,
-                "note": line.note,
-                "outcome": line.outcome,
-                "condition": line.condition or None,
-            }
-            for line in ret.lines.all()
-        ],
-        "offer": ret.offer,
-        "anomalies": ret.anomalies,
-        "ship_by": ret.ship_by,
-        "due_at": ret.due_at,
-        "due_action": ret.due_action or None,
-        "next_deadline": {"at": ret.due_at, "action": ret.due_action} if ret.due_at else None,
-        "policy_version": ret.policy_version,
-        "created_at": ret.created_at,
-        "updated_at": ret.updated_at,
-    }
-    if timeline:
-        data["timeline"] = [_event_data(event) for event in ret.events.all()]
-    return data
 
 
 def verification_data(verification: Verification, *, actor: Actor) -> dict[str, object]:

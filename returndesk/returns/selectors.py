@@ -25,7 +25,8 @@ from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.verification import Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import ReturnNotFound
-from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.returns.extensions import return_extension_prefetches
+from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 
 def visible_returns(actor: Actor) -> QuerySet[Return]:
@@ -33,15 +34,20 @@ def visible_returns(actor: Actor) -> QuerySet[Return]:
     return scope_to_actor(Return.objects.all(), actor)
 
 
-def _with_lines(returns: QuerySet[Return]) -> QuerySet[Return]:
+def _answerable(returns: QuerySet[Return]) -> QuerySet[Return]:
+    """Everything the API's answer about a return reads, whatever the page size: the order,
+    seller and buyer joined, then one query each for the lines, the anomalies and what the
+    registered extensions prefetch."""
     return returns.select_related("order", "seller", "buyer").prefetch_related(
-        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id"))
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")),
+        Prefetch("anomalies", queryset=ReturnAnomaly.objects.select_related("line__order_line").order_by("at", "id")),
+        *return_extension_prefetches(),
     )
 
 
 def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False) -> Return:
-    """One return by code, with its lines (and timeline), or ``not_found``."""
-    returns = _with_lines(visible_returns(actor))
+    """One return by code, with what its answer reads (and its timeline), or ``not_found``."""
+    returns = _answerable(visible_returns(actor))
     if with_timeline:
         returns = returns.prefetch_related(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
     found = returns.filter(code=codes.normalise(code)).first()
@@ -77,7 +83,7 @@ def returns_list(
     if cursor:
         created_at, pk = cursor_decode(cursor, filters=filters)
         returns = returns.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
-    page = list(_with_lines(returns).order_by("-created_at", "-id")[: limit + 1])
+    page = list(_answerable(returns).order_by("-created_at", "-id")[: limit + 1])
     if len(page) > limit:
         return page[:limit], cursor_encode(page[limit - 1].created_at, page[limit - 1].pk, filters=filters)
     return page, None

@@ -18,11 +18,10 @@ from returndesk.core.ratelimit import FailureLimiter
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order, OrderLine
 from returndesk.returns import selectors
-from returndesk.returns.domain import codes, lifecycle
+from returndesk.returns.domain import anomalies, codes, lifecycle
 from returndesk.returns.domain.lifecycle import (
     DEFAULT_POLICY,
     Action,
-    Anomaly,
     Facts,
     LineOutcome,
     Status,
@@ -37,10 +36,11 @@ from returndesk.returns.errors import (
     NotDelivered,
     QuantityExceeded,
     ReasonRequired,
+    ReturnAddressMissing,
     ReturnNotFound,
     WindowClosed,
 )
-from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 # The event that opens every timeline; not a lifecycle action, since nothing precedes it.
 REQUEST_EVENT = "request"
@@ -162,16 +162,22 @@ def return_open(
     return ret
 
 
-def _facts(ret: Return) -> Facts:
+def _facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
     return Facts(
         status=Status(ret.status),
         status_since=ret.status_since,
         ship_by=ret.ship_by,
         offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
-        anomalies=frozenset(Anomaly(anomaly["code"]) for anomaly in ret.anomalies),
+        anomalies=known_anomalies,
         policy=DEFAULT_POLICY,
     )
+
+
+def _known_anomalies(ret: Return) -> frozenset[str]:
+    """The prefetched anomaly codes the lifecycle may judge by: a stored code that no app
+    registers any more stays on the return, shown as stored, and decides nothing."""
+    return frozenset(anomaly.code for anomaly in ret.anomalies.all() if anomalies.is_known(anomaly.code))
 
 
 def _append_event(
@@ -210,6 +216,21 @@ def return_event_append(
     return _append_event(ret, actor, action, from_status=status, to_status=status, at=at, reason=reason, data=data)
 
 
+def return_anomaly_record(
+    *, ret: Return, code: str, at: datetime, source: str, line: ReturnLine | None = None, note: str = ""
+) -> ReturnAnomaly:
+    """Record a receipt anomaly on ``ret`` (on one of its lines, or on the parcel as a whole).
+
+    ``code`` must be registered in ``domain.anomalies``; ``source`` names the action that found
+    it. The caller holds the return's row lock, in the transaction of that action, and says in
+    that action's event (or in an ``anomaly`` event of its own) what was found.
+    """
+    if not anomalies.is_known(code):
+        # A code comes from the code that detects it, never from a client: this is a bug.
+        raise ValueError(f"Anomaly code {code!r} is not registered in returndesk.returns.domain.anomalies.")
+    return ReturnAnomaly.objects.create(return_request=ret, line=line, code=code, note=note, at=at, source=source)
+
+
 def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
     """The platform taking a buyer's action (cancel, escalate, ...) acts on the buyer's behalf."""
     if actor.role is Role.PLATFORM and Role.BUYER in lifecycle.TABLE[action].roles:
@@ -234,26 +255,31 @@ def return_transition(
     writes the action's own columns before the status changes; ``now`` defaults to the clock,
     read after the lock so that concurrent actions get times in the order they commit.
     """
+    # Only the guards of a few actions read anomalies: the others skip that query.
+    reads_anomalies = action in lifecycle.ANOMALY_ACTIONS
     with transaction.atomic():
         ret = (
             selectors.visible_returns(actor)
             .select_for_update(of=("self",))
-            .select_related("buyer")
+            # Joined, not queried: the buyer an action is recorded for, the seller's return address.
+            .select_related("buyer", "seller")
             .filter(code=codes.normalise(code))
-            .prefetch_related("lines__order_line")
+            .prefetch_related("lines__order_line", *(["anomalies"] if reads_anomalies else []))
             .first()
         )
         if ret is None:
             raise ReturnNotFound()
         now = now or clock.now()
         from_status = Status(ret.status)
-        to_status = lifecycle.plan(_facts(ret), action, actor.role, now, supervisor=actor.supervisor)
+        known_anomalies = _known_anomalies(ret) if reads_anomalies else frozenset[str]()
+        facts = _facts(ret, known_anomalies=known_anomalies)
+        to_status = lifecycle.plan(facts, action, actor.role, now, supervisor=actor.supervisor)
         if apply is not None:
             apply(ret, now)
         if to_status is not from_status:
             ret.status, ret.status_since = to_status, now
             ret.closed_from = from_status if to_status is Status.CLOSED else ""
-        deadline = lifecycle.next_deadline(_facts(ret))
+        deadline = lifecycle.next_deadline(_facts(ret, known_anomalies=known_anomalies))
         ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
         ret.updated_at = now
         ret.save()
@@ -274,6 +300,11 @@ def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> R
     """Approve a requested return; the buyer must hand the parcel over by ``ship_by``."""
 
     def set_ship_by(ret: Return, at: datetime) -> None:
+        if not ret.seller.return_address:
+            raise ReturnAddressMissing(
+                f"Seller {ret.seller.external_id!r} has no return address, so the buyer would have nowhere"
+                " to send the parcel. Import one of the seller's orders again with its return_address."
+            )
         ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
 
     return return_transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
@@ -301,12 +332,19 @@ def return_receive(*, code: str, actor: Actor, note: str = "", now: datetime | N
 
 
 def return_inspect(*, code: str, actor: Actor, lines: Sequence[LineInspection], now: datetime | None = None) -> Return:
-    """Record each line's outcome and condition; every line of the return needs one."""
+    """Record each line's outcome and condition; every line of the return needs one.
+
+    A line rejected as ``not_the_item`` also records an ``item_mismatch`` anomaly on that line,
+    listed in the inspect event's data; accepting such a line contradicts itself and is refused.
+    """
     by_line = {line.line: line for line in lines}
     if len(by_line) != len(lines):
         raise DuplicateLine("Give each line's outcome once.")
+    for line in lines:
+        line.check()
+    found = [(line.line, line.anomaly) for line in lines if line.anomaly is not None]
 
-    def record_outcomes(ret: Return, _at: datetime) -> None:
+    def record_outcomes(ret: Return, at: datetime) -> None:
         return_lines = {line.order_line.external_id: line for line in ret.lines.all()}
         unknown = sorted(set(by_line) - set(return_lines))
         if unknown:
@@ -317,15 +355,15 @@ def return_inspect(*, code: str, actor: Actor, lines: Sequence[LineInspection], 
         for external_id, line in return_lines.items():
             line.outcome, line.condition = by_line[external_id].outcome, by_line[external_id].condition
             line.save(update_fields=["outcome", "condition"])
+        for external_id, anomaly in found:
+            return_anomaly_record(ret=ret, code=anomaly, line=return_lines[external_id], at=at, source=Action.INSPECT)
 
-    return return_transition(
-        code=code,
-        actor=actor,
-        action=Action.INSPECT,
-        now=now,
-        apply=record_outcomes,
-        data={"lines": [{"line": line.line, "outcome": line.outcome, "condition": line.condition} for line in lines]},
-    )
+    data: dict[str, Any] = {
+        "lines": [{"line": line.line, "outcome": line.outcome, "condition": line.condition} for line in lines]
+    }
+    if found:
+        data["anomalies"] = [{"code": anomaly, "line": external_id} for external_id, anomaly in found]
+    return return_transition(code=code, actor=actor, action=Action.INSPECT, now=now, apply=record_outcomes, data=data)
 
 
 def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Return:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from returndesk.core.actors import Role, with_article
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
+from returndesk.returns.domain.anomalies import Anomaly
 
 
 class Status(StrEnum):
@@ -102,15 +103,6 @@ class Condition(StrEnum):
     DAMAGED = "damaged"
     MISSING_PARTS = "missing_parts"
     NOT_THE_ITEM = "not_the_item"
-
-
-class Anomaly(StrEnum):
-    ITEM_MISMATCH = "item_mismatch"
-    SHORT = "short"
-    EXTRA = "extra"
-    EMPTY_BOX = "empty_box"
-    DAMAGED_ON_RETURN = "damaged_on_return"
-    LOST_IN_TRANSIT = "lost_in_transit"
 
 
 class DueAction(StrEnum):
@@ -265,8 +257,14 @@ class Facts:
     offer_open: bool = False
     offer_made_at: datetime | None = None
     line_outcomes: tuple[LineOutcome, ...] = ()
-    anomalies: frozenset[Anomaly] = field(default_factory=frozenset)
+    # Known anomaly codes only (domain.anomalies); read by the guards of ANOMALY_ACTIONS alone.
+    anomalies: frozenset[str] = field(default_factory=frozenset)
     policy: Policy = DEFAULT_POLICY
+
+
+# The actions whose guard reads ``Facts.anomalies``; nothing else here does, so a service reads a
+# return's anomalies only to plan one of these.
+ANOMALY_ACTIONS: frozenset[Action] = frozenset({Action.ESCALATE})
 
 
 def plan(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
+from returndesk.returns.errors import ConditionContradictsOutcome
 
 
 @dataclass(frozen=True)
@@ -28,3 +30,15 @@ class LineInspection:
     line: str
     outcome: LineOutcome
     condition: Condition
+
+    def check(self) -> None:
+        """Refuse a verdict that contradicts itself: an item accepted although it is not the item sold."""
+        if self.outcome == LineOutcome.ACCEPTED and self.condition == Condition.NOT_THE_ITEM:
+            raise ConditionContradictsOutcome(
+                f"Line {self.line!r} is not the item sold, so it cannot be accepted: reject it."
+            )
+
+    @property
+    def anomaly(self) -> Anomaly | None:
+        """The receipt anomaly this verdict records: a parcel holding another item than the one sold."""
+        return Anomaly.ITEM_MISMATCH if self.condition == Condition.NOT_THE_ITEM else None

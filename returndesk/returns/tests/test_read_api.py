@@ -382,14 +382,14 @@ def make_returns(make_return: Callable[..., Return], count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [2, 20])
-def test_a_page_costs_three_queries_whatever_its_size(make_return, keys, django_assert_num_queries, count):
+def test_a_page_costs_four_queries_whatever_its_size(make_return, keys, django_assert_num_queries, count):
     make_returns(make_return, count)
     client = keys.client("platform")
     client.get("/api/v1/returns")
     apikey_cache_clear()
 
-    # The API key, the page of returns (with order, seller and buyer joined), their lines.
-    with django_assert_num_queries(3):
+    # The API key, the page of returns (with order, seller and buyer joined), their lines, their anomalies.
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/returns")
 
     assert len(codes_of(response)) == count
@@ -402,7 +402,7 @@ def test_a_sellers_page_costs_the_same(make_return, keys, django_assert_num_quer
     client.get("/api/v1/returns")
     apikey_cache_clear()
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/returns", {"limit": 20, "status": "requested"})
 
     assert len(codes_of(response)) == count
@@ -413,19 +413,19 @@ def test_a_cached_key_costs_no_query(make_return, keys, django_assert_num_querie
     client = keys.client("platform")
     client.get("/api/v1/returns")
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/api/v1/returns")
 
 
-def test_one_return_costs_four_queries(make_return, keys, django_assert_num_queries):
+def test_one_return_costs_five_queries(make_return, keys, django_assert_num_queries):
     ret = make_return()
     services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW + HOUR)
     client = keys.client("platform")
     client.get(f"/api/v1/returns/{ret.code}")
     apikey_cache_clear()
 
-    # The API key, the return (with order, seller and buyer joined), its lines, its events.
-    with django_assert_num_queries(4):
+    # The API key, the return (with order, seller and buyer joined), its lines, its anomalies, its events.
+    with django_assert_num_queries(5):
         response = client.get(f"/api/v1/returns/{ret.code}")
 
     assert len(response.json()["timeline"]) == 2

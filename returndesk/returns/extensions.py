@@ -1,0 +1,69 @@
+"""Members that higher apps add to a return's answer.
+
+``returns`` never imports an app above it, yet a label, a refund or a drop-off receipt belongs in
+the answer about a return. The higher app registers an extension in its ``AppConfig.ready()``::
+
+    return_extension_register(
+        ReturnExtension(name="label", schema=LabelOut | None, resolve=label_of, prefetch=("labels",))
+    )
+
+Every return the API answers with (``ReturnOut``, so lists, details and action answers alike)
+then carries ``label``, ``label_of(ret)`` validated and rendered as ``schema``, after the core
+members; the selectors that read returns for an answer apply ``prefetch`` so that a page costs
+the same number of queries whatever its size; and OpenAPI documents the member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch
+from pydantic import TypeAdapter
+
+if TYPE_CHECKING:
+    from returndesk.returns.models import Return
+
+
+@dataclass(frozen=True)
+class ReturnExtension:
+    # The member's name in the answer; it may not shadow a core member.
+    name: str
+    # The member's type, as a schema field would declare it (e.g. ``LabelOut | None``).
+    schema: Any
+    # The member's value for one return, read from what ``prefetch`` loaded: never a query per return.
+    resolve: Callable[[Return], object]
+    # Lookups from Return. A relation the core answer prefetches too (lines, anomalies, events)
+    # needs a Prefetch with a ``to_attr`` of its own: Django refuses one lookup with two querysets.
+    prefetch: tuple[str | Prefetch[Any], ...] = ()
+    adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "adapter", TypeAdapter(self.schema))
+
+
+_EXTENSIONS: dict[str, ReturnExtension] = {}
+
+
+def return_extension_register(extension: ReturnExtension) -> None:
+    """Add ``extension``'s member to every answer about a return, from now on."""
+    from returndesk.returns.schemas import ReturnDetailOut
+
+    if extension.name in ReturnDetailOut.model_fields or extension.name in _EXTENSIONS:
+        raise ValueError(f"A return's answer already has a member {extension.name!r}.")
+    _EXTENSIONS[extension.name] = extension
+
+
+def return_extension_unregister(name: str) -> None:
+    """Take a registered member out of the answers again (an app's tests clean up with this)."""
+    del _EXTENSIONS[name]
+
+
+def return_extensions() -> tuple[ReturnExtension, ...]:
+    """The registered extensions, in the order their members appear."""
+    return tuple(_EXTENSIONS.values())
+
+
+def return_extension_prefetches() -> list[str | Prefetch[Any]]:
+    return [lookup for extension in _EXTENSIONS.values() for lookup in extension.prefetch]
