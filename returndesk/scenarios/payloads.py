@@ -17,8 +17,8 @@ _numbers = itertools.count(1)
 
 
 def iso(moment: datetime) -> str:
-    """A datetime as the API writes it."""
-    return moment.isoformat().replace("+00:00", "Z")
+    """An aware datetime as the API writes it: in UTC, with a ``Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def line_payload(

@@ -1,6 +1,7 @@
 """The test toolkit: fixed time, API keys per caller, a frozen clock, concurrent calls.
 
 Tests and ``conftest`` files import from here; ``conftest`` files only declare fixtures.
+``testing.services`` checks the PostgreSQL and Redis that some tests need.
 Exempt from the layers contract: a test may set a scene from any layer.
 """
 
@@ -66,7 +67,8 @@ def frozen_clock(at: datetime) -> Iterator[datetime]:
 def at_once(count: int, call: Callable[[], T], *, on_exit: Callable[[], None] | None = None) -> list[T]:
     """Run ``call`` in ``count`` threads released together by a barrier; their results in order.
 
-    ``on_exit`` runs in each thread when it is done (e.g. closing its database connection).
+    ``on_exit`` runs in each thread when it is done: ``django.db.connections.close_all`` closes the
+    thread's own database connections (``connection.close``, taken here, is the caller's).
     """
     barrier = threading.Barrier(count)
 

@@ -6,33 +6,17 @@ these problems, so every request here goes through gunicorn's worker processes a
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from returndesk.conftest import order_payload
+from returndesk.scenarios.payloads import order_payload
+from returndesk.testing import at_once
 from tests.served.harness import Response, ServedApp
 
 pytestmark = pytest.mark.served
-
-BARRIER_TIMEOUT = 30.0
-
-
-def at_once(count: int, call: Callable[[], Response]) -> list[Response]:
-    """Make ``count`` calls from as many threads, released together by a barrier."""
-    barrier = threading.Barrier(count)
-
-    def run(_index: int) -> Response:
-        barrier.wait(timeout=BARRIER_TIMEOUT)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def import_order(app: ServedApp, **overrides: Any) -> str:

@@ -17,9 +17,9 @@ from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired
 from returndesk.accounts.models import ApiKey
 from returndesk.accounts.selectors import apikey_authenticate, apikey_cache_clear
 from returndesk.accounts.services import apikey_create, apikey_revoke
-from returndesk.conftest import NOW
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.marketplace.models import Seller
+from returndesk.testing import NOW
 
 PROBLEM = "application/problem+json"
 UNAUTHENTICATED = {

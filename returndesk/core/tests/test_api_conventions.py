@@ -12,11 +12,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from returndesk.api import api
-from returndesk.conftest import Keys
 from returndesk.core.models import RateCounter
 from returndesk.marketplace.models import Order
 from returndesk.returns import services
 from returndesk.returns.models import Return
+from returndesk.testing import Keys
 
 PROBLEM = "application/problem+json"
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}

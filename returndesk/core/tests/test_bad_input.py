@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from returndesk.conftest import order_payload
 from returndesk.marketplace.models import Order
+from returndesk.scenarios.payloads import order_payload
 
 # NUL characters and out-of-range values fail differently on each backend: run on PostgreSQL too.
 pytestmark = pytest.mark.database

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from returndesk.conftest import order_payload
 from returndesk.core.idempotency import idempotency_purge
 from returndesk.core.models import IdempotencyRecord
 from returndesk.marketplace.models import Order
@@ -17,6 +16,7 @@ from returndesk.returns import services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return, ReturnEvent
+from returndesk.scenarios.payloads import order_payload
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database

@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 
-from returndesk.conftest import NOW, order_payload
 from returndesk.marketplace.errors import OrderConflict
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Payment, Seller
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.returns.models import Return
+from returndesk.scenarios.payloads import order_payload
+from returndesk.testing import NOW
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database

@@ -7,12 +7,11 @@ event and sets the next deadline; a refused action changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from returndesk.conftest import NOW, Keys
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import (
@@ -32,6 +31,8 @@ from returndesk.returns.errors import (
     ReturnNotFound,
 )
 from returndesk.returns.models import Return, ReturnEvent
+from returndesk.scenarios.journeys import return_to
+from returndesk.testing import NOW, Keys, iso
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database
@@ -43,11 +44,6 @@ US = timedelta(microseconds=1)
 ESCALATION = timedelta(days=15)
 T1, T2, T3, T4 = NOW + HOUR, NOW + 2 * HOUR, NOW + 3 * HOUR, NOW + 4 * HOUR
 ACCEPTED, REJECTED = LineOutcome.ACCEPTED, LineOutcome.REJECTED
-
-
-def iso(moment: datetime) -> str:
-    """A datetime as the API renders it."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def snapshot(code: str) -> dict[str, Any]:
@@ -101,13 +97,9 @@ def two_line_return(make_order, keys) -> Return:
     )
 
 
-def approve(ret: Return, keys: Keys, now: datetime = T1) -> Return:
-    return services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=now)
-
-
-def receive(ret: Return, keys: Keys, now: datetime = T2) -> Return:
-    approve(ret, keys)
-    return services.return_receive(code=ret.code, actor=keys.actors["seller_a"], now=now)
+# The action under test is called directly, with its caller and time. Scenes are set with
+# ``return_to``, whose steps run an hour apart from T1 (approve, reject or cancel at T1, receive
+# at T2, inspect at T3): the times the assertions expect.
 
 
 def inspect(ret: Return, keys: Keys, *outcomes: tuple[str, LineOutcome, Condition], now: datetime = T3) -> Return:
@@ -121,48 +113,13 @@ def inspect(ret: Return, keys: Keys, *outcomes: tuple[str, LineOutcome, Conditio
     )
 
 
-# --- States a return is put in before the action under test -----------------------------
-
-
-def _requested(ret: Return, keys: Keys) -> None:
-    pass
-
-
-def _received(ret: Return, keys: Keys) -> None:
-    receive(ret, keys)
-
-
-def _cancelled(ret: Return, keys: Keys) -> None:
-    services.return_cancel(code=ret.code, actor=keys.actors["platform"], now=T1)
-
-
-def _rejected(ret: Return, keys: Keys) -> None:
-    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="No", now=T1)
-
-
-def _approved(ret: Return, keys: Keys) -> None:
-    approve(ret, keys)
-
-
-def _in_transit(ret: Return, keys: Keys) -> None:
-    # Handover arrives with the drop-off issue: the status is set as its service will set it.
-    approve(ret, keys)
-    Return.objects.filter(pk=ret.pk).update(status=Status.IN_TRANSIT, parcel_recorded=True)
-
-
-def _expired(ret: Return, keys: Keys) -> None:
-    # No route expires a return yet (the sweep comes later).
-    approve(ret, keys)
-    Return.objects.filter(pk=ret.pk).update(status=Status.EXPIRED)
-
-
 # --- approve -----------------------------------------------------------------------------------
 
 
 def test_approve_sets_ship_by_ten_days_out_and_the_expiry_clock(make_return, keys):
     ret = make_return()
 
-    approve(ret, keys)
+    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=T1)
 
     assert snapshot(ret.code) == {
         "status": Status.APPROVED,
@@ -237,17 +194,16 @@ def test_reject_without_a_reason_is_refused_and_changes_nothing(make_return, key
 
 
 @pytest.mark.parametrize(
-    ("prepare", "before"),
+    ("scene", "before"),
     [
-        (_requested, ("requested", None, 1)),
-        (_approved, ("approved", T1 + 10 * DAY, 2)),
+        (Status.REQUESTED, ("requested", None, 1)),
+        (Status.APPROVED, ("approved", T1 + 10 * DAY, 2)),
     ],
     ids=["from-requested", "from-approved"],
 )
-def test_cancel_by_the_platform_is_recorded_on_behalf_of_the_buyer(make_return, keys, prepare, before):
+def test_cancel_by_the_platform_is_recorded_on_behalf_of_the_buyer(make_return, keys, scene, before):
     from_status, ship_by, events = before
-    ret = make_return()
-    prepare(ret, keys)
+    ret = return_to(make_return(), scene)
 
     services.return_cancel(code=ret.code, actor=keys.actors["platform"], reason="Bought elsewhere", now=T2)
 
@@ -280,17 +236,17 @@ def test_cancel_by_the_platform_is_recorded_on_behalf_of_the_buyer(make_return, 
 
 
 @pytest.mark.parametrize(
-    ("prepare", "from_status"),
+    ("scene", "events"),
     [
-        (_approved, "approved"),
-        (_in_transit, "in_transit"),
-        (_expired, "expired"),
+        (Status.APPROVED, 2),
+        # The handover and the expiry append their own events on the way.
+        (Status.IN_TRANSIT, 3),
+        (Status.EXPIRED, 3),
     ],
     ids=["approved", "in_transit", "expired"],
 )
-def test_receive_records_the_parcel_and_the_inspection_clock(make_return, keys, prepare, from_status):
-    ret = make_return()
-    prepare(ret, keys)
+def test_receive_records_the_parcel_and_the_inspection_clock(make_return, keys, scene, events):
+    ret = return_to(make_return(), scene)
 
     services.return_receive(code=ret.code, actor=keys.actors["seller_a"], note="Box dented", now=T2)
 
@@ -304,7 +260,7 @@ def test_receive_records_the_parcel_and_the_inspection_clock(make_return, keys, 
         "parcel_recorded": True,
         "updated_at": T2,
         "lines": [("pending", "")],
-        "events": 3,
+        "events": events + 1,
     }
     assert last_event(ret.code) == {
         "at": T2,
@@ -312,7 +268,7 @@ def test_receive_records_the_parcel_and_the_inspection_clock(make_return, keys, 
         "actor_id": keys.actors["seller_a"].id,
         "on_behalf_of": "",
         "action": "receive",
-        "from_status": from_status,
+        "from_status": scene,
         "to_status": "received",
         "reason": "Box dented",
         "data": {},
@@ -331,7 +287,7 @@ def test_receive_records_the_parcel_and_the_inspection_clock(make_return, keys, 
     ],
 )
 def test_inspect_records_each_line_and_the_next_clock(two_line_return, keys, outcomes, due):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
 
     inspect(two_line_return, keys, ("L2", outcomes[1], Condition.OPENED), ("L1", outcomes[0], Condition.DAMAGED))
 
@@ -390,7 +346,7 @@ def test_inspect_records_each_line_and_the_next_clock(two_line_return, keys, out
     ],
 )
 def test_inspect_needs_exactly_the_returns_lines(two_line_return, keys, outcomes, error, code):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
     before = snapshot(two_line_return.code)
 
     with pytest.raises(error) as refused:
@@ -401,8 +357,7 @@ def test_inspect_needs_exactly_the_returns_lines(two_line_return, keys, outcomes
 
 
 def test_inspect_names_a_line_of_the_order_that_is_not_in_the_return(make_return, keys):
-    ret = make_return(line="L1")
-    receive(ret, keys)
+    ret = return_to(make_return(line="L1"), Status.RECEIVED)
     before = snapshot(ret.code)
 
     with pytest.raises(LineNotInReturn) as refused:
@@ -416,8 +371,7 @@ def test_inspect_names_a_line_of_the_order_that_is_not_in_the_return(make_return
 
 
 def test_close_a_rejected_return(make_return, keys):
-    ret = make_return()
-    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Worn", now=T1)
+    ret = return_to(make_return(), Status.REJECTED)
 
     services.return_close(code=ret.code, actor=keys.actors["platform"], now=T1 + ESCALATION)
 
@@ -447,7 +401,7 @@ def test_close_a_rejected_return(make_return, keys):
 
 
 def test_close_an_inspected_return_whose_every_line_was_rejected(two_line_return, keys):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
     inspect(two_line_return, keys, ("L1", REJECTED, Condition.USED), ("L2", REJECTED, Condition.USED))
 
     services.return_close(code=two_line_return.code, actor=keys.actors["platform"], now=T3 + ESCALATION)
@@ -467,8 +421,7 @@ def test_close_an_inspected_return_whose_every_line_was_rejected(two_line_return
 
 
 def test_nobody_closes_while_the_buyer_may_still_escalate(make_return, keys):
-    ret = make_return()
-    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Worn", now=T1)
+    ret = return_to(make_return(), Status.REJECTED)
     before = snapshot(ret.code)
 
     with pytest.raises(NotYetDue) as refused:
@@ -478,7 +431,7 @@ def test_nobody_closes_while_the_buyer_may_still_escalate(make_return, keys):
 
 
 def test_close_refuses_an_inspected_return_with_an_accepted_line(two_line_return, keys):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
     inspect(two_line_return, keys, ("L1", REJECTED, Condition.USED), ("L2", ACCEPTED, Condition.AS_NEW))
     before = snapshot(two_line_return.code)
 
@@ -517,24 +470,23 @@ def _close_call(ret: Return, keys: Keys) -> Return:
 
 
 WRONG_STATUS = [
-    pytest.param(_approved, _approve_call, id="approve-approved"),
-    pytest.param(_rejected, _reject_call, id="reject-rejected"),
-    pytest.param(_received, _cancel_call, id="cancel-received"),
-    pytest.param(_cancelled, _cancel_call, id="cancel-cancelled"),
-    pytest.param(_requested, _receive_call, id="receive-requested"),
-    pytest.param(_cancelled, _receive_call, id="receive-cancelled"),
-    pytest.param(_approved, _inspect_call, id="inspect-approved"),
-    pytest.param(_requested, _close_call, id="close-requested"),
-    pytest.param(_received, _close_call, id="close-received"),
+    pytest.param(Status.APPROVED, _approve_call, id="approve-approved"),
+    pytest.param(Status.REJECTED, _reject_call, id="reject-rejected"),
+    pytest.param(Status.RECEIVED, _cancel_call, id="cancel-received"),
+    pytest.param(Status.CANCELLED, _cancel_call, id="cancel-cancelled"),
+    pytest.param(Status.REQUESTED, _receive_call, id="receive-requested"),
+    pytest.param(Status.CANCELLED, _receive_call, id="receive-cancelled"),
+    pytest.param(Status.APPROVED, _inspect_call, id="inspect-approved"),
+    pytest.param(Status.REQUESTED, _close_call, id="close-requested"),
+    pytest.param(Status.RECEIVED, _close_call, id="close-received"),
 ]
 
 
-@pytest.mark.parametrize(("prepare", "act"), WRONG_STATUS)
+@pytest.mark.parametrize(("scene", "act"), WRONG_STATUS)
 def test_an_action_from_the_wrong_status_is_refused_and_changes_nothing(
-    make_return, keys, prepare: Callable[[Return, Keys], None], act: Callable[[Return, Keys], Return]
+    make_return, keys, scene: Status, act: Callable[[Return, Keys], Return]
 ):
-    ret = make_return()
-    prepare(ret, keys)
+    ret = return_to(make_return(), scene)
     before = snapshot(ret.code)
 
     with pytest.raises(InvalidTransition) as refused:
@@ -576,8 +528,7 @@ def test_a_seller_acting_on_another_sellers_return_finds_nothing(make_return, ke
 
 
 def test_the_timeline_is_oldest_first(make_return, keys):
-    ret = make_return()
-    approve(ret, keys, now=T1)
+    ret = return_to(make_return(), Status.APPROVED)
     services.return_cancel(code=ret.code, actor=keys.actors["platform"], now=T2)
 
     response = keys.client("platform").get(f"/api/v1/returns/{ret.code}")
@@ -734,8 +685,7 @@ def test_api_cancel_by_the_platform_acts_for_the_buyer(make_return, keys):
 
 
 def test_api_receive(make_return, keys):
-    ret = make_return()
-    approve(ret, keys)
+    ret = return_to(make_return(), Status.APPROVED)
 
     response = post(keys, "seller_a", f"/api/v1/returns/{ret.code}/receive", {"note": "Tape torn"})
 
@@ -755,7 +705,7 @@ def test_api_receive(make_return, keys):
 
 
 def test_api_inspect(two_line_return, keys):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
 
     response = post(
         keys,
@@ -794,7 +744,7 @@ def test_api_inspect(two_line_return, keys):
 
 
 def test_api_inspect_incomplete_is_422(two_line_return, keys):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
     before = snapshot(two_line_return.code)
 
     response = post(
@@ -815,8 +765,7 @@ def test_api_inspect_incomplete_is_422(two_line_return, keys):
 
 
 def test_api_close(make_return, keys):
-    ret = make_return()
-    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Worn", now=T1)
+    ret = return_to(make_return(), Status.REJECTED)
 
     response = post(keys, "platform", f"/api/v1/returns/{ret.code}/close")
 
@@ -836,7 +785,7 @@ def test_api_close(make_return, keys):
 
 
 def test_api_close_with_an_accepted_line_is_409(two_line_return, keys):
-    receive(two_line_return, keys)
+    return_to(two_line_return, Status.RECEIVED)
     inspect(two_line_return, keys, ("L1", REJECTED, Condition.USED), ("L2", ACCEPTED, Condition.AS_NEW))
     before = snapshot(two_line_return.code)
 

@@ -6,15 +6,12 @@ the test is transactional, so the threads see each other's commits as the real s
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
-from returndesk.conftest import NOW, Keys, order_payload
 from returndesk.core.errors import InvalidTransition, ReturndeskError
 from returndesk.marketplace.models import Order, OrderLine
 from returndesk.marketplace.schemas import OrderIn
@@ -24,11 +21,12 @@ from returndesk.returns.domain.lifecycle import Reason, Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.errors import QuantityExceeded
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.scenarios.payloads import order_payload
+from returndesk.testing import NOW, Keys, at_once
 
 pytestmark = [pytest.mark.database, pytest.mark.django_db(transaction=True)]
 
 T = TypeVar("T")
-BARRIER_TIMEOUT = 30.0
 IN_MEMORY_SQLITE = (
     "Django's SQLite test database is in memory with a shared cache: a second connection fails at once "
     "with 'database table is locked' (shared-cache locks ignore the busy timeout), so it cannot show how "
@@ -47,20 +45,16 @@ def _committing(db: None) -> None:
 
 
 def race(count: int, work: Callable[[], T]) -> list[T | ReturndeskError]:
-    """Run ``work`` in ``count`` threads released together; a business error is an outcome too."""
-    barrier = threading.Barrier(count)
+    """Run ``work`` in ``count`` threads released together, each closing its own connection when
+    done; a business error is an outcome too."""
 
-    def run(_index: int) -> T | ReturndeskError:
+    def attempt() -> T | ReturndeskError:
         try:
-            barrier.wait(timeout=BARRIER_TIMEOUT)
             return work()
         except ReturndeskError as error:
             return error
-        finally:
-            connection.close()
 
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+    return at_once(count, attempt, on_exit=connections.close_all)
 
 
 def kinds(outcomes: list[object]) -> list[str]:

@@ -16,13 +16,13 @@ import pytest
 from django.utils import timezone
 
 from returndesk.api import api
-from returndesk.conftest import order_payload
-from returndesk.core.actors import Actor
 from returndesk.core.problems import CONTENT_TYPE as PROBLEM
 from returndesk.core.problems import TYPE_BASE
 from returndesk.marketplace.models import Order, OrderLine
-from returndesk.returns import services
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.scenarios.journeys import return_to
+from returndesk.scenarios.payloads import order_payload
 
 JSON = "application/json"
 SCHEMA = api.get_openapi_schema()
@@ -64,20 +64,14 @@ class Subject:
     code: str
 
 
-# The seller's steps that bring a fresh return (requested) to the status a route's action needs.
-STEPS: dict[str, list[Callable[[str, Actor], Return]]] = {
-    "requested": [],
-    "approved": [lambda code, actor: services.return_approve(code=code, actor=actor)],
-    "received": [
-        lambda code, actor: services.return_approve(code=code, actor=actor),
-        lambda code, actor: services.return_receive(code=code, actor=actor),
-    ],
-    # Rejected long enough ago that the buyer may no longer escalate, so the return may close.
-    "rejected": [
-        lambda code, actor: services.return_reject(
-            code=code, actor=actor, reason="Worn", now=timezone.now() - timedelta(days=16)
-        )
-    ],
+# How long before the request the return was opened (on an order delivered a day earlier); it
+# reaches its status an hour after opening. Rejected long enough ago that the buyer may no longer
+# escalate, so the return may close.
+OPENED_AGO = {
+    "requested": timedelta(hours=3),
+    "approved": timedelta(hours=3),
+    "received": timedelta(hours=3),
+    "rejected": timedelta(days=16),
 }
 # Per route: the return's status before the request, and the request body.
 REQUESTS: dict[str, tuple[str, Callable[[Subject], str]]] = {
@@ -113,13 +107,12 @@ REFUSED = [case for case in CASES if case.values[2][0] >= 400]
 
 @pytest.fixture
 def subject_in(keys, make_order, make_return) -> Callable[[str], Subject]:
-    """A fresh order of S-A, delivered yesterday, with a return on L1 in ``status``."""
+    """A fresh order of S-A with a return on L1 in ``status``, reached before the request."""
 
     def make(status: str) -> Subject:
-        now = timezone.now()
-        ret = make_return(order=make_order(delivered_at=now - timedelta(days=1)), now=now)
-        for step in STEPS[status]:
-            step(ret.code, keys.actors["seller_a"])
+        opened = timezone.now() - OPENED_AGO[status]
+        ret = make_return(order=make_order(delivered_at=opened - timedelta(days=1)), now=opened)
+        ret = return_to(ret, Status(status))
         return Subject(order=ret.order.external_id, code=ret.code)
 
     return make

@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from returndesk.conftest import NOW, Keys
 from returndesk.core.errors import RateLimited
 from returndesk.core.models import RateCounter
 from returndesk.core.ratelimit import CounterStore, DatabaseCounterStore, FailureLimiter, RedisCounterStore
 from returndesk.returns import services
 from returndesk.returns.domain.verification import Result
 from returndesk.returns.models import Return
-from returndesk.testing import frozen_clock
+from returndesk.testing import NOW, Keys, frozen_clock
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from returndesk.accounts.selectors import apikey_cache_clear
-from returndesk.conftest import NOW, Keys
 from returndesk.returns import services
 from returndesk.returns.models import Return, ReturnEvent
+from returndesk.testing import NOW, Keys, iso
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database
 
 HOUR = timedelta(hours=1)
-
-
-def iso(moment: datetime) -> str:
-    """A datetime as the API renders it."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def codes_of(response: Any) -> list[str]:

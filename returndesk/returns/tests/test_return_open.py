@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from returndesk.conftest import NOW, Keys
 from returndesk.core.errors import Forbidden
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order
@@ -26,6 +25,8 @@ from returndesk.returns.errors import (
     WindowClosed,
 )
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine
+from returndesk.scenarios.journeys import return_to
+from returndesk.testing import NOW, Keys, force_status, iso
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
 pytestmark = pytest.mark.database
@@ -42,11 +43,6 @@ def mod37_2_valid(code: str) -> bool:
     return (
         sum(CROCKFORD.index(symbol) * pow(2, position, 37) for position, symbol in enumerate(reversed(code))) % 37 == 1
     )
-
-
-def iso(moment: datetime) -> str:
-    """A datetime as the API renders it."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def written() -> tuple[int, int, int]:
@@ -174,41 +170,22 @@ def test_a_forced_code_clash_is_retried_with_a_fresh_code(make_order, make_retur
 # --- Quantities --------------------------------------------------------------------------------
 
 
-def _approve(ret: Return, keys: Keys) -> None:
-    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW + HOUR)
+# Puts a fresh return (opened at NOW) in the state whose units a test counts.
+Scene = Callable[[Return, Keys], object]
 
 
-def _reject(ret: Return, keys: Keys) -> None:
-    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Used", now=NOW + HOUR)
-
-
-def _cancel(ret: Return, keys: Keys) -> None:
-    services.return_cancel(code=ret.code, actor=keys.actors["platform"], now=NOW + HOUR)
-
-
-def _expire(ret: Return, keys: Keys) -> None:
-    # No route expires a return yet (the sweep comes later): the status is set as the sweep would.
-    _approve(ret, keys)
-    Return.objects.filter(pk=ret.pk).update(status=Status.EXPIRED)
-
-
-def _close_after_rejection(ret: Return, keys: Keys) -> None:
-    _reject(ret, keys)
-    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + HOUR + ESCALATION)
+def _reach(status: Status) -> Scene:
+    return lambda ret, keys: return_to(ret, status)
 
 
 def _close_after_expiry(ret: Return, keys: Keys) -> None:
-    _expire(ret, keys)
-    Return.objects.filter(pk=ret.pk).update(status=Status.CLOSED, closed_from=Status.EXPIRED)
-
-
-def _receive(ret: Return, keys: Keys) -> None:
-    _approve(ret, keys)
-    services.return_receive(code=ret.code, actor=keys.actors["seller_a"], now=NOW + 2 * HOUR)
+    # No path of the lifecycle closes an expired return: the one state written by hand.
+    force_status(return_to(ret, Status.EXPIRED), Status.CLOSED, closed_from=Status.EXPIRED)
 
 
 def _close_after_inspection(ret: Return, keys: Keys) -> None:
-    _receive(ret, keys)
+    # Only a return whose every line was rejected closes after inspection.
+    return_to(ret, Status.RECEIVED)
     services.return_inspect(
         code=ret.code,
         actor=keys.actors["seller_a"],
@@ -218,17 +195,17 @@ def _close_after_inspection(ret: Return, keys: Keys) -> None:
     services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + 3 * HOUR + ESCALATION)
 
 
-HOLDING: dict[str, Callable[[Return, Keys], None]] = {
-    "requested": lambda ret, keys: None,
-    "approved": _approve,
-    "rejected": _reject,
-    "received": _receive,
+HOLDING: dict[str, Scene] = {
+    "requested": _reach(Status.REQUESTED),
+    "approved": _reach(Status.APPROVED),
+    "rejected": _reach(Status.REJECTED),
+    "received": _reach(Status.RECEIVED),
     "closed_after_inspection": _close_after_inspection,
 }
-RELEASING: dict[str, Callable[[Return, Keys], None]] = {
-    "cancelled": _cancel,
-    "expired": _expire,
-    "closed_after_rejection": _close_after_rejection,
+RELEASING: dict[str, Scene] = {
+    "cancelled": _reach(Status.CANCELLED),
+    "expired": _reach(Status.EXPIRED),
+    "closed_after_rejection": _reach(Status.CLOSED),
     "closed_after_expiry": _close_after_expiry,
 }
 

@@ -1,6 +1,6 @@
-from returndesk.conftest import NOW
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Status
+from returndesk.testing import NOW
 
 
 def test_fixtures_open_and_approve_a_return(make_return, keys):

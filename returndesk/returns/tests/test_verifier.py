@@ -6,24 +6,22 @@ First match wins: malformed, typo (with suggestions), unknown, wrong item, then 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
 
-from returndesk.conftest import NOW, Keys
 from returndesk.returns import services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.models import Return
 from returndesk.returns.selectors import CodeFacts
+from returndesk.scenarios.journeys import return_to
+from returndesk.testing import NOW, Keys, iso
 
-HOUR = timedelta(hours=1)
-# The buyer's chance to escalate; nothing closes before it ends.
-ESCALATION = timedelta(days=15)
 MALFORMED = "This is not a return code: a code has 13 letters and digits, like K7Q2-XM4D-9T30-6."
 TYPO = "This code was mistyped: a letter or digit is wrong or two are swapped."
 UNKNOWN = "No return has this code."
@@ -45,11 +43,6 @@ NOTHING = {
 # A mistyped code and the valid codes one substitution away from it that the tests create.
 TYPED = "K7Q2XM4D9T300"
 NEIGHBOUR_A1, NEIGHBOUR_A2, NEIGHBOUR_B = "K7Q2XM4D9T306", "K7Q2XM4D9T330", "K742XM4D9T300"
-
-
-def iso(moment: datetime) -> str:
-    """A datetime as the API renders it."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def verify(keys: Keys, key: str, typed: str, **query: str) -> Any:
@@ -90,8 +83,7 @@ def return_with_code(make_order, make_return, monkeypatch) -> Callable[..., Retu
 @pytest.fixture
 def approved_now(make_return, keys) -> Return:
     """A return approved at the wall clock's now, so that the API (which uses it) finds it valid."""
-    ret = make_return()
-    return services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=timezone.now())
+    return return_to(make_return(), Status.APPROVED, now=timezone.now())
 
 
 # --- 1. malformed ------------------------------------------------------------------------------
@@ -221,8 +213,7 @@ def test_an_approved_code_within_ship_by_is_valid(approved_now, keys):
 
 
 def test_an_approved_code_past_ship_by_is_expired_before_the_sweep_runs(make_return, keys):
-    ret = make_return()
-    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW)
+    ret = return_to(make_return(), Status.APPROVED, now=NOW)
 
     body = verify(keys, "platform", ret.code)
 
@@ -235,8 +226,7 @@ def test_an_approved_code_past_ship_by_is_expired_before_the_sweep_runs(make_ret
 
 
 def test_the_service_compares_with_ship_by_at_the_given_now(make_return, keys):
-    ret = make_return()
-    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW)
+    ret = return_to(make_return(), Status.APPROVED, now=NOW)
     ship_by = NOW + timedelta(days=10)
 
     at_ship_by = services.code_check(actor=keys.actors["carrier"], raw_code=ret.code, now=ship_by)
@@ -247,73 +237,35 @@ def test_the_service_compares_with_ship_by_at_the_given_now(make_return, keys):
     assert (at_ship_by.verdict.result, after.verdict.result) == (Result.VALID, Result.EXPIRED)
 
 
-def _cancel(ret: Return, keys: Keys) -> None:
-    services.return_cancel(code=ret.code, actor=keys.actors["platform"], now=NOW + HOUR)
-
-
-def _receive(ret: Return, keys: Keys) -> None:
-    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW + HOUR)
-    services.return_receive(code=ret.code, actor=keys.actors["seller_a"], now=NOW + 2 * HOUR)
-
-
-def _expire(ret: Return, keys: Keys) -> None:
-    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=NOW + HOUR)
-    Return.objects.filter(pk=ret.pk).update(status=Status.EXPIRED)
-
-
-def _stay_requested(ret: Return, keys: Keys) -> None:
-    pass
-
-
-def _reject(ret: Return, keys: Keys) -> None:
-    services.return_reject(code=ret.code, actor=keys.actors["seller_a"], reason="Worn", now=NOW + HOUR)
-
-
-def _close(ret: Return, keys: Keys) -> None:
-    _reject(ret, keys)
-    services.return_close(code=ret.code, actor=keys.actors["platform"], now=NOW + HOUR + ESCALATION)
-
-
-def _keep(ret: Return, keys: Keys) -> None:
-    # The keep route arrives with the ledger: the status is set as its service will set it.
-    Return.objects.filter(pk=ret.pk).update(status=Status.REFUNDING)
-
-
-def _dispute(ret: Return, keys: Keys) -> None:
-    _reject(ret, keys)
-    Return.objects.filter(pk=ret.pk).update(status=Status.DISPUTED)
-
-
 @pytest.mark.parametrize(
-    ("prepare", "status", "answer"),
+    ("scene", "status", "answer"),
     [
-        (_cancel, "cancelled", ("cancelled", None, CANCELLED)),
-        (_receive, "received", ("used", None, USED)),
-        (_expire, "expired", ("expired", None, EXPIRED)),
+        (Status.CANCELLED, "cancelled", ("cancelled", None, CANCELLED)),
+        (Status.RECEIVED, "received", ("used", None, USED)),
+        (Status.EXPIRED, "expired", ("expired", None, EXPIRED)),
         (
-            _stay_requested,
+            Status.REQUESTED,
             "requested",
             ("not_acceptable", "awaiting_approval", "The seller has not approved this return yet."),
         ),
-        (_reject, "rejected", ("not_acceptable", "rejected", "The seller rejected this return.")),
-        (_close, "closed", ("not_acceptable", "closed", "This return is closed.")),
+        (Status.REJECTED, "rejected", ("not_acceptable", "rejected", "The seller rejected this return.")),
+        (Status.CLOSED, "closed", ("not_acceptable", "closed", "This return is closed.")),
         (
-            _keep,
+            Status.REFUNDING,
             "refunding",
             ("not_acceptable", "no_parcel_expected", "No parcel is expected: this return is refunded without one."),
         ),
         (
-            _dispute,
+            Status.DISPUTED,
             "disputed",
             ("not_acceptable", "disputed", "This return is with customer service; no parcel is expected now."),
         ),
     ],
     ids=["cancelled", "used", "expired", "awaiting_approval", "rejected", "closed", "no_parcel_expected", "disputed"],
 )
-def test_the_answer_by_status(make_return, keys, prepare, status, answer):
+def test_the_answer_by_status(make_return, keys, scene, status, answer):
     result, reason, message = answer
-    ret = make_return()
-    prepare(ret, keys)
+    ret = return_to(make_return(), scene)
     ret.refresh_from_db()
 
     assert verify(keys, "seller_a", ret.code) == {
@@ -420,8 +372,7 @@ def test_no_key_may_not(approved_now, keys):
 )
 def test_typed_input_is_normalised(make_return, keys, monkeypatch, typed):
     monkeypatch.setattr(codes, "generate", lambda: "10K7Q2XM4D9T7")
-    ret = make_return()
-    services.return_approve(code=ret.code, actor=keys.actors["seller_a"], now=timezone.now())
+    return_to(make_return(), Status.APPROVED, now=timezone.now())
 
     body = verify(keys, "carrier", typed)
 
