@@ -50,6 +50,17 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
+class _Refused(Exception):
+    """Carries a business error's answer out of the transaction, so its effects roll back."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+class _Preempted(Exception):
+    """A concurrent request with the same key committed its record first."""
+
+
 def idempotent(
     request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse], *, path: str | None = None
 ) -> HttpResponse:
@@ -58,9 +69,12 @@ def idempotent(
     ``path`` is the canonical form of the request's path when it holds something clients may type
     in several ways (a return code), so that a retry typed differently is still the same request.
 
-    The record is inserted before the effect, in the same transaction: a concurrent repeat
-    blocks on the unique index until the first commits, then replays it. Business errors are
-    recorded and replayed too; an unexpected failure rolls everything back, so a retry runs anew.
+    One transaction reads the record (a repeat replays it), runs the effect and stores its answer:
+    two statements beside the effect's own. Two requests racing with one key both run; the second
+    one's insert waits on the unique index for the first to commit, fails, rolls its effect back
+    and replays the first answer. A business error rolls the effect back and is recorded in a
+    transaction of its own, so its repeat is replayed too; an unexpected failure records nothing,
+    so a retry runs anew.
     """
     key = request.headers.get(HEADER)
     if key is None or actor.api_key_id is None:
@@ -70,7 +84,6 @@ def idempotent(
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
             errors=[{"loc": ["header", HEADER], "msg": "invalid length", "type": "invalid_length"}],
         )
-    now = clock.now()
     path = path or request.path
     scope = {
         "api_key_id": actor.api_key_id,
@@ -79,29 +92,64 @@ def idempotent(
         "key": key,
     }
     digest = body_digest(request.body)
-    with transaction.atomic():
-        cutoff = now - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"])
-        IdempotencyRecord.objects.filter(**scope, created_at__lt=cutoff).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(**scope, path=path, body_digest=digest, created_at=now)
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(**scope)
-            if record.body_digest != digest:
-                raise IdempotencyKeyReused(
-                    f"The {HEADER} {key!r} was first used with a different request body."
-                ) from None
-            return _replay(record)
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():
+            stored = _live_record(scope)
+            if stored is not None:
+                return _replay_same_body(stored, digest, key)
+            try:
                 response = produce()
-        except ReturndeskError as error:
-            response = problem_response(error)
-        record.status_code = response.status_code
-        record.response_body = response.content
-        record.content_type = response["Content-Type"]
-        record.save(update_fields=["status_code", "response_body", "content_type"])
+            except ReturndeskError as error:
+                raise _Refused(problem_response(error)) from error
+            _store(scope, path=path, digest=digest, response=response)
+            return response
+    except _Preempted:
+        return _replay_same_body(IdempotencyRecord.objects.get(**scope), digest, key)
+    except _Refused as refused:
+        response = refused.response
+    try:
+        with transaction.atomic():
+            # Read again: the rolled-back transaction took its deletion of an outlived record along.
+            stored = _live_record(scope)
+            if stored is not None:
+                return _replay_same_body(stored, digest, key)
+            _store(scope, path=path, digest=digest, response=response)
+    except _Preempted:
+        return _replay_same_body(IdempotencyRecord.objects.get(**scope), digest, key)
     return response
+
+
+def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:
+    """The record of this scope, unless it outlived its keeping time (then it goes)."""
+    record = IdempotencyRecord.objects.filter(**scope).first()
+    if record is None:
+        return None
+    if record.created_at < clock.now() - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"]):
+        record.delete()
+        return None
+    return record
+
+
+def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpResponse) -> None:
+    try:
+        with transaction.atomic(savepoint=False):
+            IdempotencyRecord.objects.create(
+                **scope,
+                path=path,
+                body_digest=digest,
+                created_at=clock.now(),
+                status_code=response.status_code,
+                response_body=response.content,
+                content_type=response["Content-Type"],
+            )
+    except IntegrityError as error:
+        raise _Preempted from error
+
+
+def _replay_same_body(record: IdempotencyRecord, digest: str, key: str) -> HttpResponse:
+    if record.body_digest != digest:
+        raise IdempotencyKeyReused(f"The {HEADER} {key!r} was first used with a different request body.")
+    return _replay(record)
 
 
 def idempotency_purge(*, older_than: timedelta | None = None) -> int:

@@ -41,8 +41,7 @@ def _act(request: HttpRequest, code: str, action: Action, change: Callable[[Acto
     actor = actor_of(request)
 
     def produce() -> HttpResponse:
-        ret = change(actor)
-        return respond(200, ReturnDetailOut, _detail(ret.code, actor))
+        return respond(200, ReturnDetailOut, selectors.return_answer_load(change(actor)))
 
     # However the code was typed, a retry is the same request.
     return idempotent(request, actor, produce, path=f"/api/v1/returns/{codes.normalise(code)}/{action}")
@@ -55,7 +54,7 @@ def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
 
     def produce() -> HttpResponse:
         ret = services.return_open(actor=actor, order_external_id=payload.order, lines=payload.requested_lines())
-        return respond(201, ReturnDetailOut, _detail(ret.code, actor))
+        return respond(201, ReturnDetailOut, selectors.return_answer_load(ret))
 
     return idempotent(request, actor, produce)
 

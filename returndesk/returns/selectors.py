@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -34,23 +34,45 @@ def visible_returns(actor: Actor) -> QuerySet[Return]:
     return scope_to_actor(Return.objects.all(), actor)
 
 
-def _answerable(returns: QuerySet[Return]) -> QuerySet[Return]:
-    """Everything the API's answer about a return reads, whatever the page size: the order,
-    seller and buyer joined, then one query each for the lines, the anomalies and what the
-    registered extensions prefetch."""
-    return returns.select_related("order", "seller", "buyer").prefetch_related(
-        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")),
-        Prefetch("anomalies", queryset=ReturnAnomaly.objects.select_related("line__order_line").order_by("at", "id")),
+def lines_prefetch() -> Prefetch[Any]:
+    """A return's lines with their order lines, in one query."""
+    return Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id"))
+
+
+def anomalies_prefetch() -> Prefetch[Any]:
+    """A return's anomalies with the order line each names, in one query."""
+    return Prefetch("anomalies", queryset=ReturnAnomaly.objects.select_related("line__order_line").order_by("at", "id"))
+
+
+def _answer_prefetches(*, timeline: bool) -> list[Prefetch[Any] | str]:
+    """One query each for the lines, the anomalies, what registered extensions read (and the
+    timeline): the same count whatever the page size."""
+    prefetches: list[Prefetch[Any] | str] = [
+        lines_prefetch(),
+        anomalies_prefetch(),
         *return_extension_prefetches(),
-    )
+    ]
+    if timeline:
+        prefetches.append(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
+    return prefetches
+
+
+def _answerable(returns: QuerySet[Return], *, timeline: bool = False) -> QuerySet[Return]:
+    """Everything the API's answer about a return reads: the order, seller and buyer joined,
+    the rest prefetched."""
+    return returns.select_related("order", "seller", "buyer").prefetch_related(*_answer_prefetches(timeline=timeline))
+
+
+def return_answer_load(ret: Return) -> Return:
+    """Complete a return a service just wrote (order, seller and buyer joined by its lock) with
+    what its detailed answer reads; relations the service already knows cost no query."""
+    prefetch_related_objects([ret], *_answer_prefetches(timeline=True))
+    return ret
 
 
 def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False) -> Return:
     """One return by code, with what its answer reads (and its timeline), or ``not_found``."""
-    returns = _answerable(visible_returns(actor))
-    if with_timeline:
-        returns = returns.prefetch_related(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
-    found = returns.filter(code=codes.normalise(code)).first()
+    found = _answerable(visible_returns(actor), timeline=with_timeline).filter(code=codes.normalise(code)).first()
     if found is None:
         raise ReturnNotFound()
     return found

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from returndesk.core import clock
 from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
+from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order, OrderLine
@@ -109,7 +110,7 @@ def return_open(
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(of=("self",))
-            .select_related("buyer")
+            .select_related("buyer", "seller")
             .filter(external_id=order_external_id)
             .first()
         )
@@ -130,7 +131,7 @@ def return_open(
         assert deadline is not None
         ret = _new_code_return(
             order=order,
-            seller_id=order.seller_id,
+            seller=order.seller,
             buyer=order.buyer,
             status=Status.REQUESTED,
             status_since=now,
@@ -140,7 +141,7 @@ def return_open(
             created_at=now,
             updated_at=now,
         )
-        ReturnLine.objects.bulk_create(
+        return_lines = ReturnLine.objects.bulk_create(
             ReturnLine(
                 return_request=ret,
                 order_line=order_lines[line.line],
@@ -150,7 +151,7 @@ def return_open(
             )
             for line in lines
         )
-        _append_event(
+        event = _append_event(
             ret,
             actor.for_buyer(order.buyer.external_id) if actor.role is Role.PLATFORM else actor,
             REQUEST_EVENT,
@@ -159,6 +160,8 @@ def return_open(
             at=now,
             data={"lines": [{"line": line.line, "quantity": line.quantity, "reason": line.reason} for line in lines]},
         )
+        # Everything the answer reads was written here: it is rendered from these rows, not read back.
+        rows_known(ret, lines=return_lines, anomalies=[], events=[event])
     return ret
 
 
@@ -228,7 +231,9 @@ def return_anomaly_record(
     if not anomalies.is_known(code):
         # A code comes from the code that detects it, never from a client: this is a bug.
         raise ValueError(f"Anomaly code {code!r} is not registered in returndesk.returns.domain.anomalies.")
-    return ReturnAnomaly.objects.create(return_request=ret, line=line, code=code, note=note, at=at, source=source)
+    anomaly = ReturnAnomaly.objects.create(return_request=ret, line=line, code=code, note=note, at=at, source=source)
+    rows_changed(ret, "anomalies")
+    return anomaly
 
 
 def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
@@ -261,10 +266,13 @@ def return_transition(
         ret = (
             selectors.visible_returns(actor)
             .select_for_update(of=("self",))
-            # Joined, not queried: the buyer an action is recorded for, the seller's return address.
-            .select_related("buyer", "seller")
+            # Joined, not queried: the buyer an action is recorded for, the seller's return address,
+            # and the order the answer names.
+            .select_related("order", "buyer", "seller")
             .filter(code=codes.normalise(code))
-            .prefetch_related("lines__order_line", *(["anomalies"] if reads_anomalies else []))
+            .prefetch_related(
+                selectors.lines_prefetch(), *([selectors.anomalies_prefetch()] if reads_anomalies else [])
+            )
             .first()
         )
         if ret is None:

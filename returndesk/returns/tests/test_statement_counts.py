@@ -1,0 +1,72 @@
+"""What a write costs the database: statements per return creation and per approve, counted
+through the API with a key already authenticated, BEGIN and COMMIT included (SQLite sends them as
+statements; the figures are the contract's budget: creation at most 10, an approve at most 8,
+each at most 4 more with an Idempotency-Key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from returndesk.returns.models import Return
+from returndesk.testing import NOW, Keys, frozen_clock
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OPEN_BODY = {"lines": [{"line": "L1", "quantity": 1, "reason": "defective"}]}
+
+
+def _counted(client: Any, path: str, body: dict[str, Any], **headers: str) -> tuple[int, list[str]]:
+    client.get("/api/v1/returns?limit=1")  # the key is authenticated (and cached) before counting
+    with frozen_clock(NOW), CaptureQueriesContext(connection) as statements:
+        response = client.post(path, body, content_type="application/json", headers=headers)
+    assert response.status_code in (200, 201), response.content
+    return response.status_code, [statement["sql"].split(" ", 1)[0] for statement in statements.captured_queries]
+
+
+def test_opening_a_return_costs_ten_statements(keys: Keys, make_order) -> None:
+    order = make_order()
+
+    status, kinds = _counted(keys.client("platform"), "/api/v1/returns", {"order": order.external_id, **OPEN_BODY})
+
+    assert status == 201
+    assert kinds == [
+        "BEGIN", "SELECT", "SELECT", "SELECT", "SAVEPOINT", "INSERT", "RELEASE", "INSERT", "INSERT", "COMMIT",
+    ]  # fmt: skip
+
+
+def test_opening_a_return_with_an_idempotency_key_costs_four_more(keys: Keys, make_order) -> None:
+    order = make_order()
+
+    _, kinds = _counted(
+        keys.client("platform"),
+        "/api/v1/returns",
+        {"order": order.external_id, **OPEN_BODY},
+        **{"Idempotency-Key": "k"},
+    )
+
+    assert len(kinds) == 14
+    assert (kinds[:3], kinds[-2:]) == (["BEGIN", "SELECT", "SAVEPOINT"], ["INSERT", "COMMIT"])
+
+
+def test_approving_costs_eight_statements(keys: Keys, make_return) -> None:
+    ret: Return = make_return()
+
+    status, kinds = _counted(keys.client("seller_a"), f"/api/v1/returns/{ret.code}/approve", {})
+
+    assert status == 200
+    # Lock the return with its order, seller and buyer; its lines; write; then the answer's
+    # anomalies and timeline.
+    assert kinds == ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT", "COMMIT", "SELECT", "SELECT"]
+
+
+def test_approving_with_an_idempotency_key_costs_four_more(keys: Keys, make_return) -> None:
+    ret: Return = make_return()
+
+    _, kinds = _counted(keys.client("seller_a"), f"/api/v1/returns/{ret.code}/approve", {}, **{"Idempotency-Key": "k"})
+
+    assert len(kinds) == 12
+    assert (kinds[:3], kinds[-2:]) == (["BEGIN", "SELECT", "SAVEPOINT"], ["INSERT", "COMMIT"])
