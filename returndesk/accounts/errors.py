@@ -11,3 +11,11 @@ class SellerRequired(Unprocessable):
 
 class SupervisorForAgentsOnly(Unprocessable):
     code, title = "supervisor_for_agents_only", "Only an agent key can be a supervisor key"
+
+
+class CarrierForCarriersOnly(Unprocessable):
+    code, title = "carrier_for_carriers_only", "Only a carrier key names a carrier"
+
+
+class InvalidCarrier(Unprocessable):
+    code, title = "invalid_carrier", "A carrier is named by 1 to 50 lowercase letters, digits and hyphens"

@@ -6,11 +6,19 @@ Only the public prefix and a SHA-256 digest of the secret are stored.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 KEY_NAMESPACE = "rdk_"
 PREFIX_LENGTH = len(KEY_NAMESPACE) + 8
 _PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+# What a carrier key's ``--carrier`` may be. A prefix has an underscore, so a carrier of its own
+# (named by its key's prefix) can never be joined by a key naming it.
+_CARRIER = re.compile(r"[a-z0-9-]{1,50}")
+
+
+def carrier_name_valid(carrier: str) -> bool:
+    return _CARRIER.fullmatch(carrier) is not None
 
 
 def digest_secret(secret: str) -> str:

@@ -23,6 +23,10 @@ class ApiKey(models.Model):
         "marketplace.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
     )
     supervisor = models.BooleanField(default=False)
+    # The carrier a carrier key acts for: keys of one carrier share its drop-off points and their
+    # failure counters. A carrier key created without one is a carrier of its own, named by its
+    # prefix (which no chosen name can equal: a prefix has an underscore). Empty for other roles.
+    carrier = models.CharField(max_length=50, blank=True, default="")
     name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -34,6 +38,11 @@ class ApiKey(models.Model):
             models.CheckConstraint(
                 condition=models.Q(role="seller", seller__isnull=False) | ~models.Q(role="seller"),
                 name="seller_key_names_seller",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="carrier") & ~models.Q(carrier=""))
+                | (~models.Q(role="carrier") & models.Q(carrier="")),
+                name="carrier_key_names_carrier",
             ),
         ]
 

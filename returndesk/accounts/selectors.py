@@ -24,6 +24,7 @@ def actor_for_api_key(key: ApiKey) -> Actor:
         seller_id=key.seller_id,
         supervisor=key.supervisor,
         api_key_id=key.pk,
+        carrier=key.carrier,
     )
 
 

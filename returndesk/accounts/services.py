@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from returndesk.accounts.errors import ApiKeyNotFound, SellerRequired, SupervisorForAgentsOnly
-from returndesk.accounts.keys import digest_secret, new_prefix, new_secret
+from returndesk.accounts.errors import (
+    ApiKeyNotFound,
+    CarrierForCarriersOnly,
+    InvalidCarrier,
+    SellerRequired,
+    SupervisorForAgentsOnly,
+)
+from returndesk.accounts.keys import carrier_name_valid, digest_secret, new_prefix, new_secret
 from returndesk.accounts.models import ApiKey
 from returndesk.core import clock
 from returndesk.core.actors import with_article
@@ -13,9 +19,18 @@ from returndesk.marketplace.models import Seller
 
 
 def apikey_create(
-    *, role: str, seller: Seller | None = None, supervisor: bool = False, name: str = ""
+    *,
+    role: str,
+    seller: Seller | None = None,
+    supervisor: bool = False,
+    name: str = "",
+    carrier: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is shown once and never stored."""
+    """Create a key and return it with its plaintext, which is shown once and never stored.
+
+    ``carrier`` names the carrier a carrier key acts for; keys naming one carrier share its
+    drop-off points. A carrier key naming none is a carrier of its own, named by its prefix.
+    """
     if role == ApiKey.Role.SELLER and seller is None:
         raise SellerRequired("A seller key must name the seller it acts for.")
     if role != ApiKey.Role.SELLER and seller is not None:
@@ -23,6 +38,14 @@ def apikey_create(
     if supervisor and role != ApiKey.Role.AGENT:
         raise SupervisorForAgentsOnly(
             f"Only an agent key can be a supervisor key; {with_article(role).lower()} key cannot."
+        )
+    if carrier is not None and role != ApiKey.Role.CARRIER:
+        raise CarrierForCarriersOnly(
+            f"Only a carrier key names a carrier; {with_article(role).lower()} key acts for none."
+        )
+    if carrier is not None and not carrier_name_valid(carrier):
+        raise InvalidCarrier(
+            f"A carrier is named by 1 to 50 lowercase letters, digits and hyphens, so {carrier!r} cannot be one."
         )
     secret = new_secret()
     while True:
@@ -35,6 +58,7 @@ def apikey_create(
         role=role,
         seller=seller,
         supervisor=supervisor,
+        carrier=carrier or (prefix if role == ApiKey.Role.CARRIER else ""),
         name=name,
         created_at=clock.now(),
     )

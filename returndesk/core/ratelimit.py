@@ -1,18 +1,24 @@
 """Fixed-window failure counters shared by every worker process.
 
-Redis when ``REDIS_URL`` is set, else the database (one upserted row per bucket and minute).
-A per-process counter would let N workers allow N times the limit, so there is none.
+Redis when ``REDIS_URL`` is set, else the database (one upserted row per bucket and minute);
+while Redis is unreachable, the database too. A per-process counter would let N workers allow N
+times the limit, so there is none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 
 from returndesk.core import clock
 from returndesk.core.errors import RateLimited
@@ -20,6 +26,12 @@ from returndesk.core.models import RateCounter
 from returndesk.core.sql import fetch_all, quoted_table
 
 WINDOW = timedelta(minutes=1)
+# How long the counters stay in the database after Redis failed to answer, before Redis is asked
+# again: during an outage only one request in this many seconds waits for Redis to fail.
+REDIS_RETRY_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class CounterStore(Protocol):
@@ -27,6 +39,10 @@ class CounterStore(Protocol):
 
     def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
         """Count one more in each bucket; the highest count after it."""
+
+    def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]] | None:
+        """The highest count among ``buckets`` as a scalar subquery, when the counters are in the
+        database (another read can then carry the check); None when they are not."""
 
 
 class DatabaseCounterStore:
@@ -47,7 +63,6 @@ class DatabaseCounterStore:
         return [found.get(bucket, 0) for bucket in buckets]
 
     def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]]:
-        """A scalar subquery for the highest count among ``buckets``, for another read to carry."""
         rows_sql, params = self._rows_of(buckets, window_start)
         return f"(SELECT coalesce(max(count), 0) {rows_sql})", params
 
@@ -73,6 +88,8 @@ class RedisCounterStore:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=2)
+        # What a Redis that is down, restarting or out of reach raises.
+        self.unreachable: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
 
     @staticmethod
     def _key(bucket: str, window_start: datetime) -> str:
@@ -91,22 +108,106 @@ class RedisCounterStore:
         # Every other reply is an INCR's new value (the others are EXPIRE's True).
         return max(int(value) for value in pipe.execute()[::2])
 
+    def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> None:
+        return None
+
+
+class RedisWithDatabaseFallback:
+    """Redis, and the database counters while Redis does not answer.
+
+    An unreachable Redis must not take the verifier down with it: the limits go on being
+    enforced from the database, with one warning when Redis stops answering and one when it
+    answers again, not one a request. After a failure Redis is asked again every
+    ``retry_seconds``. Counts made in one store are not seen by the other, so in the minute
+    Redis fails or comes back a bucket may allow up to twice its limit.
+    """
+
+    def __init__(
+        self, redis: RedisCounterStore, database: DatabaseCounterStore, *, retry_seconds: float = REDIS_RETRY_SECONDS
+    ) -> None:
+        self.redis = redis
+        self.database = database
+        self.retry_seconds = retry_seconds
+        # The monotonic time before which Redis is not asked again; None while Redis answers.
+        self._skip_redis_until: float | None = None
+
+    def _redis_skipped(self) -> bool:
+        return self._skip_redis_until is not None and time.monotonic() < self._skip_redis_until
+
+    def _either(self, in_redis: Callable[[], T], in_database: Callable[[], T]) -> T:
+        if not self._redis_skipped():
+            try:
+                answer = in_redis()
+            except self.redis.unreachable as error:
+                if self._skip_redis_until is None:
+                    logger.warning("Redis does not answer (%s); counting failed look-ups in the database.", error)
+                self._skip_redis_until = time.monotonic() + self.retry_seconds
+            else:
+                if self._skip_redis_until is not None:
+                    logger.warning("Redis answers again; counting failed look-ups in Redis.")
+                    self._skip_redis_until = None
+                return answer
+        return in_database()
+
+    def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]:
+        return self._either(
+            lambda: self.redis.counts(buckets, window_start), lambda: self.database.counts(buckets, window_start)
+        )
+
+    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
+        return self._either(
+            lambda: self.redis.increment(buckets, window_start),
+            lambda: self.database.increment(buckets, window_start),
+        )
+
+    def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]] | None:
+        if self._redis_skipped():
+            return self.database.highest_count_sql(buckets, window_start)
+        return None
+
 
 @cache
 def counter_store() -> CounterStore:
-    return RedisCounterStore(settings.REDIS_URL) if settings.REDIS_URL else DatabaseCounterStore()
+    if settings.REDIS_URL:
+        return RedisWithDatabaseFallback(RedisCounterStore(settings.REDIS_URL), DatabaseCounterStore())
+    return DatabaseCounterStore()
+
+
+@receiver(setting_changed)
+def _forget_counter_store(*, setting: str, **_kwargs: Any) -> None:
+    """``override_settings(REDIS_URL=...)`` takes effect, like every other setting."""
+    if setting == "REDIS_URL":
+        counter_store.cache_clear()
 
 
 def _window_start(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-class FailureLimiter:
-    """Allows ``limit`` failures per bucket per minute; past that every request is refused."""
+@dataclass(frozen=True)
+class LimitCheck:
+    """The failure check as SQL for a read to carry: the read goes on only while ``count_sql``
+    (the highest count of the request's buckets) is below ``limit``, and answers the count."""
 
-    def __init__(self, *, limit: int, store: CounterStore | None = None) -> None:
-        self.limit = limit
+    count_sql: str
+    params: list[Any]
+    limit: int
+
+
+class FailureLimiter:
+    """Allows ``limit`` failures per bucket per minute; past that every request is refused.
+
+    ``limit`` may be a function, called each time the limit is used: a limiter made at import
+    then follows the settings, ``override_settings`` included.
+    """
+
+    def __init__(self, *, limit: int | Callable[[], int], store: CounterStore | None = None) -> None:
+        self._limit = limit
         self.store = store
+
+    @property
+    def limit(self) -> int:
+        return self._limit() if callable(self._limit) else self._limit
 
     def _store(self) -> CounterStore:
         return self.store or counter_store()
@@ -123,13 +224,11 @@ class FailureLimiter:
                 f"Too many unsuccessful look-ups; try again in {retry_after} seconds.", retry_after=retry_after
             )
 
-    def count_sql(self, buckets: Sequence[str], *, now: datetime) -> tuple[str, list[Any]] | None:
-        """The check as SQL another read can carry (one round trip instead of two), when the
-        counters live in the database; None when they live in Redis."""
-        store = self._store()
-        if isinstance(store, DatabaseCounterStore):
-            return store.highest_count_sql(buckets, _window_start(now))
-        return None
+    def check_sql(self, buckets: Sequence[str], *, now: datetime) -> LimitCheck | None:
+        """The check as SQL a read can carry (one round trip instead of two), when the counters
+        are in the database; None when they are in Redis, to be checked with ``ensure_allowed``."""
+        count = self._store().highest_count_sql(buckets, _window_start(now))
+        return None if count is None else LimitCheck(count[0], count[1], self.limit)
 
     def record_failure(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
         """Count a failure; refuse it too when concurrent failures took the last ones allowed.

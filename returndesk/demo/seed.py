@@ -151,7 +151,10 @@ def _keys() -> DemoKeys:
     made, actors = [], {}
     for role, seller_id, name in wanted:
         seller = Seller.objects.get(external_id=seller_id) if seller_id else None
-        api_key, plaintext = apikey_create(role=role, seller=seller, supervisor=role == ApiKey.Role.AGENT, name=name)
+        carrier = "demo-post" if role == ApiKey.Role.CARRIER else None
+        api_key, plaintext = apikey_create(
+            role=role, seller=seller, supervisor=role == ApiKey.Role.AGENT, name=name, carrier=carrier
+        )
         made.append(DemoSecret(str(role), name, plaintext))
         actors[seller_id or str(role)] = actor_for_api_key(api_key)
     return DemoKeys(made, actors[str(ApiKey.Role.PLATFORM)], {seller: actors[seller] for seller in SELLER_IDS})

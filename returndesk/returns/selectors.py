@@ -19,11 +19,12 @@ from django.utils.dateparse import parse_datetime
 from returndesk.core.access import actor_scope, scope_to_actor
 from returndesk.core.actors import Actor
 from returndesk.core.pagination import cursor_decode, cursor_encode
+from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
-from returndesk.returns.domain.verification import Result, Verdict, verdict_by_status, verdict_for
+from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import ReturnNotFound
 from returndesk.returns.extensions import return_extension_prefetches
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
@@ -137,44 +138,66 @@ class Verification:
     verdict: Verdict
     facts: CodeFacts | None = None
     suggestions: list[str] = field(default_factory=list)
-    carried: Any = None
+    # The failure count a ``LimitCheck`` read beside the lookup; None when none was carried.
+    failure_count: int | None = None
 
     @property
     def failed(self) -> bool:
-        return self.verdict.result is not Result.VALID
+        """Whether this answer counts against the failure limit (see domain.verification)."""
+        return self.verdict.result in FAILURES
 
 
-def _code_facts(code: str, actor: Actor, carried: tuple[str, list[Any]] | None) -> tuple[Any, CodeFacts | None]:
-    """The return behind ``code`` as the verifier needs it, and the value of ``carried`` (a scalar
-    subquery, e.g. the failure count), in one round trip.
+def code_facts_sql(code: str, actor: Actor, check: LimitCheck | None) -> tuple[str, list[Any]]:
+    """The one statement of ``_code_facts``: its rows carry the check's count (or null), then the
+    lines of the return behind ``code``, or one row of nulls.
 
-    The verifier is the hot path of every drop-off counter, so this is plain (and on PostgreSQL
-    prepared) SQL: compiling the equivalent ORM query costs several times the query itself, and
-    each round trip costs more than both. The caller's scope is the same ``actor_scope``
-    condition every ORM lookup uses. The outer join keeps one row when no return matches.
+    The caller's scope is the same ``actor_scope`` condition every ORM lookup uses. The outer
+    join keeps one row when no return matches. With a check, the count is read once, first, and
+    at the limit the code compared with is null: both databases then read no return at all (a
+    null key matches nothing, so neither touches the index), whatever the code.
     """
     scope = actor_scope(actor)
     scope_sql, scope_params = (f" AND r.{connection.ops.quote_name(scope[0])} = %s", [scope[1]]) if scope else ("", [])
-    carried_sql, carried_params = carried or ("NULL", [])
+    head_params: list[Any]
+    code_params: list[Any]
+    if check is None:
+        head, head_params = "SELECT NULL, f.* FROM (SELECT 1 AS one) anchor", []
+        code_sql, code_params = "%s", [code]
+    else:
+        head = f"WITH failures AS (SELECT {check.count_sql} AS n) SELECT failures.n, f.* FROM failures"  # noqa: S608
+        head_params = check.params
+        code_sql, code_params = "CASE WHEN (SELECT n FROM failures) < %s THEN %s END", [check.limit, code]
     sql = (
-        f"SELECT {carried_sql}, f.* FROM (SELECT 1 AS one) anchor LEFT JOIN ("  # noqa: S608
+        f"{head} LEFT JOIN ("  # noqa: S608
         "SELECT r.code, r.status, r.parcel_recorded, r.ship_by, o.external_id, s.name, s.return_address,"
         " ol.sku, rl.quantity, ol.weight_g"
         f" FROM {quoted_table(Return)} r JOIN {quoted_table(Order)} o ON o.id = r.order_id"
         f" JOIN {quoted_table(Seller)} s ON s.id = r.seller_id"
         f" JOIN {quoted_table(ReturnLine)} rl ON rl.return_request_id = r.id"
         f" JOIN {quoted_table(OrderLine)} ol ON ol.id = rl.order_line_id"
-        f" WHERE r.code = %s{scope_sql}) f ON 1 = 1"
+        f" WHERE r.code = {code_sql}{scope_sql}) f ON 1 = 1"
     )
-    rows = fetch_all(sql, [*carried_params, code, *scope_params])
-    carried_value = rows[0][0]
+    return sql, [*head_params, *code_params, *scope_params]
+
+
+def _code_facts(code: str, actor: Actor, check: LimitCheck | None) -> tuple[int | None, CodeFacts | None]:
+    """The return behind ``code`` as the verifier needs it, and the failure count of ``check``,
+    in one round trip; past the check's limit, only the count.
+
+    The verifier is the hot path of every drop-off counter, so this is plain (and on PostgreSQL
+    prepared) SQL: compiling the equivalent ORM query costs several times the query itself, and
+    each round trip costs more than both.
+    """
+    sql, params = code_facts_sql(code, actor, check)
+    rows = fetch_all(sql, params)
+    failures = None if rows[0][0] is None else int(rows[0][0])
     lines = [row[1:] for row in rows if row[1] is not None]
     if not lines:
-        return carried_value, None
+        return failures, None
     code, status, parcel_recorded, ship_by, order, seller_name, address = lines[0][:7]
     weights = [line[9] * line[8] for line in lines if line[9] is not None]
     address = json.loads(address) if isinstance(address, str) else address
-    return carried_value, CodeFacts(
+    return failures, CodeFacts(
         code=code,
         status=Status(status),
         parcel_recorded=bool(parcel_recorded),
@@ -204,12 +227,13 @@ def code_verify(
     now: datetime,
     order: str | None = None,
     sku: str | None = None,
-    carried: tuple[str, list[Any]] | None = None,
+    check: LimitCheck | None = None,
 ) -> Verification:
     """What the item in hand's code says, first match wins (see domain.verification).
 
-    ``carried`` is a scalar subquery to evaluate in the same round trip as the lookup of a
-    well-formed code; its value comes back as ``Verification.carried`` (None on other paths).
+    ``check`` is the failure limit's check, carried by the lookup of a well-formed code (one
+    round trip for both); the count comes back as ``Verification.failure_count``. At the limit the
+    code is not looked up and the verdict is meaningless: the caller refuses the request.
     """
     code = codes.normalise(raw_code)
     shape = codes.shape(code)
@@ -219,13 +243,13 @@ def code_verify(
         candidates = codes.typo_candidates(code)
         existing = sorted(visible_returns(actor).filter(code__in=candidates).values_list("code", flat=True))
         return Verification(verdict_for(Result.TYPO), suggestions=existing)
-    carried_value, facts = _code_facts(code, actor, carried)
+    failures, facts = _code_facts(code, actor, check)
     if facts is None:
-        return Verification(verdict_for(Result.UNKNOWN), carried=carried_value)
+        return Verification(verdict_for(Result.UNKNOWN), failure_count=failures)
     if (order and order != facts.order) or (sku and sku not in facts.skus):
-        return Verification(verdict_for(Result.WRONG_ITEM), facts, carried=carried_value)
+        return Verification(verdict_for(Result.WRONG_ITEM), facts, failure_count=failures)
     return Verification(
         verdict_by_status(facts.status, parcel_recorded=facts.parcel_recorded, ship_by=facts.ship_by, now=now),
         facts,
-        carried=carried_value,
+        failure_count=failures,
     )

@@ -260,6 +260,10 @@ def return_transition(
     writes the action's own columns before the status changes; ``now`` defaults to the clock,
     read after the lock so that concurrent actions get times in the order they commit.
     """
+    if actor.kind is ActorKind.CARRIER:
+        # Carriers see every code (the verifier) but may read no return: refused only after the
+        # lookup, an action would answer 403 for a real code and 404 for a made-up one.
+        lifecycle.ensure_role(action, actor.role)
     # Only the guards of a few actions read anomalies: the others skip that query.
     reads_anomalies = action in lifecycle.ANOMALY_ACTIONS
     with transaction.atomic():
@@ -379,7 +383,20 @@ def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Ret
     return return_transition(code=code, actor=actor, action=Action.CLOSE, now=now)
 
 
-verify_failures = FailureLimiter(limit=settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
+# Read when used, so the setting (and ``override_settings``) applies to every check.
+verify_failures = FailureLimiter(limit=lambda: settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
+
+
+def _verify_buckets(actor: Actor, point_id: str | None) -> list[str]:
+    """Failures count per API key and, for a carrier at one of its drop-off points, per point.
+
+    A point belongs to its carrier: counting another carrier's (or any other key's) failures
+    against it would let them lock that counter out of the verifier. Keys of one carrier share
+    its points' counters.
+    """
+    if point_id and actor.kind is ActorKind.CARRIER:
+        return [f"verify:key:{actor.id}", f"verify:point:{actor.carrier}:{point_id}"]
+    return [f"verify:key:{actor.id}"]
 
 
 def code_check(
@@ -391,30 +408,24 @@ def code_check(
     point_id: str | None = None,
     now: datetime | None = None,
 ) -> selectors.Verification:
-    """Verify a code for the item in hand, counting every answer but ``valid`` as a failure.
+    """Verify a code for the item in hand, counting failures (``Verification.failed``: a code
+    malformed, mistyped, unknown or for another item) against the caller's limits.
 
-    Failures are limited per API key and, for carriers, per drop-off point, in a store all
-    workers share.
+    Past a limit the answer is 429 before the code is looked up, so neither the answer nor the
+    time it takes tells anything about the code. With the counters in the database the check
+    rides in the lookup's statement (one round trip); with Redis it comes first.
     """
     now = now or clock.now()
-    # Drop-off points belong to carriers: counting other keys' failures against a point would let
-    # any key lock a counter out of the verifier.
-    at_point = point_id and actor.kind is ActorKind.CARRIER
-    buckets = [f"verify:key:{actor.id}"] + ([f"verify:point:{point_id}"] if at_point else [])
-    # The failure count rides along with the code's lookup where it can: the check then costs no
-    # round trip of its own. The lookup only reads, so answering 429 after it leaks nothing.
-    verification = selectors.code_verify(
-        actor=actor,
-        raw_code=raw_code,
-        order=order,
-        sku=sku,
-        now=now,
-        carried=verify_failures.count_sql(buckets, now=now),
-    )
-    if verification.carried is None:
+    buckets = _verify_buckets(actor, point_id)
+    # A code of the wrong shape is known to be wrong before any lookup; a typo's suggestions are
+    # a lookup of their own, so both are checked first.
+    well_formed = codes.shape(codes.normalise(raw_code)) is codes.Shape.VALID
+    check = verify_failures.check_sql(buckets, now=now) if well_formed else None
+    if check is None:
         verify_failures.ensure_allowed(buckets, now=now)
-    else:
-        verify_failures.ensure_below_limit(int(verification.carried), now=now)
+    verification = selectors.code_verify(actor=actor, raw_code=raw_code, order=order, sku=sku, now=now, check=check)
+    if verification.failure_count is not None:
+        verify_failures.ensure_below_limit(verification.failure_count, now=now)
     if verification.failed:
         verify_failures.record_failure(buckets, now=now)
     return verification

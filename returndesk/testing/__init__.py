@@ -38,13 +38,15 @@ class Keys:
         self.tokens: dict[str, str] = {}
         self.actors: dict[str, Actor] = {}
 
-    def make(self, name: str, *, role: str, seller: str | None = None, supervisor: bool = False) -> str:
+    def make(
+        self, name: str, *, role: str, seller: str | None = None, supervisor: bool = False, carrier: str | None = None
+    ) -> str:
         seller_row = None
         if seller is not None:
             seller_row, _ = Seller.objects.get_or_create(
                 external_id=seller, defaults={"name": f"Seller {seller}", "country": "DE", "created_at": NOW}
             )
-        key, token = apikey_create(role=role, seller=seller_row, supervisor=supervisor, name=name)
+        key, token = apikey_create(role=role, seller=seller_row, supervisor=supervisor, name=name, carrier=carrier)
         self.tokens[name], self.actors[name] = token, actor_for_api_key(key)
         return token
 

@@ -267,6 +267,12 @@ class Facts:
 ANOMALY_ACTIONS: frozenset[Action] = frozenset({Action.ESCALATE})
 
 
+def ensure_role(action: Action, role: Role) -> None:
+    """Refuse (403 ``forbidden_action``) a role that may take ``action`` from no status at all."""
+    if role not in TABLE[action].roles:
+        raise ForbiddenAction(f"{with_article(role)} may not {action} a return.")
+
+
 def plan(
     facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool = False, target: Status | None = None
 ) -> Status:
@@ -276,8 +282,7 @@ def plan(
     ``invalid_transition``), then the action's own guard (409 with a precise code).
     """
     rule = TABLE[action]
-    if role not in rule.roles:
-        raise ForbiddenAction(f"{with_article(role)} may not {action} a return.")
+    ensure_role(action, role)
     if facts.status not in rule.sources:
         raise InvalidTransition(f"The return is {facts.status}; '{action}' is not possible from there.")
     _check_guard(facts, action, role, now, supervisor=supervisor)

@@ -1,7 +1,7 @@
 """What a drop-off counter, carrier or warehouse learns when it types or scans a return code.
 
 Pure Python. The order of checks is the contract: malformed, typo, unknown, wrong item, then
-the return's status. Every answer other than ``valid`` counts as a failed look-up.
+the return's status. Only the answers in ``FAILURES`` count as failed look-ups.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ class Result(StrEnum):
     CANCELLED = "cancelled"
     USED = "used"
     NOT_ACCEPTABLE = "not_acceptable"
+
+
+# The answers that count against the verifier's failure limit: the ones a guesser gets. A real
+# code answers truthfully whatever its status (expired, cancelled, used, not acceptable yet):
+# a counter asking about the parcels people bring is not guessing.
+FAILURES: frozenset[Result] = frozenset({Result.MALFORMED, Result.TYPO, Result.UNKNOWN, Result.WRONG_ITEM})
 
 
 class RefusalReason(StrEnum):

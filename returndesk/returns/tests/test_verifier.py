@@ -286,7 +286,7 @@ def test_the_service_returns_the_verdict_and_what_the_verifier_may_tell(make_ret
         verification.verdict.reason,
         verification.suggestions,
         verification.failed,
-    ) == (Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL, [], True)
+    ) == (Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL, [], False)
     assert verification.facts == CodeFacts(
         code=ret.code,
         status=Status.REQUESTED,
