@@ -4,25 +4,25 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
-from pydantic import Field
 
 from returndesk.core.access import access_reads
 from returndesk.core.actors import Actor
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.idempotency import idempotent
-from returndesk.core.schemas import InSchema, Timestamp
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
-from returndesk.returns.domain.lifecycle import Action, Status
+from returndesk.returns.domain.lifecycle import Action
 from returndesk.returns.models import Return
 from returndesk.returns.schemas import (
     CancelIn,
+    CodeQuery,
     EmptyIn,
     InspectIn,
     ReceiveIn,
     RejectIn,
     ReturnDetailOut,
     ReturnIn,
+    ReturnListQuery,
     ReturnPageOut,
     VerificationOut,
     verification_data,
@@ -57,16 +57,6 @@ def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
         return respond(201, ReturnDetailOut, selectors.return_answer_load(ret))
 
     return idempotent(request, actor, produce)
-
-
-class ReturnListQuery(InSchema):
-    status: Status | None = None
-    seller: str | None = Field(default=None, description="Seller external id")
-    buyer: str | None = Field(default=None, description="Buyer external id")
-    created_after: Timestamp | None = None
-    created_before: Timestamp | None = None
-    limit: int = Field(default=50, ge=1, le=100)
-    cursor: str | None = None
 
 
 @router.get("/returns", response={200: ReturnPageOut, **errors(403)})
@@ -139,12 +129,6 @@ def return_inspect(request: HttpRequest, code: str, payload: InspectIn) -> HttpR
 def return_close(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
     """Close a resolved or rejected return, or an inspected one whose every line was rejected."""
     return _act(request, code, Action.CLOSE, lambda actor: services.return_close(code=code, actor=actor))
-
-
-class CodeQuery(InSchema):
-    order: str | None = Field(default=None, description="External id of the order in hand")
-    sku: str | None = Field(default=None, description="SKU of the item in hand")
-    point_id: str | None = Field(default=None, max_length=100, description="The drop-off point asking")
 
 
 @codes_router.get("/codes/{code}", response={200: VerificationOut, **errors(429)})

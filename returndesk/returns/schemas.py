@@ -18,7 +18,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from returndesk.core.actors import Actor, ActorKind
-from returndesk.core.schemas import ExternalId, InSchema, StrictInt
+from returndesk.core.schemas import ExternalId, InSchema, StrictInt, Timestamp
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
@@ -81,6 +81,25 @@ class EmptyIn(InSchema):
 
 # Output schemas read the ORM objects the selectors return, prefetched: one declaration per
 # resource, where a member's source is its attribute or the ``resolve_<member>`` beside it.
+
+
+# --- Query parameters -----------------------------------------------------------------------
+
+
+class ReturnListQuery(InSchema):
+    status: Status | None = None
+    seller: str | None = Field(default=None, description="Seller external id")
+    buyer: str | None = Field(default=None, description="Buyer external id")
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = None
+
+
+class CodeQuery(InSchema):
+    order: str | None = Field(default=None, description="External id of the order in hand")
+    sku: str | None = Field(default=None, description="SKU of the item in hand")
+    point_id: str | None = Field(default=None, max_length=100, description="The drop-off point asking")
 
 
 class ActorOut(Schema):
