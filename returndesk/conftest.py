@@ -23,10 +23,11 @@ from returndesk.testing import NOW, Keys
 
 @pytest.fixture
 def make_order(db: None) -> Callable[..., Order]:
-    """Import an order built by ``scenarios.payloads.order_payload(**kwargs)`` at NOW."""
+    """Import an order built by ``scenarios.payloads.order_payload(**kwargs)`` at ``now`` (NOW
+    unless told: an order delivered by the wall clock is imported at the wall clock's now)."""
 
-    def make(**kwargs: Any) -> Order:
-        return order_placed(now=NOW, **kwargs)
+    def make(*, now: datetime = NOW, **kwargs: Any) -> Order:
+        return order_placed(now=now, **kwargs)
 
     return make
 

@@ -2,47 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 
-from returndesk.core import clock
+from returndesk.core import clock, money
+from returndesk.marketplace.domain import orders
 from returndesk.marketplace.domain.orders import (
     LINE_FIELDS,
+    RETURNED_LINE_FIXED,
     UNSET,
     BuyerImport,
     LineImport,
     OrderImport,
+    PaymentMatch,
     SellerImport,
 )
 from returndesk.marketplace.errors import OrderConflict
+from returndesk.marketplace.locks import buyer_lock, order_lock, seller_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Payment, Seller
+
+Party = TypeVar("Party", Seller, Buyer)
 
 
 def order_import(*, data: OrderImport, now: datetime | None = None) -> tuple[Order, bool]:
     """Create an order, or update it from a re-import; True when it was new.
 
-    A re-import may add lines, update lines nobody returns, and set delivery dates. It may not
-    drop or shrink a line that has returns, change such a line's price, move the order to another
-    seller or buyer, or change the currency: that answers ``order_conflict`` and changes nothing.
+    A re-import may add lines, update lines nobody returns, set delivery dates and add payments.
+    It may not drop or shrink a line that has returns, change such a line's price or the item it
+    names (sku, gtin, variant_id, title, weight_g), move the order to another seller or buyer,
+    change the currency, or leave out a payment stored before: that answers ``order_conflict``.
+    Dates no real order has answer ``implausible_date``, and payments that do not add up to the
+    lines' paid amounts plus shipping ``payments_mismatch``; those checks come after the
+    conflicts. A refusal changes nothing.
+
+    Locks follow ``core.locks``: the order first, then its seller, then its buyer.
     """
     now = now or clock.now()
     try:
         with transaction.atomic():
             return _order_import(data, now)
     except IntegrityError:
-        # Two first imports of the same order, seller or buyer raced on a unique key; the loser
-        # is now a re-import of what the winner committed.
+        # Two first imports of the same order raced on its unique key; the loser is now a
+        # re-import of what the winner committed.
         with transaction.atomic():
             return _order_import(data, now)
 
 
 def _order_import(data: OrderImport, now: datetime) -> tuple[Order, bool]:
-    seller = _seller_upsert(data.seller, now)
-    buyer = _buyer_upsert(data.buyer, now)
-    order = Order.objects.select_for_update().filter(external_id=data.external_id).first()
-    created = order is None
+    order = order_lock(external_id=data.external_id)
     if order is None:
+        orders.dates_check(data, now=now)
+        orders.payments_check(data)
+        seller = _seller_upsert(data.seller, now)
+        buyer = _buyer_upsert(data.buyer, now)
         order = Order.objects.create(
             external_id=data.external_id,
             number=data.number,
@@ -55,17 +70,25 @@ def _order_import(data: OrderImport, now: datetime) -> tuple[Order, bool]:
             created_at=now,
             updated_at=now,
         )
-    else:
-        _check_reimport(order, data, seller, buyer)
-        order.number = data.number
-        order.placed_at = data.placed_at
-        order.delivered_at = data.delivered_at or order.delivered_at
-        order.shipping_amount = data.shipping_amount
-        order.updated_at = now
-        order.save()
-    _lines_sync(order, data.lines, created=created)
-    _payments_sync(order, data)
-    return order, created
+        _lines_sync(order, data.lines, existing={})
+        Payment.objects.bulk_create(_new_payment(order, payment) for payment in data.payments)
+        return order, True
+
+    lines = {line.external_id: line for line in order.lines.all()}
+    payments = _check_reimport(order, data, lines)
+    orders.dates_check(data, now=now, recorded_deliveries=_kept_deliveries(order, data, lines))
+    orders.payments_check(data)
+    _seller_upsert(data.seller, now)
+    _buyer_upsert(data.buyer, now)
+    order.number = data.number
+    order.placed_at = data.placed_at
+    order.delivered_at = data.delivered_at or order.delivered_at
+    order.shipping_amount = data.shipping_amount
+    order.updated_at = now
+    order.save()
+    _lines_sync(order, data.lines, existing=lines)
+    _payments_sync(order, payments)
+    return order, False
 
 
 def _seller_upsert(data: SellerImport, now: datetime) -> Seller:
@@ -75,33 +98,55 @@ def _seller_upsert(data: SellerImport, now: datetime) -> Seller:
         fields["email"] = data.email or ""
     if data.return_address is not UNSET:
         fields["return_address"] = data.return_address.as_dict() if data.return_address else None
-    seller, _ = Seller.objects.update_or_create(
-        external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now}
-    )
-    return seller
+    return _party_upsert(Seller, seller_lock, data.external_id, fields, now)
 
 
 def _buyer_upsert(data: BuyerImport, now: datetime) -> Buyer:
-    fields = {
+    fields: dict[str, object] = {
         "email": data.email,
         "name": data.name,
         "country": data.country,
         "locale": data.locale,
         "time_zone": data.time_zone,
     }
-    buyer, _ = Buyer.objects.update_or_create(
-        external_id=data.external_id, defaults=fields, create_defaults={**fields, "created_at": now}
-    )
-    return buyer
+    return _party_upsert(Buyer, buyer_lock, data.external_id, fields, now)
 
 
-def _check_reimport(order: Order, data: OrderImport, seller: Seller, buyer: Buyer) -> None:
+def _party_upsert(
+    model: type[Party],
+    lock: Callable[..., Party | None],
+    external_id: str,
+    fields: dict[str, object],
+    now: datetime,
+) -> Party:
+    """Update the seller or buyer with this external id under its lock, or create it."""
+    party = lock(external_id=external_id)
+    if party is None:
+        try:
+            with transaction.atomic():
+                return model.objects.create(external_id=external_id, created_at=now, **fields)
+        except IntegrityError:
+            # A concurrent import created it first: update that one.
+            party = lock(external_id=external_id)
+            assert party is not None
+    for name, value in fields.items():
+        setattr(party, name, value)
+    party.save(update_fields=list(fields))
+    return party
+
+
+def _check_reimport(order: Order, data: OrderImport, lines: dict[str, OrderLine]) -> PaymentMatch[Payment]:
+    """Refuse what contradicts the order's returns or its stored payments; answers how the
+    import's payments meet the stored ones."""
     if data.currency != order.currency:
         raise OrderConflict(f"The order is in {order.currency}; a re-import cannot change it to {data.currency}.")
-    if seller.pk != order.seller_id or buyer.pk != order.buyer_id:
+    if data.seller.external_id != order.seller.external_id or data.buyer.external_id != order.buyer.external_id:
         raise OrderConflict("A re-import cannot move the order to another seller or buyer.")
     incoming = {line.external_id: line for line in data.lines}
-    returned = order.lines.filter(return_lines__isnull=False).distinct()
+    with_returns = set(
+        OrderLine.objects.filter(order=order, return_lines__isnull=False).values_list("external_id", flat=True)
+    )
+    returned = sorted((lines[external_id] for external_id in with_returns), key=lambda line: line.pk)
     for line in returned:
         new = incoming.get(line.external_id)
         if new is None:
@@ -112,12 +157,44 @@ def _check_reimport(order: Order, data: OrderImport, seller: Seller, buyer: Buye
             )
         if new.unit_price != line.unit_price or new.paid_amount != line.paid_amount:
             raise OrderConflict(f"Line {line.external_id!r} has returns; its price cannot change.")
+    # Checks added after the ones above, so that an import those refuse keeps its answer.
+    for line in returned:
+        new = incoming[line.external_id]
+        changed = [name for name in RETURNED_LINE_FIXED if getattr(new, name) != getattr(line, name)]
+        if changed:
+            raise OrderConflict(f"Line {line.external_id!r} has returns; its {_listed(changed)} cannot change.")
+    payments = orders.payments_match(
+        list(order.payments.order_by("pk")), data.payments, key=lambda payment: (payment.method, payment.reference)
+    )
+    if payments.left_out:
+        missing = payments.left_out[0]
+        amount = f"{money.format_amount(missing.amount, order.currency)} {order.currency}"
+        which = f"reference {missing.reference!r}" if missing.reference else "no reference"
+        raise OrderConflict(
+            f"A re-import cannot leave out the {missing.method} payment of {amount} with {which}: "
+            "payments stay once imported."
+        )
+    return payments
 
 
-def _lines_sync(order: Order, lines: tuple[LineImport, ...], *, created: bool) -> None:
-    existing = {} if created else {line.external_id: line for line in order.lines.all()}
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _kept_deliveries(order: Order, data: OrderImport, lines: dict[str, OrderLine]) -> list[datetime]:
+    """Delivery dates stored before that this import keeps because it leaves them out."""
+    kept = [order.delivered_at] if data.delivered_at is None and order.delivered_at else []
+    for line in data.lines:
+        stored = lines.get(line.external_id)
+        if line.delivered_at is None and stored is not None and stored.delivered_at is not None:
+            kept.append(stored.delivered_at)
+    return kept
+
+
+def _lines_sync(order: Order, lines: tuple[LineImport, ...], *, existing: dict[str, OrderLine]) -> None:
+    remaining = dict(existing)
     for data in lines:
-        line = existing.pop(data.external_id, None)
+        line = remaining.pop(data.external_id, None)
         if line is None:
             OrderLine.objects.create(
                 order=order,
@@ -131,13 +208,21 @@ def _lines_sync(order: Order, lines: tuple[LineImport, ...], *, created: bool) -
         line.delivered_at = data.delivered_at or line.delivered_at
         line.save()
     # Only lines without returns are left here (``_check_reimport`` refused the others).
-    for line in existing.values():
+    for line in remaining.values():
         line.delete()
 
 
-def _payments_sync(order: Order, data: OrderImport) -> None:
-    order.payments.all().delete()
-    Payment.objects.bulk_create(
-        Payment(order=order, method=p.method, gateway=p.gateway, reference=p.reference, amount=p.amount)
-        for p in data.payments
+def _new_payment(order: Order, payment: orders.PaymentImport) -> Payment:
+    return Payment(
+        order=order, method=payment.method, gateway=payment.gateway, reference=payment.reference, amount=payment.amount
     )
+
+
+def _payments_sync(order: Order, payments: PaymentMatch[Payment]) -> None:
+    """Update the payments the import names again and add the new ones. Their ids stay: refunds
+    point at them, so no payment is ever deleted."""
+    for payment, data in payments.kept:
+        if (payment.gateway, payment.amount) != (data.gateway, data.amount):
+            payment.gateway, payment.amount = data.gateway, data.amount
+            payment.save(update_fields=["gateway", "amount"])
+    Payment.objects.bulk_create(_new_payment(order, payment) for payment in payments.added)

@@ -17,6 +17,7 @@ from returndesk.core.errors import Forbidden
 from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
 from returndesk.marketplace.errors import OrderNotFound
+from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Order, OrderLine
 from returndesk.returns import selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle
@@ -100,7 +101,8 @@ def return_open(
     """Open a return on lines of one order and issue its code.
 
     The order row is locked first, so two requests for the last unit of a line queue and the
-    second sees the first's claim.
+    second sees the first's claim. That lock comes before the return's insert, which takes the
+    seller's and the buyer's too (their foreign keys): ``core.locks``' order, as in the import.
     """
     if actor.role not in (Role.PLATFORM, Role.BUYER):
         raise Forbidden("Only the buyer, or the platform for the buyer, opens returns.")
@@ -108,12 +110,8 @@ def return_open(
     if len(set(line_ids)) != len(line_ids):
         raise DuplicateLine("Name each order line once, with the total quantity to return.")
     with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("buyer", "seller")
-            .filter(external_id=order_external_id)
-            .first()
-        )
+        # The seller and buyer come along unlocked: the return's insert takes them in their turn.
+        order = order_lock(external_id=order_external_id)
         if order is None or (actor.role is Role.BUYER and order.buyer_id != actor.buyer_id):
             raise OrderNotFound(f"No order {order_external_id!r}.")
         # Read after the lock: the timeline's order is the order in which the writes committed.

@@ -110,7 +110,7 @@ def _validation_error(world: World) -> HttpResponse:
 def _quantity_exceeded(world: World) -> HttpResponse:
     """L2's only unit is already being returned."""
     now = timezone.now()
-    ret = world.make_return(order=world.make_order(delivered_at=now - timedelta(days=1)), line="L2", now=now)
+    ret = world.make_return(order=world.make_order(delivered_at=now - timedelta(days=1), now=now), line="L2", now=now)
     body = {"order": ret.order.external_id, "lines": [{"line": "L2", "quantity": 1, "reason": "defective"}]}
     return world.keys.client("platform").post("/api/v1/returns", body, content_type="application/json")
 

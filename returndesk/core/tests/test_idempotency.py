@@ -70,7 +70,8 @@ def test_repeated_approval_replays_and_appends_no_second_event(keys, make_return
 
 
 def test_repeated_return_opening_opens_one_return(keys, make_order):
-    order = make_order(delivered_at=timezone.now() - timedelta(days=1))
+    now = timezone.now()
+    order = make_order(delivered_at=now - timedelta(days=1), now=now)
     body = {"order": order.external_id, "lines": [{"line": "L1", "quantity": 1, "reason": "defective"}]}
     client = keys.client("platform")
     first = _post(client, "/api/v1/returns", body)

@@ -18,7 +18,7 @@ from returndesk.marketplace.models import Buyer, Order, OrderLine, Payment, Sell
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.returns.models import Return
-from returndesk.scenarios.payloads import order_payload
+from returndesk.scenarios.payloads import default_lines, order_payload
 from returndesk.testing import NOW
 
 # Constraints, locking, raw SQL and query plans: these also run on PostgreSQL (make pytest-postgres).
@@ -138,8 +138,11 @@ def test_reimport_is_not_new_and_updates_the_same_order(make_order):
 
 def test_reimport_adds_lines_and_sets_delivery_dates(make_order):
     order = make_order(external_id="O-LATE", delivered_at=None)
-    payload = order_payload(external_id="O-LATE", delivered_at=NOW - timedelta(days=1))
-    payload["lines"].append(_line("L3", delivered_at=(NOW - timedelta(hours=5)).isoformat()))
+    payload = order_payload(
+        external_id="O-LATE",
+        delivered_at=NOW - timedelta(days=1),
+        lines=[*default_lines(), _line("L3", delivered_at=(NOW - timedelta(hours=5)).isoformat())],
+    )
 
     _import(payload, now=LATER)
 
@@ -160,8 +163,10 @@ def test_reimport_without_a_delivery_date_keeps_the_known_one(make_order):
 def test_reimport_may_change_and_drop_lines_without_returns(make_return, make_order):
     order = make_order(external_id="O-FREE")
     make_return(order=order, line="L1")
-    changed = order_payload(external_id="O-FREE")
-    changed["lines"][1] = _line("L2", quantity=5, unit_price="3.00", paid_amount="15.00")
+    changed = order_payload(
+        external_id="O-FREE",
+        lines=[default_lines()[0], _line("L2", quantity=5, unit_price="3.00", paid_amount="15.00")],
+    )
 
     _import(changed, now=LATER)
     changed_lines = _lines_of(order)
@@ -364,7 +369,7 @@ def test_api_amounts_are_decimal_strings_with_the_currencys_decimals(keys, curre
     payload = order_payload(
         currency=currency,
         shipping_amount=amount,
-        payments=[{"method": "card", "amount": amount}],
+        payments=[{"method": "card", "amount": amount}, {"method": "card", "amount": amount}],
         lines=[_line("L1", unit_price=amount, paid_amount=amount)],
     )
 
@@ -379,9 +384,8 @@ def test_api_amounts_are_decimal_strings_with_the_currencys_decimals(keys, curre
 
 
 def test_api_reimport_answers_200_with_the_updated_order(keys):
-    payload = order_payload(external_id="O-TWICE")
-    _post(keys, payload)
-    payload["lines"].append(_line("L3"))
+    _post(keys, order_payload(external_id="O-TWICE"))
+    payload = order_payload(external_id="O-TWICE", lines=[*default_lines(), _line("L3")])
 
     response = _post(keys, payload)
 

@@ -111,7 +111,7 @@ def subject_in(keys, make_order, make_return) -> Callable[[str], Subject]:
 
     def make(status: str) -> Subject:
         opened = timezone.now() - OPENED_AGO[status]
-        ret = make_return(order=make_order(delivered_at=opened - timedelta(days=1)), now=opened)
+        ret = make_return(order=make_order(delivered_at=opened - timedelta(days=1), now=opened), now=opened)
         ret = return_to(ret, Status(status))
         return Subject(order=ret.order.external_id, code=ret.code)
 

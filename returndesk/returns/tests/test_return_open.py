@@ -473,7 +473,8 @@ def test_only_the_platform_opens_returns_for_buyers(make_order, keys, key):
 @pytest.fixture
 def recent_order(make_order: Callable[..., Order]) -> Order:
     """An order delivered yesterday by the wall clock: the API opens returns at the real now."""
-    return make_order(buyer="B-3", delivered_at=timezone.now() - timedelta(days=1))
+    now = timezone.now()
+    return make_order(buyer="B-3", delivered_at=now - timedelta(days=1), now=now)
 
 
 def test_post_returns_answers_201_with_the_return(recent_order, keys):

@@ -1,0 +1,41 @@
+"""Row locks: every service of every app takes them in one order, so that no two transactions
+ever wait on each other in a circle (on PostgreSQL that is a deadlock, and one of them fails).
+
+The order, lowest first:
+
+1. an order (``marketplace.Order``);
+2. its seller (``marketplace.Seller``);
+3. its buyer (``marketplace.Buyer``);
+4. a return (``returns.Return``), then what hangs off it (its lines and events).
+
+A service that needs several of these takes them in this order, and never one higher in the list
+after one lower down. Inserting a row that refers to another counts as a lock too: PostgreSQL's
+foreign-key check takes ``KEY SHARE`` on the row referred to, which waits for a ``FOR UPDATE``. So
+the order import locks the order before it upserts the seller and the buyer, and opening a return
+locks the order before it inserts a return that refers to the order, the seller and the buyer.
+
+Rows that no service locks together with these (an API key, an Idempotency-Key's record, which a
+request inserts before its service runs and no other request shares) stand apart. A later app
+adds its rows at their place in this list.
+
+On SQLite, the embedded database, every write transaction is ``BEGIN IMMEDIATE``: writers queue
+whole, so these locks only matter on PostgreSQL, where they are row locks.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+def locked(queryset: QuerySet[M]) -> QuerySet[M]:
+    """``queryset`` read with ``FOR NO KEY UPDATE OF`` its own table.
+
+    Only its own rows: a ``select_related`` join must not lock another table's rows out of the
+    order above. ``NO KEY``: a row being changed should not hold up inserts that merely refer to
+    it (their ``KEY SHARE`` passes); two writers of the row still queue.
+    """
+    return queryset.select_for_update(of=("self",), no_key=True)
