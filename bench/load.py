@@ -1,4 +1,4 @@
-"""Load benchmark: the verifier and return creation, beside the trivial endpoint and pgbench.
+"""Load benchmark: the verifier, return creation and approval, beside the trivial endpoint and pgbench.
 
 What it measures, at 16 connections, in one run on one machine:
 
@@ -7,11 +7,15 @@ What it measures, at 16 connections, in one run on one machine:
 - ``GET /api/v1/codes/{code}``: the verifier, with a carrier key, cycling over many approved codes
   (authentication, the failure rate-limit check, the look-up, the rendering);
 - ``POST /api/v1/returns``: return creation with the platform key, every request a valid new return;
-- ``pgbench -S``: PostgreSQL's own select-only throughput on the same database.
+- ``POST /api/v1/returns/{code}/approve``: one lifecycle transition, each seller approving its own
+  requested returns with its seller key, every request a valid approval of a return not yet approved;
+- ``pgbench -S``: PostgreSQL's own select-only throughput on the same database;
+- ``pgbench`` TPC-B (the built-in script): PostgreSQL's own write ceiling, after -S, same database.
 
 Why: absolute figures depend on the machine, ratios much less. verifier/health says how much the
 verifier's own work costs on top of the framework; verifier/pgbench how far it is from what the
-database alone serves. The contract wants the verifier at >= 40% of health in the same run.
+database alone serves; create/TPC-B and approve/TPC-B how far the writing endpoints are from the
+database's own write transactions. The contract wants the verifier at >= 40% of health in the same run.
 
 How (one command, ``make bench``): install wrk if missing, create a throw-away PostgreSQL database,
 migrate it, create keys with ``returndesk createkey``, serve it with gunicorn (sync workers, two per
@@ -24,10 +28,16 @@ Environment: BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (3), BENCH_ORDERS (300), B
 (admin connection, default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (unset:
 the rate-limit counters live in the database, the default deployment), BENCH_QUIET_WAIT (60: how
 long to wait, before each target, for other processes to leave the CPU alone; the share they took
-during each measured run is reported either way).
+during each measured run is reported either way), BENCH_RETRIES (2: how many more times a target
+is measured while other processes take more than 10% of the CPU during it), BENCH_APPROVE_RETURNS
+(9000: requested returns available to the approve target, those the creation run made included),
+BENCH_SERIES (unset: a title, e.g. "Baseline before issue 5"; each run then adds its key figures to
+that section of the document, which shows every run of the series and their median).
 
 Exit status: 0 when the benchmark ran (whether the 40% line passes or fails), 2 on harness errors
-(a missing tool, a failed setup step, or answers that were not the expected ones).
+(a missing tool, a failed setup step, or answers that were not the expected ones), 3 when a run of a
+series was disturbed by other processes (above 10% of the CPU during some target): it is printed but
+neither added to the series nor written to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -72,10 +82,14 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 ORDERS = int(os.environ.get("BENCH_ORDERS", "300"))
 QUIET_WAIT = int(os.environ.get("BENCH_QUIET_WAIT", "60"))
+APPROVE_RETURNS = int(os.environ.get("BENCH_APPROVE_RETURNS", "9000"))
+RETRIES = int(os.environ.get("BENCH_RETRIES", "2"))
+SERIES = os.environ.get("BENCH_SERIES", "").strip()
 CONNECTIONS, THREADS = 16, 2
 WORKERS = (os.cpu_count() or 1) * 2
 PGBENCH_SCALE = 10
 PGBENCH_SAMPLING = 0.1  # share of pgbench transactions logged, for its percentiles
+SELLERS = 10  # seeded orders belong to sellers BENCH-S-0 .. BENCH-S-9, each with its own seller key
 TARGET_RATIO = 0.40  # the verifier must sustain this share of health's throughput
 LARGE_QUANTITY = 100_000  # lines this large never run out of returnable units during the run
 SETTLE_SECONDS = 2  # for the server to finish the requests wrk left in flight
@@ -86,6 +100,10 @@ T = TypeVar("T")
 
 class HarnessError(Exception):
     """The benchmark could not run, or its answers were not the expected ones."""
+
+
+class DisturbedRun(Exception):
+    """A run of a series during which other processes took the CPU: printed, but not kept."""
 
 
 def log(message: str) -> None:
@@ -157,6 +175,24 @@ def count_returns(url: str) -> int:
     return int(row[0])
 
 
+def count_events(url: str, action: str) -> int:
+    """Timeline events of one action (a return approved once has one ``approve`` event)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM returns_returnevent WHERE action = %s", (action,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def requested_returns(url: str) -> list[tuple[str, str]]:
+    """The returns still in status ``requested``, oldest first: (code, seller external id)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT r.code, s.external_id FROM returns_return r JOIN marketplace_seller s ON s.id = r.seller_id"
+            " WHERE r.status = 'requested' ORDER BY r.id"
+        ).fetchall()
+    return [(str(code), str(seller)) for code, seller in rows]
+
+
 # --- the application -------------------------------------------------------------------------
 
 
@@ -180,12 +216,11 @@ def app_env(url: str) -> dict[str, str]:
     return env
 
 
-def create_key(env: dict[str, str], role: str) -> str:
-    key = run(
-        [str(BIN / "returndesk"), "createkey", "--role", role, "--name", f"bench {role}"],
-        env=env,
-        what=f"returndesk createkey --role {role}",
-    ).strip()
+def create_key(env: dict[str, str], role: str, seller: str | None = None) -> str:
+    args = [str(BIN / "returndesk"), "createkey", "--role", role, "--name", f"bench {seller or role}"]
+    if seller:
+        args += ["--seller", seller]
+    key = run(args, env=env, what=f"returndesk createkey --role {role}").strip()
     if not key.startswith("rdk_") or "\n" in key:
         raise HarnessError(f"returndesk createkey printed {key!r}, not a key")
     return key
@@ -282,9 +317,13 @@ def order_id(number: int) -> str:
     return f"BENCH-O-{number}"
 
 
+def seller_id(number: int) -> str:
+    return f"BENCH-S-{number % SELLERS}"
+
+
 def order_body(number: int, now: dt.datetime) -> dict[str, object]:
     """An order delivered yesterday with two lines of LARGE_QUANTITY units (shape of conftest.order_payload)."""
-    seller, buyer = f"BENCH-S-{number % 10}", f"BENCH-B-{number % 50}"
+    seller, buyer = seller_id(number), f"BENCH-B-{number % 50}"
     line = {
         "sku": f"SKU-{number}",
         "quantity": LARGE_QUANTITY,
@@ -361,6 +400,22 @@ def seed(base: str, platform_key: str, carrier_key: str) -> list[str]:
         raise HarnessError(f"an approved code verifies as {verdict['result']!r}, not 'valid'")
     log(f"seeded {ORDERS} orders and {len(codes)} approved returns")
     return codes
+
+
+def seed_requested(base: str, platform_key: str, count: int) -> None:
+    """Open ``count`` more returns (one unit of line L1, round-robin over the orders), left requested."""
+
+    def open_one(number: int) -> None:
+        expect(
+            request(base, "POST", "/api/v1/returns", platform_key, return_body(number % ORDERS, "L1")),
+            201,
+            f"opening a return on order {number % ORDERS}",
+        )
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        list(pool.map(open_one, range(count)))
+    log(f"seeded {count} requested returns in {time.monotonic() - started:.0f} s")
 
 
 # --- other load on the machine ---------------------------------------------------------------
@@ -474,13 +529,14 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local good, bad, sample = 0, 0, ""
+  local good, bad, ran_out, sample = 0, 0, 0, ""
   for _, thread in ipairs(threads) do
     good = good + thread:get("expected")
     bad = bad + thread:get("unexpected")
+    ran_out = ran_out + (thread:get("exhausted") or 0)
     if sample == "" then sample = thread:get("first_bad") end
   end
-  io.write(string.format("BENCH_CHECK expected=%%d unexpected=%%d\\n", good, bad))
+  io.write(string.format("BENCH_CHECK expected=%%d unexpected=%%d exhausted=%%d\\n", good, bad, ran_out))
   if sample ~= "" then io.write("BENCH_FIRST_BAD " .. sample .. "\\n") end
 end
 """
@@ -530,6 +586,40 @@ def create_script(platform_key: str) -> str:
     )
 
 
+def approve_script(seller_keys: dict[str, str], returns: list[tuple[str, str]]) -> str:
+    """POST /api/v1/returns/{code}/approve, each code once, with the key of the return's seller; only 200 counts.
+
+    Each wrk thread walks its own slice of the list (its connections share the thread's position),
+    so no code is approved twice; a thread past the end of its slice counts it in ``exhausted`` and
+    repeats its last code (answered 409, so the run is refused).
+    """
+    sellers = sorted(seller_keys)
+    headers = ", ".join(
+        f'{{["Authorization"] = {json.dumps("Bearer " + seller_keys[seller])}, ["Content-Type"] = "application/json"}}'
+        for seller in sellers
+    )
+    index = {seller: number + 1 for number, seller in enumerate(sellers)}
+    return (
+        'wrk.method = "POST"\n'
+        f"headers = {{{headers}}}\n"
+        f"items = {lua_list([code for code, _ in returns])}\n"
+        f"owners = {{{', '.join(str(index[seller]) for _, seller in returns)}}}\n"
+        "function request()\n"
+        f"  local last = (offset + 1) * math.floor(#items / {THREADS})\n"
+        "  if position < last then\n"
+        "    position = position + 1\n"
+        "  else\n"
+        "    exhausted = (exhausted or 0) + 1\n"
+        "  end\n"
+        '  return wrk.format(nil, "/api/v1/returns/" .. items[position] .. "/approve", '
+        'headers[owners[position]], "{}")\n'
+        "end\n"
+        "function is_expected(status, body)\n"
+        '  return status == 200 and string.find(body, \'"status":%s*"approved"\') ~= nil\n'
+        "end\n" + LUA_COUNTING % {"threads": THREADS}
+    )
+
+
 @dataclass
 class Result:
     name: str
@@ -541,6 +631,8 @@ class Result:
     unexpected: int = 0
     socket_errors: int = 0
     other_cpu: float = 0.0
+    exhausted: int = 0
+    attempts: int = 1
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -577,6 +669,7 @@ def parse_wrk(name: str, what: str, output: str) -> Result:
         requests=int(_number(r"(\d+) requests in", output)),
         unexpected=max(int(check.group(2)), non_2xx),
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
+        exhausted=int(_number(r"BENCH_CHECK .* exhausted=(\d+)", output, default="0")),
     )
 
 
@@ -650,43 +743,76 @@ class Load:
         log(f"create: {answered} answers were 201, the database gained {created} returns")
         return result
 
-    def pgbench_select(self) -> Result:
-        """pgbench -S (select-only) on the bench database, 16 clients on 2 threads."""
-        log(f"pgbench -i -s {PGBENCH_SCALE}")
+    def approve(self, platform_key: str, seller_keys: dict[str, str]) -> Result:
+        """Approval of requested returns by their sellers, cross-checked against the approve events gained.
+
+        The returns the creation run left requested are used first; more are opened beforehand
+        through the API until BENCH_APPROVE_RETURNS are available. The warm-up approves some;
+        the measured run walks those still requested afterwards.
+        """
+        available = requested_returns(self.database_url)
+        if len(available) < APPROVE_RETURNS:
+            log(f"{len(available)} requested returns; opening {APPROVE_RETURNS - len(available)} more for approve")
+            seed_requested(self.base, platform_key, APPROVE_RETURNS - len(available))
+            available = requested_returns(self.database_url)
+        path = "/api/v1/returns"
+        self.warm_up("approve", path, approve_script(seller_keys, available))
+        remaining = requested_returns(self.database_url)
+        if len(remaining) < CONNECTIONS * THREADS:
+            raise HarnessError(
+                f"only {len(remaining)} requested returns left after the warm-up; raise BENCH_APPROVE_RETURNS"
+            )
+        before = count_events(self.database_url, "approve")
+        result = self.measure(
+            "approve", "POST /api/v1/returns/{code}/approve (seller)", path, approve_script(seller_keys, remaining)
+        )
+        if result.exhausted:
+            raise HarnessError(
+                f"approve: the {len(remaining)} requested returns ran out ({result.exhausted} "
+                "requests repeated a code); raise BENCH_APPROVE_RETURNS"
+            )
+        time.sleep(SETTLE_SECONDS)
+        approved = count_events(self.database_url, "approve") - before
+        answered = result.requests - result.unexpected
+        if not answered <= approved <= result.requests + CONNECTIONS:
+            raise HarnessError(f"wrk saw {answered} returns approved, the database gained {approved} approve events")
+        log(
+            f"approve: {answered} answers were 200 'approved', the database gained {approved} approve events "
+            f"({len(remaining)} requested returns were available)"
+        )
+        return result
+
+    def _pgbench(self, name: str, what: str, mode: list[str]) -> Result:
+        """One pgbench script on the bench database, 16 clients on 2 threads: a warm-up, then the measured run."""
         url = self.database_url
-        run([self.pgbench, "-i", "-q", "-s", str(PGBENCH_SCALE), url], what="pgbench -i")
-        common = [self.pgbench, "-S", "-n", f"-c{CONNECTIONS}", f"-j{THREADS}"]
+        common = [self.pgbench, *mode, "-n", f"-c{CONNECTIONS}", f"-j{THREADS}"]
         self.meter.wait_for_quiet()
         if WARMUP_SECONDS > 0:
-            run([*common, f"-T{WARMUP_SECONDS}", url], what="pgbench warm-up")
-        log(f"measuring pgbench -S for {SECONDS} s")
+            run([*common, f"-T{WARMUP_SECONDS}", url], what=f"{name} warm-up")
+        log(f"measuring {name} for {SECONDS} s")
+        prefix = OUT / f"{name}_log"
+        for stale in OUT.glob(f"{prefix.name}.*"):  # from a measurement of this target repeated
+            stale.unlink()
         output, other_cpu = self.meter.measure(
             lambda: run(
-                [
-                    *common,
-                    f"-T{SECONDS}",
-                    "-l",
-                    f"--sampling-rate={PGBENCH_SAMPLING}",
-                    f"--log-prefix={OUT / 'pgbench_log'}",
-                    url,
-                ],
-                what="pgbench -S",
+                [*common, f"-T{SECONDS}", "-l", f"--sampling-rate={PGBENCH_SAMPLING}", f"--log-prefix={prefix}", url],
+                what=name,
             )
         )
-        (OUT / "pgbench.txt").write_text(output)
+        (OUT / f"{name}.txt").write_text(output)
         latencies = sorted(
             int(line.split()[2]) / 1000
-            for path in OUT.glob("pgbench_log*")
+            for path in OUT.glob(f"{prefix.name}.*")
             for line in path.read_text().splitlines()
             if line.strip()
         )
         if len(latencies) < 100:
-            raise HarnessError(f"pgbench logged only {len(latencies)} transactions:\n{output}")
+            raise HarnessError(f"{name} logged only {len(latencies)} transactions:\n{output}")
         centiles = statistics.quantiles(latencies, n=100, method="inclusive")
         failed = re.search(r"number of failed transactions: (\d+)", output)
         return Result(
-            name="pgbench",
-            what=f"pgbench -S (select-only, scale {PGBENCH_SCALE})",
+            name=name,
+            what=what,
             rps=_number(r"tps = ([\d.]+)", output),
             p50_ms=centiles[49],
             p99_ms=centiles[98],
@@ -694,6 +820,18 @@ class Load:
             unexpected=int(failed.group(1)) if failed else 0,
             other_cpu=other_cpu,
         )
+
+    def pgbench_init(self) -> None:
+        log(f"pgbench -i -s {PGBENCH_SCALE}")
+        run([self.pgbench, "-i", "-q", "-s", str(PGBENCH_SCALE), self.database_url], what="pgbench -i")
+
+    def pgbench_select(self) -> Result:
+        """pgbench -S (select-only) on the scale-10 data set of pgbench_init, in the bench database."""
+        return self._pgbench("pgbench", f"pgbench -S (select-only, scale {PGBENCH_SCALE})", ["-S"])
+
+    def pgbench_tpcb(self) -> Result:
+        """pgbench's built-in TPC-B-like script (3 updates, a select, an insert, a commit), after -S."""
+        return self._pgbench("tpcb", f"pgbench TPC-B (read-write, scale {PGBENCH_SCALE})", [])
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -740,16 +878,24 @@ def revision() -> str:
     return f"commit {head or 'unknown'}" + (" with uncommitted changes in returndesk/" if dirty else "")
 
 
+LABELS = {"tpcb": "TPC-B"}
+RATIOS = (
+    ("verifier", "health"),
+    ("create", "health"),
+    ("approve", "health"),
+    ("verifier", "pgbench"),
+    ("create", "pgbench"),
+    ("create", "tpcb"),
+    ("approve", "tpcb"),
+)
+
+
+def ratio_name(top: str, bottom: str) -> str:
+    return f"{LABELS.get(top, top)}/{LABELS.get(bottom, bottom)}"
+
+
 def ratios(results: dict[str, Result]) -> list[tuple[str, float]]:
-    return [
-        (f"{top}/{bottom}", results[top].rps / results[bottom].rps)
-        for top, bottom in (
-            ("verifier", "health"),
-            ("create", "health"),
-            ("verifier", "pgbench"),
-            ("create", "pgbench"),
-        )
-    ]
+    return [(ratio_name(top, bottom), results[top].rps / results[bottom].rps) for top, bottom in RATIOS]
 
 
 def table(results: dict[str, Result]) -> str:
@@ -775,6 +921,16 @@ def verdict_line(results: dict[str, Result]) -> str:
     )
 
 
+def retries_line(results: dict[str, Result]) -> str | None:
+    again = {r.name: r.attempts for r in results.values() if r.attempts > 1}
+    if not again:
+        return None
+    return (
+        "Measured again because other processes had taken more than "
+        f"{BUSY_WARNING:.0%} of the CPU (measurements of the target, the last one shown): {again}."
+    )
+
+
 def busy_warning(results: dict[str, Result]) -> str | None:
     busy = {r.name: f"{r.other_cpu:.0%}" for r in results.values() if r.other_cpu > BUSY_WARNING}
     if not busy:
@@ -790,8 +946,10 @@ def setup_line() -> str:
         f"gunicorn sync workers x{WORKERS} (two per core), CONN_MAX_AGE=600, "
         f"rate-limit counters in {'Redis' if REDIS_URL else 'PostgreSQL'}; "
         f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency after a {WARMUP_SECONDS} s warm-up; "
-        f"pgbench -S -c{CONNECTIONS} -j{THREADS} -T{SECONDS} at scale {PGBENCH_SCALE}, same database; "
-        f"{ORDERS} seeded orders, {ORDERS} approved codes."
+        f"pgbench -S then TPC-B, each -n -c{CONNECTIONS} -j{THREADS} -T{SECONDS} after a {WARMUP_SECONDS} s "
+        f"warm-up, at scale {PGBENCH_SCALE}, same database, server defaults (synchronous_commit untouched); "
+        f"{ORDERS} seeded orders, {ORDERS} approved codes, {APPROVE_RETURNS} requested returns for approve "
+        f"({SELLERS} seller keys)."
     )
 
 
@@ -805,9 +963,17 @@ NOTE = """\
   least 40% on this machine.
 - **create/health**: the same for return creation, which writes (locks the order, checks held
   quantities, inserts the return, its lines and its event, commits) and then reads the return back.
+- **approve/health**: the same for one lifecycle transition: a seller approves one of its requested
+  returns (locks the return, checks the lifecycle, updates it, appends its event, commits) and gets
+  the return back with its timeline.
 - **verifier/pgbench, create/pgbench**: pgbench -S runs one primary-key SELECT per transaction over
   persistent connections, so it is the database's own ceiling on this machine; these ratios show
   how much of it one API request costs (a request making k round trips cannot exceed about 1/k).
+- **create/TPC-B, approve/TPC-B**: pgbench's built-in TPC-B-like transaction (three UPDATEs, one
+  SELECT, one INSERT, one COMMIT with its WAL flush, seven round trips) over persistent connections is
+  the database's own write ceiling here, with the server's default `synchronous_commit` as the
+  application has it. A ratio near 1 would mean a writing endpoint costs about one such transaction;
+  far below 1, its cost is outside the database's write path (Python, round trips).
 
 Every figure comes from one run on one machine, where wrk, pgbench, gunicorn and PostgreSQL share
 the same cores: they are comparable with each other, not with figures from another machine.
@@ -819,44 +985,140 @@ does is invisible from inside a virtual machine, so figures also vary between ru
 process busy: judge a ratio close to the 40% line over several runs.
 
 Every answer is checked, not just counted: "Unexpected answers" are non-2xx statuses, verifier
-answers other than `"result": "valid"`, and creations other than 201 (creations are also checked
-against the rows the database gained). The verifier is only asked about approved codes, so its
-failure rate limit never triggers: valid answers do not count as failures.
+answers other than `"result": "valid"`, creations other than 201 and approvals other than 200 with
+`"status": "approved"` (creations are also checked against the rows the database gained, approvals
+against the `approve` events it gained; each code is approved once, by its seller's key). The
+verifier is only asked about approved codes, so its failure rate limit never triggers: valid
+answers do not count as failures. pgbench's failed transactions count as unexpected answers.
 """
 
 
-def render(results: dict[str, Result], info: dict[str, str], when: dt.datetime) -> str:
-    lines = [
-        "# Benchmarks",
-        "",
+# --- a series of runs (BENCH_SERIES) ---------------------------------------------------------
+
+SERIES_TARGETS = (
+    ("health", "health"),
+    ("verifier", "verifier"),
+    ("create", "create"),
+    ("approve", "approve"),
+    ("pgbench", "pgbench -S"),
+    ("tpcb", "TPC-B"),
+)
+SERIES_RATIOS = (("verifier", "health"), ("create", "tpcb"), ("approve", "tpcb"))
+SERIES_MARK = re.compile(r"^<!-- bench-series: (.*) -->$", re.MULTILINE)
+
+
+def series_entry(results: dict[str, Result], info: dict[str, str], when: dt.datetime) -> dict[str, object]:
+    """The key figures of this run, as kept (exactly, in a comment) in the series section of the document."""
+    return {
+        "when": f"{when:%Y-%m-%d %H:%M}",
+        "revision": info["returndesk"],
+        "rps": {name: results[name].rps for name, _ in SERIES_TARGETS},
+        "other_cpu": round(max(r.other_cpu for r in results.values()), 3),
+    }
+
+
+def previous_series() -> tuple[str, list[dict[str, object]]]:
+    """The series kept in the current document: its title and its runs (none: "", [])."""
+    found = SERIES_MARK.search(DOC.read_text()) if DOC.exists() else None
+    if not found:
+        return "", []
+    kept = json.loads(found.group(1))
+    return str(kept["title"]), list(kept["runs"])
+
+
+def series_section(title: str, runs: list[dict[str, object]]) -> str:
+    """Each run's requests/s and key ratios, and their medians."""
+
+    def figures(run: dict[str, object]) -> list[float]:
+        rps = run["rps"]
+        assert isinstance(rps, dict)
+        return [float(rps[name]) for name, _ in SERIES_TARGETS] + [
+            float(rps[top]) / float(rps[bottom]) for top, bottom in SERIES_RATIOS
+        ]
+
+    def cells(values: list[float]) -> list[str]:
+        targets = len(SERIES_TARGETS)
+        return [f"{v:,.0f}" for v in values[:targets]] + [f"{v:.3g}" for v in values[targets:]]
+
+    header = (
+        ["Run", "Measured (UTC)", "Code"]
+        + [f"{label} (req/s)" for _, label in SERIES_TARGETS]
+        + [ratio_name(top, bottom) for top, bottom in SERIES_RATIOS]
+        + ["Other CPU (max)"]
+    )
+    rows = ["| " + " | ".join(header) + " |", "|---|---|---|" + "---:|" * (len(header) - 3)]
+    for number, run in enumerate(runs, 1):
+        revision = str(run["revision"]).removeprefix("commit ")
+        rows.append(
+            "| "
+            + " | ".join(
+                [str(number), str(run["when"]), revision, *cells(figures(run)), f"{float(str(run['other_cpu'])):.0%}"]
+            )
+            + " |"
+        )
+    columns = list(zip(*(figures(run) for run in runs), strict=True))
+    medians = [statistics.median(column) for column in columns]
+    rows.append("| " + " | ".join(["**median**", "", "", *(f"**{cell}**" for cell in cells(medians)), ""]) + " |")
+    kept = json.dumps({"title": title, "runs": runs}, separators=(",", ":"))
+    return "\n".join(
+        [
+            f"## {title}",
+            "",
+            f"{len(runs)} run(s) of `{COMMAND}` with `BENCH_SERIES={json.dumps(title)}`, one after the other (a run "
+            f"during which other processes took more than {BUSY_WARNING:.0%} of the CPU is not kept); "
+            "requests/s of every target and the key ratios (each run's own ratio; the median of "
+            "each column over the runs). Ratios: verifier/health is the contract's 40% line; create/TPC-B and "
+            "approve/TPC-B compare the writing endpoints with pgbench's TPC-B transaction in the same run. "
+            "The full report of the last run follows.",
+            "",
+            *rows,
+            "",
+            f"<!-- bench-series: {kept} -->",
+            "",
+        ]
+    )
+
+
+def render(
+    results: dict[str, Result], info: dict[str, str], when: dt.datetime, series: tuple[str, list[dict[str, object]]]
+) -> str:
+    title, runs = series
+    sub = "###" if runs else "##"
+    lines = ["# Benchmarks", ""]
+    if runs:
+        lines += [series_section(title, runs), "## The last run", ""]
+    lines += [
         f"Measured on {when:%Y-%m-%d %H:%M} UTC with `{COMMAND}` (`.venv/bin/python bench/load.py`), "
         "which sets everything up, runs, and cleans up by itself.",
         "",
-        "## Machine",
+        f"{sub} Machine",
         "",
     ]
     lines += [f"- {key}: {value}" for key, value in info.items()]
     lines += [
         "",
-        "## Setup",
+        f"{sub} Setup",
         "",
         setup_line(),
         "",
-        "## Results",
+        f"{sub} Results",
         "",
         table(results),
         "",
-        "## Ratios",
+        f"{sub} Ratios",
         "",
         "| Ratio | Value |",
         "|---|---:|",
     ]
     lines += [f"| {name} | {value:.3g} ({value:.1%}) |" for name, value in ratios(results)]
     lines += ["", f"**{verdict_line(results)}.**", ""]
+    again = retries_line(results)
+    if again:
+        lines += [again, ""]
     warning = busy_warning(results)
     if warning:
         lines += [f"Warning: {warning}", ""]
-    lines.append(NOTE)
+    lines.append(NOTE.replace("## ", f"{sub} ", 1))
     return "\n".join(lines)
 
 
@@ -870,6 +1132,9 @@ def report(results: dict[str, Result], info: dict[str, str]) -> None:
         print(f"{name:<18} {value:8.3g}  ({value:.1%})")
     print()
     print(verdict_line(results))
+    again = retries_line(results)
+    if again:
+        print(again)
     warning = busy_warning(results)
     if warning:
         print(f"warning: {warning}")
@@ -879,8 +1144,21 @@ def report(results: dict[str, Result], info: dict[str, str]) -> None:
             f"unexpected answers or socket errors {invalid}; the figures are not valid and "
             f"{DOC.relative_to(ROOT)} was not written (raw output in bench/out/)"
         )
+    when = dt.datetime.now(dt.UTC)
+    # A series goes on under its title and is kept, unchanged, by runs outside it.
+    title, runs = previous_series()
+    if SERIES and warning:
+        raise DisturbedRun(
+            f"this run is not added to the series {SERIES!r} and {DOC.relative_to(ROOT)} was not "
+            "rewritten: run again on a quiet machine"
+        )
+    if SERIES:
+        runs = (runs if title == SERIES else []) + [series_entry(results, info, when)]
+        title = SERIES
+        print()
+        print(series_section(title, runs).split("<!--")[0].strip())
     DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(render(results, info, dt.datetime.now(dt.UTC)))
+    DOC.write_text(render(results, info, when, (title, runs)))
     print(f"wrote {DOC.relative_to(ROOT)}")
 
 
@@ -890,6 +1168,21 @@ def report(results: dict[str, Result], info: dict[str, str]) -> None:
 def _on_signal(signum: int, _frame: object) -> None:
     signal.signal(signum, signal.SIG_IGN)  # a second signal must not interrupt the clean-up
     raise SystemExit(128 + signum)
+
+
+def retried(measure_once: Callable[[], Result]) -> Result:
+    """A target's measurement, repeated (up to BENCH_RETRIES times) while other processes disturbed it."""
+    result = measure_once()
+    for attempt in range(2, RETRIES + 2):
+        if result.other_cpu <= BUSY_WARNING:
+            break
+        log(
+            f"{result.name}: other processes took {result.other_cpu:.0%} of the CPU; measuring it again "
+            f"({attempt - 1} of {RETRIES})"
+        )
+        result = measure_once()
+        result.attempts = attempt
+    return result
 
 
 def measure(wrk: str, pgbench: str) -> tuple[dict[str, Result], dict[str, str]]:
@@ -903,14 +1196,21 @@ def measure(wrk: str, pgbench: str) -> tuple[dict[str, Result], dict[str, str]]:
         base, server_pid = stack.enter_context(gunicorn(env))
         info = machine(url, wrk, pgbench)  # now: the code gunicorn loaded is the code measured
         codes = seed(base, platform_key, carrier_key)
+        sellers = sorted({seller_id(number) for number in range(ORDERS)})
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            seller_keys = dict(
+                zip(sellers, pool.map(lambda seller: create_key(env, "seller", seller), sellers), strict=True)
+            )
         meter = CpuMeter(server_pid=server_pid, markers=(urlsplit(url).path.lstrip("/"), str(OUT)))
         load = Load(wrk=wrk, pgbench=pgbench, base=base, database_url=url, meter=meter)
         results = {
-            "health": load.health(),
-            "verifier": load.verifier(carrier_key, codes),
-            "create": load.create(platform_key),
-            "pgbench": load.pgbench_select(),
+            "health": retried(load.health),
+            "verifier": retried(lambda: load.verifier(carrier_key, codes)),
+            "create": retried(lambda: load.create(platform_key)),
+            "approve": retried(lambda: load.approve(platform_key, seller_keys)),
         }
+        load.pgbench_init()
+        results |= {"pgbench": retried(load.pgbench_select), "tpcb": retried(load.pgbench_tpcb)}
         return results, info
 
 
@@ -927,6 +1227,9 @@ def main() -> int:
     except (HarnessError, OSError, psycopg.Error) as error:
         log(f"error: {error}")
         return 2
+    except DisturbedRun as error:
+        log(f"disturbed: {error}")
+        return 3
     except KeyboardInterrupt:
         log("interrupted")
         return 130
