@@ -9,13 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from returndesk.core import clock
 from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
 from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
+from returndesk.core.sql import quoted_table
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Order, OrderLine
@@ -50,15 +50,28 @@ REQUEST_EVENT = "request"
 _CODE_ATTEMPTS = 5
 
 
-def _held_quantities(order: Order) -> dict[int, int]:
-    """Units of each order line that open returns already claim."""
-    # The query form of lifecycle.holds_quantity.
-    held = (
-        ReturnLine.objects.filter(return_request__order=order)
-        .exclude(return_request__status__in=lifecycle.RELEASING_STATUSES)
-        .exclude(return_request__status=Status.CLOSED, return_request__closed_from__in=lifecycle.RELEASING_CLOSES)
+def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, tuple[OrderLine, int]]:
+    """The order's lines a request names, each with the units its open returns already claim
+    (the query form of ``lifecycle.holds_quantity``).
+
+    One plain-SQL statement, not an ORM query and an aggregate: opening a return is the busiest
+    write of the API, and compiling those two queries cost more than running them.
+    """
+    released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
+
+    def marks(values: Sequence[object]) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    sql = (
+        f"SELECT ol.*, COALESCE((SELECT SUM(rl.quantity) FROM {quoted_table(ReturnLine)} rl"  # noqa: S608
+        f" JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
+        f" WHERE rl.order_line_id = ol.id AND r.status NOT IN ({marks(released)})"
+        f" AND NOT (r.status = %s AND r.closed_from IN ({marks(closed_released)}))), 0) AS held"
+        f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s AND ol.external_id IN ({marks(line_ids)})"
     )
-    return dict(held.values("order_line_id").annotate(units=Sum("quantity")).values_list("order_line_id", "units"))
+    params = [*released, Status.CLOSED, *closed_released, order.pk, *line_ids]
+    # ``held`` is the statement's extra column, which raw() sets on each line.
+    return {line.external_id: (line, line.held) for line in OrderLine.objects.raw(sql, params)}  # type: ignore[attr-defined]
 
 
 def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str, now: datetime) -> None:
@@ -81,20 +94,6 @@ def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str,
         )
 
 
-def _new_code_return(**fields: Any) -> Return:
-    """Insert the return under a fresh code, drawing again when the code is already taken."""
-    for attempt in range(_CODE_ATTEMPTS):
-        code = codes.generate()
-        try:
-            with transaction.atomic():
-                return Return.objects.create(code=code, **fields)
-        except IntegrityError:
-            # Only a clash of codes is worth another draw; any other violation is a bug to surface.
-            if attempt == _CODE_ATTEMPTS - 1 or not Return.objects.filter(code=code).exists():
-                raise
-    raise AssertionError("unreachable")
-
-
 def return_open(
     *, actor: Actor, order_external_id: str, lines: Sequence[RequestedLine], now: datetime | None = None
 ) -> Return:
@@ -109,6 +108,24 @@ def return_open(
     line_ids = [line.line for line in lines]
     if len(set(line_ids)) != len(line_ids):
         raise DuplicateLine("Name each order line once, with the total quantity to return.")
+    for attempt in range(_CODE_ATTEMPTS):
+        code = codes.generate()
+        try:
+            return _return_open(actor, order_external_id, lines, code=code, now=now)
+        except IntegrityError:
+            # The transaction (or its savepoint, when nested) is rolled back whole; only a clash of
+            # codes is worth another draw, any other violation is a bug to surface.
+            if attempt == _CODE_ATTEMPTS - 1 or not Return.objects.filter(code=code).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _return_open(
+    actor: Actor, order_external_id: str, lines: Sequence[RequestedLine], *, code: str, now: datetime | None
+) -> Return:
+    # The return's insert takes no savepoint of its own: 60 random bits all but never clash, and
+    # when they do, return_open runs this whole transaction again with another code.
+    line_ids = [line.line for line in lines]
     with transaction.atomic():
         # The seller and buyer come along unlocked: the return's insert takes them in their turn.
         order = order_lock(external_id=order_external_id)
@@ -116,18 +133,18 @@ def return_open(
             raise OrderNotFound(f"No order {order_external_id!r}.")
         # Read after the lock: the timeline's order is the order in which the writes committed.
         now = now or clock.now()
-        order_lines = {line.external_id: line for line in order.lines.filter(external_id__in=line_ids)}
-        held = _held_quantities(order)
+        order_lines = _requested_order_lines(order, line_ids)
         for requested in lines:
-            order_line = order_lines.get(requested.line)
-            if order_line is None:
+            if requested.line not in order_lines:
                 raise LineNotInOrder(f"Order {order.external_id!r} has no line {requested.line!r}.")
+            order_line, held = order_lines[requested.line]
             order_line.order = order
-            _check_returnable(order_line, requested.quantity, held.get(order_line.pk, 0), order.buyer.time_zone, now)
+            _check_returnable(order_line, requested.quantity, held, order.buyer.time_zone, now)
         facts = Facts(status=Status.REQUESTED, status_since=now)
         deadline = lifecycle.next_deadline(facts)
         assert deadline is not None
-        ret = _new_code_return(
+        ret = Return.objects.create(
+            code=code,
             order=order,
             seller=order.seller,
             buyer=order.buyer,
@@ -142,7 +159,7 @@ def return_open(
         return_lines = ReturnLine.objects.bulk_create(
             ReturnLine(
                 return_request=ret,
-                order_line=order_lines[line.line],
+                order_line=order_lines[line.line][0],
                 quantity=line.quantity,
                 reason=line.reason,
                 note=line.note,
