@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -278,3 +279,12 @@ def test_the_problem_schema_has_the_rfc_9457_members_and_a_code(schema):
 
     assert set(problem["required"]) == PROBLEM_MEMBERS
     assert set(problem["properties"]) == PROBLEM_MEMBERS | {"errors"}
+
+
+def test_interactive_docs_load_nothing_from_another_host(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+
+    assert assets
+    assert [asset for asset in assets if not asset.startswith("/")] == []
+    assert {client.get(asset).status_code for asset in assets} == {200}
