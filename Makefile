@@ -39,8 +39,16 @@ pytest: $(STAMP)
 pytest-postgres: $(STAMP)
 	DATABASE_URL=$(TEST_POSTGRES_URL) SECRET_KEY=test-only $(BIN)/pytest -n 2 --dist load -m database
 
+# The bench's tools come from Debian: installed here when missing and we are root (apt-get update
+# only when the package lists lack them); otherwise `python -m bench` stops naming the package.
+apt_get_install = DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1)
+apt_install = [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	($(call apt_get_install,$(1)) || (apt-get update && $(call apt_get_install,$(1))))
+
 bench: $(STAMP)
-	$(BIN)/python bench/load.py
+	command -v wrk >/dev/null || $(call apt_install,wrk)
+	command -v pgbench >/dev/null || $(call apt_install,postgresql-client)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,41 +1,53 @@
 """Real ``returndesk serve`` processes for end-to-end tests, spoken to with the standard library only.
 
-Each server runs in its own session (process group) so the gunicorn master and its workers stop
-together; its output goes to a file, so a full pipe never stalls it, and is shown when it fails.
+How a server process starts, waits until it serves, stops with its process group and keeps its
+output is ``returndesk.testing.processes``, which the bench shares; this module adds what the tests
+need on top: the ``returndesk`` commands, the environment of a server, requests, and failures
+reported as test failures.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from returndesk.testing import processes
+from returndesk.testing.processes import START_TIMEOUT, STOP_TIMEOUT, ServerProcess, free_port
+
+__all__ = [
+    "REQUEST_TIMEOUT",
+    "RETURNDESK",
+    "START_TIMEOUT",
+    "STOP_TIMEOUT",
+    "Backend",
+    "Response",
+    "ServedApp",
+    "Server",
+    "StartServer",
+    "createkey",
+    "free_port",
+    "http",
+    "run_command",
+    "run_to_exit",
+    "server_env",
+    "spawn",
+]
+
 RETURNDESK = str(Path(sys.executable).with_name("returndesk"))
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 REQUEST_TIMEOUT = 60.0
 # What the test runner's environment may hold that would point a server somewhere else
 # (``make pytest-postgres`` exports DATABASE_URL and SECRET_KEY for the whole run).
 _INHERITED = ("DATABASE_URL", "SECRET_KEY", "RETURNDESK_DATA_DIR", "REDIS_URL", "RETURNDESK_DEBUG")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -92,22 +104,11 @@ def http(
 
 
 @dataclass
-class Server:
-    """A running ``returndesk serve``."""
+class Server(ServerProcess):
+    """A running ``returndesk serve``: ``process``, ``port``, ``log``, ``url``, ``output()``, ``stop()``."""
 
-    process: subprocess.Popen[bytes]
-    port: int
     data_dir: Path
     env: dict[str, str]
-    log: Path
-    stopped: bool = field(default=False)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
     def get(self, path: str, *, key: str | None = None) -> Response:
         return http("GET", self.url + path, key=key)
@@ -117,54 +118,17 @@ class Server:
     ) -> Response:
         return http("POST", self.url + path, key=key, body={} if body is None else body, headers=headers)
 
-    def stop(self) -> None:
-        """SIGTERM the whole process group, then SIGKILL whatever is left of it."""
-        if self.stopped:
-            return
-        self.stopped = True
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=STOP_TIMEOUT)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=STOP_TIMEOUT)
-        # Workers can outlive the master for a moment; none may linger into the next test.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-
 
 def spawn(*args: str, data_dir: Path, env: dict[str, str], log: Path) -> Server:
     """Start ``returndesk serve --port P ARGS`` and wait until ``/api/v1/health`` answers."""
     port = free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [RETURNDESK, "serve", "--port", str(port), *args],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(process=process, port=port, data_dir=data_dir, env=env, log=log)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            server.stop()
-            pytest.fail(
-                f"returndesk serve exited with {process.returncode} before answering:\n{server.output()}", pytrace=False
-            )
-        try:
-            if server.get("/api/v1/health").status == 200:
-                return server
-        except OSError:
-            pass  # not listening yet
-        time.sleep(0.1)
-    server.stop()
-    pytest.fail(
-        f"returndesk serve did not answer /api/v1/health within {START_TIMEOUT:.0f} s:\n{server.output()}",
-        pytrace=False,
-    )
+    process = processes.start([RETURNDESK, "serve", "--port", str(port), *args], env=env, log=log)
+    server = Server(process=process, port=port, log=log, data_dir=data_dir, env=env)
+    try:
+        server.wait_until_serving("/api/v1/health", name="returndesk serve")
+    except processes.NotServing as error:
+        pytest.fail(str(error), pytrace=False)
+    return server
 
 
 @dataclass(frozen=True)
@@ -186,21 +150,7 @@ class ServedApp:
 def run_to_exit(*args: str, env: dict[str, str], timeout: float = 60) -> tuple[int | None, str]:
     """Run ``returndesk ARGS`` in its own process group; (exit status, output), or (None, output)
     when it was still running after ``timeout`` and had to be killed with all its children."""
-    process = subprocess.Popen(
-        [RETURNDESK, *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        return None, output
-    return process.returncode, output
+    return processes.run_to_exit([RETURNDESK, *args], env=env, timeout=timeout)
 
 
 # start_server(*args, data_dir=None, env=None) -> Server: the ``start_server`` fixture.

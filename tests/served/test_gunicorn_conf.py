@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.served.harness import START_TIMEOUT, STOP_TIMEOUT, free_port, http, run_command, server_env
+from returndesk.testing import processes
+from tests.served.harness import http, run_command, server_env
 
 pytestmark = pytest.mark.served
 
@@ -25,31 +22,18 @@ def gunicorn_url(tmp_path: Path) -> Iterator[str]:
     env = server_env(tmp_path)
     migrated = run_command(env, "migrate", "--verbosity", "0")
     assert migrated.returncode == 0, migrated.stderr
-    port = free_port()
+    port = processes.free_port()
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [GUNICORN, "-c", "python:returndesk.runtime.gunicorn_conf", "--bind", f"127.0.0.1:{port}"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
+    command = [GUNICORN, "-c", "python:returndesk.runtime.gunicorn_conf", "--bind", f"127.0.0.1:{port}"]
+    server = processes.ServerProcess(process=processes.start(command, env=env, log=log), port=port, log=log)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if http("GET", f"{url}/api/v1/health").status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)  # not listening yet
-        else:
-            pytest.fail(f"gunicorn did not answer /api/v1/health:\n{log.read_text()}", pytrace=False)
-        yield url
+        server.wait_until_serving("/api/v1/health", name="gunicorn")
+    except processes.NotServing as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server.url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=STOP_TIMEOUT)
+        server.stop()
 
 
 def test_the_readme_command_serves_with_returndesks_request_limits(gunicorn_url: str) -> None:

@@ -1,0 +1,21 @@
+"""The targets, in the order they run: one module each, declaring what it measures and its bar.
+
+TPC-B writes to the tables ``pgbench -S`` reads, so it runs after it; approve uses the returns the
+creation run left requested, so it runs after creation.
+"""
+
+from __future__ import annotations
+
+from bench.targets import approve, create, health, pgbench_select, tpcb, verifier
+from bench.targets.base import Bar, Stage, Target
+
+__all__ = ["TARGETS", "Bar", "Stage", "Target"]
+
+TARGETS: tuple[Target, ...] = (
+    health.TARGET,
+    verifier.TARGET,
+    create.TARGET,
+    approve.TARGET,
+    pgbench_select.TARGET,
+    tpcb.TARGET,
+)
