@@ -92,31 +92,36 @@ def idempotent(
         "key": key,
     }
     digest = body_digest(request.body)
+
+    def produce_or_refuse() -> HttpResponse:
+        try:
+            return produce()
+        except ReturndeskError as error:
+            raise _Refused(problem_response(error)) from error
+
+    try:
+        return _answer_once(scope, path=path, digest=digest, key=key, answer=produce_or_refuse)
+    except _Refused as refused:
+        refusal = refused.response
+        # The effect rolled back with its transaction; the refusal is recorded in one of its own
+        # (whose read also redoes the rolled-back deletion of an outlived record).
+        return _answer_once(scope, path=path, digest=digest, key=key, answer=lambda: refusal)
+
+
+def _answer_once(
+    scope: dict[str, object], *, path: str, digest: str, key: str, answer: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """In one transaction, replay the live record of ``scope``, or ``answer()`` and store that answer."""
     try:
         with transaction.atomic():
             stored = _live_record(scope)
             if stored is not None:
                 return _replay_same_body(stored, digest, key)
-            try:
-                response = produce()
-            except ReturndeskError as error:
-                raise _Refused(problem_response(error)) from error
+            response = answer()
             _store(scope, path=path, digest=digest, response=response)
             return response
     except _Preempted:
         return _replay_same_body(IdempotencyRecord.objects.get(**scope), digest, key)
-    except _Refused as refused:
-        response = refused.response
-    try:
-        with transaction.atomic():
-            # Read again: the rolled-back transaction took its deletion of an outlived record along.
-            stored = _live_record(scope)
-            if stored is not None:
-                return _replay_same_body(stored, digest, key)
-            _store(scope, path=path, digest=digest, response=response)
-    except _Preempted:
-        return _replay_same_body(IdempotencyRecord.objects.get(**scope), digest, key)
-    return response
 
 
 def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:

@@ -3,16 +3,14 @@ then its buyer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from returndesk.core.locks import locked
 from returndesk.marketplace.models import Buyer, Order, Seller
 
 
-def order_lock(*, external_id: str, related: Sequence[str] = ("seller", "buyer")) -> Order | None:
-    """Lock the order with this external id, None when there is none. ``related`` rows are read
+def order_lock(*, external_id: str) -> Order | None:
+    """Lock the order with this external id, None when there is none. Its seller and buyer are read
     along with it but not locked: whoever changes them locks them next, in their turn."""
-    return locked(Order.objects.select_related(*related)).filter(external_id=external_id).first()
+    return locked(Order.objects.select_related("seller", "buyer")).filter(external_id=external_id).first()
 
 
 def seller_lock(*, external_id: str) -> Seller | None:

@@ -349,13 +349,16 @@ def return_cancel(*, code: str, actor: Actor, reason: str = "", now: datetime | 
     return return_transition(code=code, actor=actor, action=Action.CANCEL, now=now, reason=reason)
 
 
+def parcel_record(ret: Return, _at: datetime) -> None:
+    """``return_transition``'s ``apply`` for the actions that put the parcel in hand (receive,
+    handover): the code has then been used."""
+    ret.parcel_recorded = True
+
+
 def return_receive(*, code: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
     """Record that the parcel reached the seller (also when it was never scanned, or came late)."""
 
-    def record_parcel(ret: Return, _at: datetime) -> None:
-        ret.parcel_recorded = True
-
-    return return_transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note, apply=record_parcel)
+    return return_transition(code=code, actor=actor, action=Action.RECEIVE, now=now, reason=note, apply=parcel_record)
 
 
 def return_inspect(*, code: str, actor: Actor, lines: Sequence[LineInspection], now: datetime | None = None) -> Return:

@@ -64,10 +64,9 @@ def _cancel(ret: Return, at: datetime) -> Return:
 
 
 def _handover(ret: Return, at: datetime) -> Return:
-    def record_parcel(row: Return, _at: datetime) -> None:
-        row.parcel_recorded = True
-
-    return services.return_transition(code=ret.code, actor=CARRIER, action=Action.HANDOVER, now=at, apply=record_parcel)
+    return services.return_transition(
+        code=ret.code, actor=CARRIER, action=Action.HANDOVER, now=at, apply=services.parcel_record
+    )
 
 
 def _expire(ret: Return, at: datetime) -> Return:
