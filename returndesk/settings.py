@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "returndesk.accounts",
     "returndesk.marketplace",
     "returndesk.returns",
+    "returndesk.portals",
     "returndesk.demo",
     "returndesk.runtime",
 ]

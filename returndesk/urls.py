@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from returndesk.api import api
 from returndesk.demo.page import home
@@ -11,4 +11,5 @@ urlpatterns = [
     path("", home, name="home"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("returndesk.portals.urls")),
 ]

@@ -32,6 +32,17 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
 
 
+class StaffRole(StrEnum):
+    """A signed-in staff member's role (``accounts.StaffMembership.role``): seller staff act as
+    ``seller_user``, agents and supervisors as ``agent``, counter staff as ``carrier``."""
+
+    SELLER_MANAGER = "seller_manager"
+    SELLER_WAREHOUSE = "seller_warehouse"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    COUNTER = "counter"
+
+
 @dataclass(frozen=True)
 class KindRow:
     kind: ActorKind
@@ -67,6 +78,11 @@ class Actor:
     on_behalf_of: str = ""
     # The carrier a carrier key acts for (``createkey --carrier``); drop-off points are its own.
     carrier: str = ""
+    # A signed-in staff member's role, empty for API keys, buyers and the clocks: warehouse staff
+    # may receive and inspect but not decide.
+    staff_role: StaffRole | None = None
+    # The drop-off point a counter member works at: the verifier counts failures per point too.
+    point_id: str = ""
 
     @property
     def role(self) -> Role:

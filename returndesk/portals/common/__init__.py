@@ -1,0 +1,1 @@
+"""The pages every portal shares: layout, sign-in, problems."""

@@ -1,0 +1,1 @@
+"""The drop-off counter at /counter/: checking a return code."""
