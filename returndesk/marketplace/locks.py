@@ -3,14 +3,39 @@ then its buyer."""
 
 from __future__ import annotations
 
+import functools
+from typing import cast
+
+from django.db import connection
+
 from returndesk.core.locks import locked
+from returndesk.core.sql import fetch_all, quoted_table, row_to_instances, select_columns
 from returndesk.marketplace.models import Buyer, Order, Seller
+
+
+@functools.cache
+def _order_lock_sql(vendor: str) -> str:
+    lock = " FOR NO KEY UPDATE OF o" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT {select_columns(Order, 'o')}, {select_columns(Seller, 's')}, {select_columns(Buyer, 'b')}"  # noqa: S608
+        f" FROM {quoted_table(Order)} o JOIN {quoted_table(Seller)} s ON s.id = o.seller_id"
+        f" JOIN {quoted_table(Buyer)} b ON b.id = o.buyer_id WHERE o.external_id = %s{lock}"
+    )
 
 
 def order_lock(*, external_id: str) -> Order | None:
     """Lock the order with this external id, None when there is none. Its seller and buyer are read
-    along with it but not locked: whoever changes them locks them next, in their turn."""
-    return locked(Order.objects.select_related("seller", "buyer")).filter(external_id=external_id).first()
+    along with it but not locked: whoever changes them locks them next, in their turn.
+
+    Plain SQL: every return opened starts here, and compiling the ORM's form of this join (with
+    ``select_for_update(of=...)``) cost more than running it. The lock is ``core.locks.locked``'s.
+    """
+    rows = fetch_all(_order_lock_sql(connection.vendor), [external_id])
+    if not rows:
+        return None
+    order, seller, buyer = row_to_instances(rows[0], Order, Seller, Buyer)
+    order.seller, order.buyer = cast(Seller, seller), cast(Buyer, buyer)  # type: ignore[attr-defined]
+    return cast(Order, order)
 
 
 def seller_lock(*, external_id: str) -> Seller | None:

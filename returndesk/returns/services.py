@@ -15,7 +15,7 @@ from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
 from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
-from returndesk.core.sql import quoted_table
+from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Order, OrderLine
@@ -55,7 +55,8 @@ def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, t
     (the query form of ``lifecycle.holds_quantity``).
 
     One plain-SQL statement, not an ORM query and an aggregate: opening a return is the busiest
-    write of the API, and compiling those two queries cost more than running them.
+    write of the API, and compiling those two queries cost more than running them. Its text
+    depends on the number of lines only, so PostgreSQL prepares it once per connection and count.
     """
     released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
 
@@ -63,15 +64,19 @@ def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, t
         return ", ".join(["%s"] * len(values))
 
     sql = (
-        f"SELECT ol.*, COALESCE((SELECT SUM(rl.quantity) FROM {quoted_table(ReturnLine)} rl"  # noqa: S608
-        f" JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
+        f"SELECT {select_columns(OrderLine, 'ol')}, COALESCE((SELECT SUM(rl.quantity)"  # noqa: S608
+        f" FROM {quoted_table(ReturnLine)} rl JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
         f" WHERE rl.order_line_id = ol.id AND r.status NOT IN ({marks(released)})"
         f" AND NOT (r.status = %s AND r.closed_from IN ({marks(closed_released)}))), 0) AS held"
         f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s AND ol.external_id IN ({marks(line_ids)})"
     )
     params = [*released, Status.CLOSED, *closed_released, order.pk, *line_ids]
-    # ``held`` is the statement's extra column, which raw() sets on each line.
-    return {line.external_id: (line, line.held) for line in OrderLine.objects.raw(sql, params)}  # type: ignore[attr-defined]
+    requested: dict[str, tuple[OrderLine, int]] = {}
+    for *columns, held in fetch_all(sql, params):
+        (line,) = row_to_instances(columns, OrderLine)
+        assert isinstance(line, OrderLine)
+        requested[line.external_id] = (line, held)
+    return requested
 
 
 def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str, now: datetime) -> None:
@@ -143,28 +148,34 @@ def _return_open(
         facts = Facts(status=Status.REQUESTED, status_since=now)
         deadline = lifecycle.next_deadline(facts)
         assert deadline is not None
-        ret = Return.objects.create(
-            code=code,
-            order=order,
-            seller=order.seller,
-            buyer=order.buyer,
-            status=Status.REQUESTED,
-            status_since=now,
-            due_at=deadline.at,
-            due_action=deadline.action,
-            policy_version=DEFAULT_POLICY.version,
-            created_at=now,
-            updated_at=now,
+        (ret,) = insert_rows(
+            [
+                Return(
+                    code=code,
+                    order=order,
+                    seller=order.seller,
+                    buyer=order.buyer,
+                    status=Status.REQUESTED,
+                    status_since=now,
+                    due_at=deadline.at,
+                    due_action=deadline.action,
+                    policy_version=DEFAULT_POLICY.version,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ]
         )
-        return_lines = ReturnLine.objects.bulk_create(
-            ReturnLine(
-                return_request=ret,
-                order_line=order_lines[line.line][0],
-                quantity=line.quantity,
-                reason=line.reason,
-                note=line.note,
-            )
-            for line in lines
+        return_lines = insert_rows(
+            [
+                ReturnLine(
+                    return_request=ret,
+                    order_line=order_lines[line.line][0],
+                    quantity=line.quantity,
+                    reason=line.reason,
+                    note=line.note,
+                )
+                for line in lines
+            ]
         )
         event = _append_event(
             ret,
@@ -209,18 +220,23 @@ def _append_event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> ReturnEvent:
-    return ReturnEvent.objects.create(
-        return_request=ret,
-        at=at,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        on_behalf_of=actor.on_behalf_of,
-        action=action,
-        from_status=from_status or "",
-        to_status=to_status,
-        reason=reason,
-        data=data or {},
+    (event,) = insert_rows(
+        [
+            ReturnEvent(
+                return_request=ret,
+                at=at,
+                actor_kind=actor.kind,
+                actor_id=actor.id,
+                on_behalf_of=actor.on_behalf_of,
+                action=action,
+                from_status=from_status or "",
+                to_status=to_status,
+                reason=reason,
+                data=data or {},
+            )
+        ]
     )
+    return event
 
 
 def return_event_append(
