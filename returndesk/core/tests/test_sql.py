@@ -1,0 +1,77 @@
+"""core.sql's plain statements read and write rows exactly as the ORM does, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.marketplace.models import Buyer, Order, OrderLine
+from returndesk.returns.models import ReturnEvent
+from returndesk.scenarios.journeys import order_placed, return_opened
+
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
+
+
+def _field_values(instance: object) -> dict[str, object]:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_row_read_by_plain_sql_equals_the_orms_instances() -> None:
+    order = order_placed()
+    sql = (
+        f"SELECT {select_columns(Order, 'o')}, {select_columns(Buyer, 'b')}, {select_columns(OrderLine, 'ol')}"  # noqa: S608
+        f" FROM {quoted_table(Order)} o JOIN {quoted_table(Buyer)} b ON b.id = o.buyer_id"
+        f" JOIN {quoted_table(OrderLine)} ol ON ol.order_id = o.id WHERE o.id = %s ORDER BY ol.id"
+    )
+    (row, *_) = fetch_all(sql, [order.pk])
+
+    read_order, read_buyer, read_line = row_to_instances(row, Order, Buyer, OrderLine)
+
+    assert _field_values(read_order) == _field_values(Order.objects.get(pk=order.pk))
+    assert _field_values(read_buyer) == _field_values(Buyer.objects.get(pk=order.buyer_id))
+    assert _field_values(read_line) == _field_values(OrderLine.objects.filter(order=order).order_by("id").first())
+    # Converted, not raw: aware datetimes and decimals (SQLite hands back text for both).
+    assert isinstance(read_order.placed_at, dt.datetime)
+    assert read_order.placed_at.tzinfo is not None
+    assert isinstance(read_line.unit_price, Decimal)
+    assert read_order._state.adding is False
+
+
+def test_inserted_rows_get_their_keys_in_order_and_read_back_the_same() -> None:
+    ret = return_opened(order=order_placed())
+    at = dt.datetime(2026, 3, 12, 9, 30, tzinfo=dt.UTC)
+    events = [
+        ReturnEvent(
+            return_request=ret,
+            at=at + dt.timedelta(minutes=number),
+            actor_kind="system",
+            actor_id="clock",
+            action="anomaly",
+            from_status="requested",
+            to_status="requested",
+            data={"number": number, "nested": {"list": [1, "two", None]}},
+        )
+        for number in range(3)
+    ]
+
+    with CaptureQueriesContext(connection) as statements:
+        inserted = insert_rows(events)
+
+    assert len(statements.captured_queries) == 1
+    assert [event.pk for event in inserted] == sorted(event.pk for event in inserted)
+    for event in inserted:
+        assert event._state.adding is False
+        stored = ReturnEvent.objects.get(pk=event.pk)
+        assert stored.data == event.data
+        assert stored.at == event.at
+
+
+def test_no_rows_make_no_statement() -> None:
+    with CaptureQueriesContext(connection) as statements:
+        assert insert_rows([]) == []
+    assert statements.captured_queries == []
