@@ -109,6 +109,8 @@ def test_a_cursor_keeps_the_email_filter(
     assert [item["code"] for item in first["items"] + second.json()["items"]] == [ret.code for ret in reversed(returns)]
 
 
+# The plan is the database's own: this runs on PostgreSQL too (make pytest-postgres).
+@pytest.mark.database
 @pytest.mark.parametrize(
     ("filters", "index"),
     [
