@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -64,7 +65,7 @@ class _Preempted(Exception):
 def idempotent(
     request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse], *, path: str | None = None
 ) -> HttpResponse:
-    """Run ``produce`` once per (API key, method, path, Idempotency-Key) and replay its response.
+    """Run ``produce`` once per (actor, method, path, Idempotency-Key) and replay its response.
 
     ``path`` is the canonical form of the request's path when it holds something clients may type
     in several ways (a return code), so that a retry typed differently is still the same request.
@@ -77,20 +78,11 @@ def idempotent(
     so a retry runs anew.
     """
     key = request.headers.get(HEADER)
-    if key is None or actor.api_key_id is None:
+    if key is None:
         return produce()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValidationFailed(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
-            errors=[{"loc": ["header", HEADER], "msg": "invalid length", "type": "invalid_length"}],
-        )
+    _check_key(key, loc=["header", HEADER])
     path = path or request.path
-    scope = {
-        "api_key_id": actor.api_key_id,
-        "method": request.method or "",
-        "path_digest": hashlib.sha256(path.encode()).hexdigest(),
-        "key": key,
-    }
+    scope = _scope(actor, request.method or "", path, key)
     digest = body_digest(request.body)
 
     def produce_or_refuse() -> HttpResponse:
@@ -106,6 +98,57 @@ def idempotent(
         # The effect rolled back with its transaction; the refusal is recorded in one of its own
         # (whose read also redoes the rolled-back deletion of an outlived record).
         return _answer_once(scope, path=path, digest=digest, key=key, answer=lambda: refusal)
+
+
+def _check_key(key: str, *, loc: list[str]) -> None:
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+            errors=[{"loc": loc, "msg": "invalid length", "type": "invalid_length"}],
+        )
+
+
+def _scope(actor: Actor, method: str, path: str, key: str) -> dict[str, object]:
+    """The columns naming one record: who sent the key, to what, and the key."""
+    return {
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "method": method,
+        "path_digest": hashlib.sha256(path.encode()).hexdigest(),
+        "key": key,
+    }
+
+
+# What ``once_per_token`` hands back: the JSON its effect returned, stored and replayed as is.
+JsonValue = str | int | float | bool | None | list[Any] | dict[str, Any]
+
+
+def once_per_token(
+    *, actor: Actor, token: str, path: str, fingerprint: object, effect: Callable[[], JsonValue]
+) -> JsonValue:
+    """Run a page's ``effect`` once per (actor, ``path``, ``token``) and answer what it first
+    returned to every repeat: a double-submitted form redirects where the first submit did.
+
+    ``token`` is the form's one-time token (the page's Idempotency-Key, 1-255 characters, else 422
+    ``validation_error``), scoped to the session's ``actor`` in the records the API keeps for its
+    keys; ``path`` is the form's action. ``effect`` returns what the page needs to answer again,
+    as JSON (e.g. the new return's code); ``fingerprint`` is what was submitted (JSON-serialisable),
+    and the same token with another fingerprint is 422 ``idempotency_key_reused``.
+
+    The effect and its record commit together; a ``ReturndeskError`` from the effect rolls both
+    back and records nothing, so the person can correct the form and send it again with the same
+    token. Two submits racing: the second waits for the first and answers its value.
+    """
+    _check_key(token, loc=["form", "token"])
+    canonical = json.dumps(fingerprint, sort_keys=True, separators=(",", ":"), default=str).encode()
+    scope = _scope(actor, "POST", path, token)
+
+    def answer() -> HttpResponse:
+        return HttpResponse(json.dumps(effect()).encode(), content_type="application/json")
+
+    response = _answer_once(scope, path=path, digest=body_digest(canonical), key=token, answer=answer)
+    value: JsonValue = json.loads(response.content)
+    return value
 
 
 def _answer_once(

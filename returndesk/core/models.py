@@ -9,10 +9,13 @@ class IdempotencyRecord(models.Model):
     """The first response to a POST sent with an Idempotency-Key, replayed for repeats.
 
     Written in the same transaction as the effect it records, so a replay never describes an
-    effect that was rolled back. Keys are scoped to (API key, method, path).
+    effect that was rolled back. Keys are scoped to (actor, method, path), the actor as ``Actor``
+    names it, (kind, id): an API key by its prefix, a signed-in staff member as ``user:<pk>``, a
+    buyer by external id. A page's one-time form token is such a key, scoped to the session's actor.
     """
 
-    api_key = models.ForeignKey("accounts.ApiKey", on_delete=models.PROTECT, related_name="+")
+    actor_kind = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=100)
     method = models.CharField(max_length=8)
     # The path holds a client-typed code of any length: the scope uses its digest, which fits
     # an index whatever the client sent; the path itself is kept for people.
@@ -27,7 +30,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["api_key", "method", "path_digest", "key"], name="idempotency_scope"),
+            models.UniqueConstraint(
+                fields=["actor_kind", "actor_id", "method", "path_digest", "key"], name="idempotency_actor_scope"
+            ),
         ]
 
     def __str__(self) -> str:

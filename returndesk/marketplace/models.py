@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from returndesk.core.fields import money_field
 
@@ -36,6 +37,10 @@ class Buyer(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField()
 
+    class Meta:
+        # Customer service finds a buyer's returns by email, typed in any case.
+        indexes = [models.Index(Lower("email"), name="buyer_email_lower")]
+
     def __str__(self) -> str:
         return self.external_id
 
@@ -51,6 +56,14 @@ class Order(models.Model):
     shipping_amount = money_field()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Returns are found by the order number the buyer quotes.
+            models.Index(fields=["number"], name="order_number"),
+            # A buyer's orders, newest first, a page at a time.
+            models.Index(fields=["buyer", "-placed_at", "-id"], name="order_buyer_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.external_id} (number {self.number})" if self.number else self.external_id

@@ -61,7 +61,10 @@ def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
 
 @router.get("/returns", response={200: ReturnPageOut, **errors(403)})
 def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResponse:
-    """Returns newest first, a page at a time; follow ``next_cursor`` until it is null."""
+    """Returns newest first, a page at a time; follow ``next_cursor`` until it is null.
+
+    Every filter given narrows the list (ANDed). ``email`` is for platform and agent keys only.
+    """
     actor = access_reads(actor_of(request))
     filters = selectors.ReturnFilters(
         status=query.status,
@@ -69,6 +72,9 @@ def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResp
         buyer=query.buyer,
         created_after=query.created_after,
         created_before=query.created_before,
+        order=query.order,
+        order_number=query.order_number,
+        email=query.email,
     )
     page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit, cursor=query.cursor)
     return respond(200, ReturnPageOut, {"items": page, "next_cursor": next_cursor})

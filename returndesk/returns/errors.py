@@ -7,6 +7,10 @@ class ReturnNotFound(NotFound):
     code, title = "not_found", "No return with this code is visible to this key"
 
 
+class BuyerOrderNotFound(NotFound):
+    code, title = "not_found", "You have no order with this id"
+
+
 class QuantityExceeded(Unprocessable):
     code, title = "quantity_exceeded", "More units than were bought and are not already being returned"
 

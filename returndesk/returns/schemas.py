@@ -92,6 +92,14 @@ class ReturnListQuery(InSchema):
     buyer: str | None = Field(default=None, description="Buyer external id")
     created_after: Timestamp | None = None
     created_before: Timestamp | None = None
+    order: str | None = Field(default=None, max_length=100, description="The order's external id")
+    order_number: str | None = Field(default=None, max_length=100, description="The order's number")
+    email: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=254,
+        description="The buyer's email address, in any case (platform and agent keys only, else 403 forbidden)",
+    )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = None
 

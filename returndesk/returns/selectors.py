@@ -12,20 +12,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from returndesk.core.access import actor_scope, scope_to_actor
-from returndesk.core.actors import Actor
+from returndesk.core.access import access_reads, access_require, actor_scope, scope_to_actor
+from returndesk.core.actors import Actor, ActorKind
+from returndesk.core.errors import Forbidden
 from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
-from returndesk.returns.domain import codes
-from returndesk.returns.domain.lifecycle import Status
+from returndesk.returns.domain import anomalies, codes, lifecycle
+from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
+from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
-from returndesk.returns.errors import ReturnNotFound
+from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
 from returndesk.returns.extensions import return_extension_prefetches
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
@@ -72,26 +75,86 @@ def return_answer_load(ret: Return) -> Return:
 
 
 def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False) -> Return:
-    """One return by code, with what its answer reads (and its timeline), or ``not_found``."""
+    """One return by code, however typed, with what its answer reads, or 404 ``not_found``.
+
+    A page gets the return with its order, seller and buyer joined, its lines (each with its
+    order line), anomalies and, ``with_timeline``, its events oldest first, all prefetched: two
+    queries, three with the timeline (plus one per registered extension), whatever their number.
+    Sellers' keys and staff (warehouse too) see their seller's returns, a buyer its own, the
+    platform and agents all; carriers, which learn of codes only through the verifier, 403
+    ``forbidden``.
+    """
+    access_reads(actor)
     found = _answerable(visible_returns(actor), timeline=with_timeline).filter(code=codes.normalise(code)).first()
     if found is None:
         raise ReturnNotFound()
     return found
 
 
+def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
+    """What the lifecycle judges ``ret`` by; reads its prefetched lines."""
+    return Facts(
+        status=Status(ret.status),
+        status_since=ret.status_since,
+        ship_by=ret.ship_by,
+        offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
+        line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
+        anomalies=known_anomalies,
+        policy=DEFAULT_POLICY,
+    )
+
+
+def return_known_anomalies(ret: Return) -> frozenset[str]:
+    """The prefetched anomaly codes the lifecycle may judge by: a stored code that no app
+    registers any more stays on the return, shown as stored, and decides nothing."""
+    return frozenset(anomaly.code for anomaly in ret.anomalies.all() if anomalies.is_known(anomaly.code))
+
+
+def return_actions(*, ret: Return, actor: Actor, now: datetime) -> list[Action]:
+    """The actions ``actor`` may take on ``ret`` at ``now``, in ``Action`` order: what a return
+    page offers as buttons, never a status list of its own.
+
+    ``lifecycle.actions_for`` for the actor's role (and supervisor flag), narrowed by the gate
+    the transition itself applies to warehouse staff (``lifecycle.staff_may``: receive and
+    inspect only). ``ret`` comes from ``return_get_for_actor`` (lines and anomalies prefetched):
+    no query. Lists every action the lifecycle allows, including those whose service arrives with
+    a later issue; a page shows buttons for the ones it has a form for.
+    """
+    facts = return_facts(ret, known_anomalies=return_known_anomalies(ret))
+    allowed = lifecycle.actions_for(facts, actor.role, now, supervisor=actor.supervisor)
+    return [action for action in allowed if lifecycle.staff_may(actor, action)]
+
+
 @dataclass(frozen=True)
 class ReturnFilters:
+    """What ``returns_list`` narrows by, every one given ANDed; each served by an index.
+
+    ``order`` is the order's external id, ``order_number`` its number as the buyer knows it,
+    ``email`` the buyer's address in any case (platform and agents only: ``returns_list``
+    answers anyone else 403 ``forbidden``).
+    """
+
     status: Status | None = None
     seller: str | None = None
     buyer: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    order: str | None = None
+    order_number: str | None = None
+    email: str | None = None
 
 
-def returns_list(
-    *, actor: Actor, filters: ReturnFilters, limit: int, cursor: str | None = None
-) -> tuple[list[Return], str | None]:
-    """A page of returns, newest first, and the cursor of the next page (None on the last)."""
+# Who may find returns by a buyer's email address: the people who answer buyers, not sellers.
+EMAIL_SEARCHERS = (ActorKind.PLATFORM, ActorKind.AGENT)
+
+
+def returns_matching(*, actor: Actor, filters: ReturnFilters) -> QuerySet[Return]:
+    """Every return ``actor`` may see that ``filters`` match, unordered: ``returns_list``'s rows.
+    Carriers 403 ``forbidden``; ``filters.email`` from anyone but the platform and agents 403
+    ``forbidden``."""
+    access_reads(actor)
+    if filters.email is not None and actor.kind not in EMAIL_SEARCHERS:
+        raise Forbidden("Only the platform and customer service may find returns by the buyer's email.")
     returns = visible_returns(actor)
     if filters.status:
         returns = returns.filter(status=filters.status)
@@ -103,6 +166,27 @@ def returns_list(
         returns = returns.filter(created_at__gt=filters.created_after)
     if filters.created_before:
         returns = returns.filter(created_at__lt=filters.created_before)
+    if filters.order is not None:
+        returns = returns.filter(order__external_id=filters.order)
+    if filters.order_number is not None:
+        returns = returns.filter(order__number=filters.order_number)
+    if filters.email is not None:
+        # Compared lower-cased on both sides, in SQL: the buyer index on lower(email) serves it.
+        returns = returns.alias(buyer_email=Lower("buyer__email")).filter(buyer_email=Lower(Value(filters.email)))
+    return returns
+
+
+def returns_list(
+    *, actor: Actor, filters: ReturnFilters, limit: int, cursor: str | None = None
+) -> tuple[list[Return], str | None]:
+    """A page of returns, newest first, and the cursor of the next page (None on the last).
+
+    A page gets the returns as ``return_get_for_actor`` does (without timelines): three queries
+    whatever the page size (plus one per registered extension). Scoped like
+    ``visible_returns``; carriers 403 ``forbidden``; ``filters.email`` from anyone but the
+    platform and agents 403 ``forbidden``.
+    """
+    returns = returns_matching(actor=actor, filters=filters)
     if cursor:
         created_at, pk = cursor_decode(cursor, filters=filters)
         returns = returns.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
@@ -240,9 +324,7 @@ def code_verify(
     if shape is codes.Shape.MALFORMED:
         return Verification(verdict_for(Result.MALFORMED))
     if shape is codes.Shape.TYPO:
-        candidates = codes.typo_candidates(code)
-        existing = sorted(visible_returns(actor).filter(code__in=candidates).values_list("code", flat=True))
-        return Verification(verdict_for(Result.TYPO), suggestions=existing)
+        return Verification(verdict_for(Result.TYPO), suggestions=_typo_suggestions(code, actor))
     failures, facts = _code_facts(code, actor, check)
     if facts is None:
         return Verification(verdict_for(Result.UNKNOWN), failure_count=failures)
@@ -253,3 +335,163 @@ def code_verify(
         facts,
         failure_count=failures,
     )
+
+
+def returns_count_by_status(actor: Actor) -> dict[Status, int]:
+    """How many returns ``actor`` may see in each status, every status present (0 when none):
+    a queue page's counts. One query, scoped like ``visible_returns``; carriers 403 ``forbidden``.
+    """
+    access_reads(actor)
+    counts = dict.fromkeys(Status, 0)
+    rows = visible_returns(actor).order_by().values_list("status").annotate(count=Count("id"))
+    for status, count in rows:
+        counts[Status(status)] = count
+    return counts
+
+
+def _typo_suggestions(code: str, actor: Actor) -> list[str]:
+    """The codes one slip away from a mistyped ``code`` that ``actor`` may know of, sorted."""
+    candidates = codes.typo_candidates(code)
+    return sorted(visible_returns(actor).filter(code__in=candidates).values_list("code", flat=True))
+
+
+@dataclass(frozen=True)
+class CodeLookup:
+    """What a search box found for text typed as a return code.
+
+    ``code`` is the canonical code of the caller's return it names (open it); else
+    ``suggestions`` are the caller's codes one slip away from a typo (offer them, displayed with
+    ``codes.display``); neither: not found. ``looks_like_a_code`` says whether the text had a
+    code's length once normalised (a search box may then try it as something else).
+    """
+
+    text: str
+    looks_like_a_code: bool
+    code: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.code is not None
+
+
+def return_code_lookup(*, text: str, actor: Actor) -> CodeLookup:
+    """Find the return a seller's or agent's search box names by code, normalised like the
+    verifier (``k7q2 xm4d-9t3o-6`` finds ``K7Q2XM4D9T306``).
+
+    Within the caller's scope only, and never counted as a verifier failure: this is a reader
+    finding its own returns, not a counter guessing codes. A typo answers the caller's codes one
+    slip away (the verifier's typo path). One query. Carriers 403 ``forbidden``.
+    """
+    access_reads(actor)
+    code = codes.normalise(text)
+    shape = codes.shape(code)
+    looks_like_a_code = len(code) == codes.CODE_LENGTH
+    if shape is codes.Shape.TYPO:
+        return CodeLookup(text=code, looks_like_a_code=looks_like_a_code, suggestions=_typo_suggestions(code, actor))
+    if shape is codes.Shape.VALID and visible_returns(actor).filter(code=code).exists():
+        return CodeLookup(text=code, looks_like_a_code=True, code=code)
+    return CodeLookup(text=code, looks_like_a_code=looks_like_a_code)
+
+
+# --- The buyer's orders -----------------------------------------------------------------------
+
+BUYER_ORDERS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class BuyerLine:
+    """An order line and whether (how many of its units) the buyer may return it now."""
+
+    line: OrderLine
+    returnability: Returnability
+
+
+@dataclass(frozen=True)
+class BuyerOrder:
+    """An order as its buyer's pages show it: the order (seller joined), each line with its
+    returnability, in the order's line order, and the order's returns newest first (each with its
+    lines and their order lines)."""
+
+    order: Order
+    lines: list[BuyerLine]
+    returns: list[Return]
+
+
+def _buyer_orders(actor: Actor) -> QuerySet[Order]:
+    access_require(actor, ActorKind.BUYER)
+    assert actor.buyer_id is not None, "a buyer actor names its buyer"
+    return (
+        Order.objects.filter(buyer_id=actor.buyer_id)
+        .select_related("seller", "buyer")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch(
+                "returns",
+                queryset=Return.objects.order_by("-created_at", "-id").prefetch_related(lines_prefetch()),
+            ),
+        )
+    )
+
+
+def _buyer_order(order: Order, now: datetime) -> BuyerOrder:
+    """Judge each line from the prefetched returns: what they hold is ``lifecycle.holds_quantity``,
+    the rule ``return_open`` counts in SQL."""
+    returns = list(order.returns.all())
+    held: dict[int, int] = {}
+    held_by: dict[int, list[str]] = {}
+    for ret in returns:
+        if not lifecycle.holds_quantity(Status(ret.status), Status(ret.closed_from) if ret.closed_from else None):
+            continue
+        for return_line in ret.lines.all():
+            held[return_line.order_line_id] = held.get(return_line.order_line_id, 0) + return_line.quantity
+            held_by.setdefault(return_line.order_line_id, []).append(ret.code)
+    lines = []
+    for line in order.lines.all():
+        line.order = order
+        answer = line_returnability(
+            quantity=line.quantity,
+            final_sale=line.final_sale,
+            delivered_at=line.effective_delivered_at,
+            held=held.get(line.pk, 0),
+            held_by=tuple(held_by.get(line.pk, ())),
+            time_zone=order.buyer.time_zone,
+            now=now,
+            policy=DEFAULT_POLICY,
+        )
+        lines.append(BuyerLine(line=line, returnability=answer))
+    return BuyerOrder(order=order, lines=lines, returns=returns)
+
+
+def orders_for_buyer(
+    *, actor: Actor, now: datetime, cursor: str | None = None, limit: int = BUYER_ORDERS_PER_PAGE
+) -> tuple[list[BuyerOrder], str | None]:
+    """The signed-in buyer's orders, newest placed first, ``limit`` (20) a page, and the cursor of
+    the next page (None on the last).
+
+    A page gets each order as ``BuyerOrder``: the seller joined, every line with its
+    ``Returnability`` at ``now`` (units returnable, or ``why_not``: ``not_delivered``,
+    ``window_closed`` with ``last_day`` in the buyer's time zone, ``final_sale``,
+    ``already_returned`` with ``held_by``, the codes to link), and the order's returns. Four
+    queries whatever the page size. Anyone but a buyer 403 ``forbidden``.
+    """
+    orders = _buyer_orders(actor)
+    if cursor:
+        placed_at, pk = cursor_decode(cursor, filters=("buyer-orders", actor.buyer_id))
+        orders = orders.filter(Q(placed_at__lt=placed_at) | Q(placed_at=placed_at, pk__lt=pk))
+    page = list(orders.order_by("-placed_at", "-id")[: limit + 1])
+    next_cursor = None
+    if len(page) > limit:
+        page = page[:limit]
+        next_cursor = cursor_encode(page[-1].placed_at, page[-1].pk, filters=("buyer-orders", actor.buyer_id))
+    return [_buyer_order(order, now) for order in page], next_cursor
+
+
+def order_for_buyer(*, external_id: str, actor: Actor, now: datetime) -> BuyerOrder:
+    """One of the signed-in buyer's orders as ``orders_for_buyer`` gives it (four queries), or 404
+    ``not_found`` for an order that is not theirs or does not exist. Anyone but a buyer 403
+    ``forbidden``."""
+    order = _buyer_orders(actor).filter(external_id=external_id).first()
+    if order is None:
+        raise BuyerOrderNotFound(f"You have no order {external_id!r}.")
+    return _buyer_order(order, now)

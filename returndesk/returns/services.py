@@ -20,15 +20,15 @@ from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Order, OrderLine
 from returndesk.returns import selectors
-from returndesk.returns.domain import anomalies, codes, lifecycle
+from returndesk.returns.domain import anomalies, codes, lifecycle, returnability
 from returndesk.returns.domain.lifecycle import (
     DEFAULT_POLICY,
     Action,
     Facts,
-    LineOutcome,
     Status,
 )
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
+from returndesk.returns.domain.returnability import WhyNot
 from returndesk.returns.errors import (
     DuplicateLine,
     FinalSale,
@@ -80,22 +80,34 @@ def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, t
 
 
 def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str, now: datetime) -> None:
-    if line.final_sale:
-        raise FinalSale(f"Line {line.external_id!r} was sold as final sale.")
-    delivered_at = line.effective_delivered_at
-    if delivered_at is None:
-        raise NotDelivered(f"Line {line.external_id!r} has not been delivered yet.")
-    window_end = lifecycle.return_window_end(delivered_at, time_zone, DEFAULT_POLICY)
-    if now >= window_end:
-        raise WindowClosed(
-            f"Line {line.external_id!r} could be returned until {window_end.isoformat()}.",
-            extra={"window_closed_at": window_end.isoformat()},
-        )
-    available = line.quantity - held
-    if quantity > available:
+    """Refuse ``quantity`` units of ``line`` with the error for why they are not returnable
+    (``domain.returnability``, the same answer the buyer's pages show)."""
+    answer = returnability.line_returnability(
+        quantity=line.quantity,
+        final_sale=line.final_sale,
+        delivered_at=line.effective_delivered_at,
+        held=held,
+        time_zone=time_zone,
+        now=now,
+        policy=DEFAULT_POLICY,
+    )
+    match answer.why_not:
+        case WhyNot.FINAL_SALE:
+            raise FinalSale(f"Line {line.external_id!r} was sold as final sale.")
+        case WhyNot.NOT_DELIVERED:
+            raise NotDelivered(f"Line {line.external_id!r} has not been delivered yet.")
+        case WhyNot.WINDOW_CLOSED:
+            assert answer.window_ends_at is not None
+            window_end = answer.window_ends_at
+            raise WindowClosed(
+                f"Line {line.external_id!r} could be returned until {window_end.isoformat()}.",
+                extra={"window_closed_at": window_end.isoformat()},
+            )
+    # Units already returned are refused like any excess: the request asks for more than is left.
+    if quantity > answer.returnable:
         raise QuantityExceeded(
-            f"Line {line.external_id!r}: {quantity} requested, {available} of {line.quantity} returnable.",
-            extra={"line": line.external_id, "available": available},
+            f"Line {line.external_id!r}: {quantity} requested, {answer.returnable} of {line.quantity} returnable.",
+            extra={"line": line.external_id, "available": answer.returnable},
         )
 
 
@@ -191,24 +203,6 @@ def _return_open(
     return ret
 
 
-def _facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
-    return Facts(
-        status=Status(ret.status),
-        status_since=ret.status_since,
-        ship_by=ret.ship_by,
-        offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
-        line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
-        anomalies=known_anomalies,
-        policy=DEFAULT_POLICY,
-    )
-
-
-def _known_anomalies(ret: Return) -> frozenset[str]:
-    """The prefetched anomaly codes the lifecycle may judge by: a stored code that no app
-    registers any more stays on the return, shown as stored, and decides nothing."""
-    return frozenset(anomaly.code for anomaly in ret.anomalies.all() if anomalies.is_known(anomaly.code))
-
-
 def _append_event(
     ret: Return,
     actor: Actor,
@@ -291,6 +285,8 @@ def return_transition(
     writes the action's own columns before the status changes; ``now`` defaults to the clock,
     read after the lock so that concurrent actions get times in the order they commit.
     """
+    # Warehouse staff are refused what they may never do, whichever return the code names.
+    lifecycle.ensure_staff_may(actor, action)
     if actor.kind is ActorKind.CARRIER:
         # Carriers see every code (the verifier) but may read no return: refused only after the
         # lookup, an action would answer 403 for a real code and 404 for a made-up one.
@@ -314,15 +310,15 @@ def return_transition(
             raise ReturnNotFound()
         now = now or clock.now()
         from_status = Status(ret.status)
-        known_anomalies = _known_anomalies(ret) if reads_anomalies else frozenset[str]()
-        facts = _facts(ret, known_anomalies=known_anomalies)
+        known_anomalies = selectors.return_known_anomalies(ret) if reads_anomalies else frozenset[str]()
+        facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
         to_status = lifecycle.plan(facts, action, actor.role, now, supervisor=actor.supervisor)
         if apply is not None:
             apply(ret, now)
         if to_status is not from_status:
             ret.status, ret.status_since = to_status, now
             ret.closed_from = from_status if to_status is Status.CLOSED else ""
-        deadline = lifecycle.next_deadline(_facts(ret, known_anomalies=known_anomalies))
+        deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
         ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
         ret.updated_at = now
         ret.save()

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from returndesk.core.actors import Role, with_article
+from returndesk.core.actors import Actor, Role, StaffRole, with_article
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
 from returndesk.returns.domain.anomalies import Anomaly
 
@@ -273,6 +273,24 @@ def ensure_role(action: Action, role: Role) -> None:
         raise ForbiddenAction(f"{with_article(role)} may not {action} a return.")
 
 
+# What warehouse staff may do to a return of their seller; every other action decides something
+# (approve, reject, refund, ...) and is the manager's.
+WAREHOUSE_ACTIONS: frozenset[Action] = frozenset({Action.RECEIVE, Action.INSPECT})
+
+
+def staff_may(actor: Actor, action: Action) -> bool:
+    """Whether the staff member's role allows ``action`` at all: warehouse staff receive and
+    inspect, nothing else. Keys, buyers, the clocks and other staff are limited by their role
+    alone (``plan``)."""
+    return actor.staff_role is not StaffRole.SELLER_WAREHOUSE or action in WAREHOUSE_ACTIONS
+
+
+def ensure_staff_may(actor: Actor, action: Action) -> None:
+    """Refuse (403 ``forbidden_action``) what ``staff_may`` does not allow."""
+    if not staff_may(actor, action):
+        raise ForbiddenAction(f"Warehouse staff may receive and inspect returns, not {action} them.")
+
+
 def plan(
     facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool = False, target: Status | None = None
 ) -> Status:
@@ -293,6 +311,28 @@ def plan(
     if target not in rule.targets:
         raise InvalidDecision()
     return target
+
+
+def actions_for(facts: Facts, role: Role, now: datetime, *, supervisor: bool = False) -> list[Action]:
+    """Every action ``plan`` allows ``role`` on a return with these facts at ``now``, in the order
+    of ``Action``: the buttons a page may offer. ``decide`` is listed when any of its targets is
+    open (they all are, once the status and role fit); the warehouse gate is not applied here
+    (``staff_may``)."""
+    return [
+        action
+        for action in Action
+        if role in TABLE[action].roles
+        and facts.status in TABLE[action].sources
+        and _guard_allows(facts, action, role, now, supervisor=supervisor)
+    ]
+
+
+def _guard_allows(facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool) -> bool:
+    try:
+        _check_guard(facts, action, role, now, supervisor=supervisor)
+    except (InvalidTransition, ForbiddenAction):
+        return False
+    return True
 
 
 def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool) -> None:
