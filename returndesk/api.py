@@ -6,7 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from returndesk.accounts.auth import ApiKeyAuth
@@ -68,6 +68,9 @@ api = ReturndeskAPI(
     auth=ApiKeyAuth(),
     urls_namespace="api-v1",
     parser=JsonObjectParser(),
+    # Swagger UI from django-ninja's own static files (ninja is an installed app), and no
+    # validator badge: the docs page loads nothing from another origin.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_decorator(query_strict, mode="operation")
 

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "returndesk.core.middleware.ApiRequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +121,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "returndesk.urls"
+# Staff portals send signed-out visitors here, with ?next= the page they asked for.
+LOGIN_URL = "/sign-in/"
+# A page's form without its CSRF token is 403 csrf_failed, in the pages' own problem format.
+CSRF_FAILURE_VIEW = "returndesk.portals.common.views.csrf_failure"
 WSGI_APPLICATION = "returndesk.wsgi.application"
 
 TEMPLATES = [
@@ -130,6 +135,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "returndesk.portals.common.context.portal",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -176,7 +183,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Pages speak English for now; their words go through gettext, so a language is a translation away.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -186,6 +195,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # Serve admin assets straight from the installed apps: no collectstatic step for the demo.
 WHITENOISE_USE_FINDERS = True
+
+# The file email backend writes here (embedded or demo); the demo lists it at /demo/mail/.
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 LOGGING = {
     "version": 1,

@@ -51,6 +51,19 @@ class Forbidden(ReturndeskError):
     status, code, title = 403, "forbidden", "This key's role may not use this route"
 
 
+class ForbiddenPage(Forbidden):
+    """A signed-in person whose role has no business on this portal (a counter clerk on the seller's)."""
+
+    title = "Your role may not use this page"
+
+
+class CsrfFailed(ReturndeskError):
+    """A page's form came without its CSRF token, or with a stale one; the API takes no cookies, so
+    only pages answer this."""
+
+    status, code, title = 403, "csrf_failed", "This form could not be accepted"
+
+
 class ForbiddenAction(ReturndeskError):
     """The caller may see the object but may not take this action on it."""
 

@@ -38,11 +38,16 @@ def problem_body(error: ReturndeskError) -> dict[str, Any]:
     return body
 
 
+def problem_headers(error: ReturndeskError) -> dict[str, str]:
+    """The headers an answer carrying ``error`` needs besides its body, for the API and pages alike."""
+    headers: dict[str, str] = {}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="returndesk"'
+    return headers
+
+
 def problem_response(error: ReturndeskError) -> HttpResponse:
     body = json.dumps(problem_body(error), separators=(",", ":"))
-    response = HttpResponse(body, status=error.status, content_type=CONTENT_TYPE)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    if error.status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="returndesk"'
-    return response
+    return HttpResponse(body, status=error.status, content_type=CONTENT_TYPE, headers=problem_headers(error))

@@ -1,8 +1,13 @@
 """The demo's secrets on disk: ``demo-keys.txt`` in the data directory, readable by its owner only.
 
 One line per secret, tab-separated: role, a name for people, the secret (an API key, or for
-the role ``admin`` the Django admin user's password). Written once, when the demo is seeded;
-the banner reads it back on every start.
+the role ``admin`` the Django admin user's password; for a role ``user:<staff role>``, the staff
+member's email and password). Written once, when the demo is seeded; the banner reads it back on
+every start.
+
+Its presence is what "demo mode" means (``demo_mode``): ``returndesk serve`` writes it when it
+seeds the demo (embedded, or with ``--demo``), and only then does the landing page show the demo's
+sign-ins and codes and ``/demo/mail/`` answer.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from django.conf import settings
 
 KEYS_FILE = "demo-keys.txt"
 ADMIN = "admin"
+# A staff member's row: role ``user:seller_manager``, name the email, secret the password.
+STAFF_ROLE_PREFIX = "user:"
 
 
 class DemoSecret(NamedTuple):
@@ -25,6 +32,11 @@ class DemoSecret(NamedTuple):
 
 def keys_path() -> Path:
     return Path(settings.DATA_DIR) / KEYS_FILE
+
+
+def demo_mode() -> bool:
+    """Whether this data directory holds a seeded demo: the one test of demo mode for pages."""
+    return keys_path().exists()
 
 
 def keys_write(secrets: list[DemoSecret]) -> Path:
@@ -41,7 +53,6 @@ def keys_write(secrets: list[DemoSecret]) -> Path:
 
 def keys_read() -> list[DemoSecret] | None:
     """The demo secrets as written, or None when this data directory holds none."""
-    path = keys_path()
-    if not path.exists():
+    if not demo_mode():
         return None
-    return [DemoSecret(*line.split("\t")) for line in path.read_text().splitlines() if line]
+    return [DemoSecret(*line.split("\t")) for line in keys_path().read_text().splitlines() if line]
