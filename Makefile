@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/returndesk
 export HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: run test lint typecheck migrations-check pytest pytest-postgres bench clean
+.PHONY: run test lint typecheck migrations-check pytest pytest-postgres screenshots bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ pytest: $(STAMP)
 
 pytest-postgres: $(STAMP)
 	DATABASE_URL=$(TEST_POSTGRES_URL) SECRET_KEY=test-only $(BIN)/pytest -n 2 --dist load -m database
+
+# The browser tests' screenshots for the README, into docs/screenshots/ (passwords masked).
+screenshots: $(STAMP)
+	RETURNDESK_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -n 2 -m browser tests/browser
 
 # The bench's tools come from Debian: installed here when missing and we are root (apt-get update
 # only when the package lists lack them); otherwise `python -m bench` stops naming the package.

@@ -40,8 +40,23 @@ class ReturndeskAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         if path_prefix not in self._openapi_schemas:
-            self._openapi_schemas[path_prefix] = _declare_edges(super().get_openapi_schema(path_prefix=path_prefix))
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            self._openapi_schemas[path_prefix] = _declare_edges(_bodies_are_objects(schema))
         return self._openapi_schemas[path_prefix]
+
+
+def _bodies_are_objects(schema: Any) -> Any:
+    """An optional body (``payload: EmptyIn | None = None``) may be left out, not sent as JSON
+    ``null``: every body is a JSON object (``JsonObjectParser``), so the schema does not offer null."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                alternatives = content["schema"].get("anyOf", [])
+                if {"type": "null"} not in alternatives:
+                    continue
+                kept = [alternative for alternative in alternatives if alternative != {"type": "null"}]
+                content["schema"] = kept[0] if len(kept) == 1 else {**content["schema"], "anyOf": kept}
+    return schema
 
 
 def _declare_edges(schema: Any) -> Any:

@@ -107,5 +107,15 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
+def _iso_8601(value: object) -> object:
+    # pydantic reads a number, or text of one, as Unix seconds: "0.5" would filter from 1970. The
+    # schema promises RFC 3339 text (format date-time), so only text that starts with a date is read.
+    if isinstance(value, int | float) or (isinstance(value, str) and not _DATE_FIRST.match(value)):
+        raise ValueError("must be an ISO 8601 date and time with an offset, such as 2026-03-10T12:00:00Z")
+    return value
+
+
+_DATE_FIRST = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 # An instant with an offset, in a range the service can compute with.
-Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_plausible)]

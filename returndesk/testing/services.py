@@ -1,7 +1,7 @@
 """The outside services some tests need: PostgreSQL and Redis, skipped or failed when down.
 
 A test that needs one skips with a message when it is down, unless ``RETURNDESK_REQUIRE_SERVICES``
-(comma list: postgres, redis) names it: then it fails. CI sets it; a laptop without the services
+(comma list: postgres, redis, chromium) names it: then it fails. CI sets it; a laptop without the services
 does not. The fixtures that use these live in the root ``conftest.py``.
 """
 
