@@ -16,6 +16,8 @@ from typing import Any
 
 import dj_database_url
 
+from returndesk.core.clients import networks_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("RETURNDESK_DATA_DIR") or BASE_DIR / "var").resolve()
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -197,6 +199,37 @@ LOGGING = {
 # Shared counters for rate limits: Redis when configured, else the database. Never per process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Demo mode: embedded, or ``returndesk serve --demo`` (which sets RETURNDESK_DEMO=1 before settings load).
+DEMO = EMBEDDED or _env_flag("RETURNDESK_DEMO")
+
+# Sessions (staff and buyers signed in on the pages) last 12 hours from sign-in; cookies are
+# HttpOnly and SameSite=Lax, and Secure when served over HTTPS, which production is by default.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = os.environ.get("RETURNDESK_SECURE_COOKIES", "0" if EMBEDDED else "1") == "1" or HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+LOGIN_URL = "/sign-in/"
+
+# Mail: Django's SMTP backend configured by EMAIL_* in production; the embedded server and the
+# demo write each message to a file in the data directory instead (listed at /demo/mail/).
+MAIL_DIR = DATA_DIR / "mail"
+if DEMO and not os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(MAIL_DIR)
+else:
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returndesk <returns@returndesk.example>")
+
 RETURNDESK = {
     # The largest request body the API takes: 413 above it, decided from Content-Length.
     "MAX_BODY_BYTES": int(os.environ.get("RETURNDESK_MAX_BODY_BYTES", str(1024 * 1024))),
@@ -205,6 +238,18 @@ RETURNDESK = {
     # How long an authenticated key may be served from the in-process cache (revocation delay).
     "API_KEY_CACHE_SECONDS": 10,
     "IDEMPOTENCY_KEEP_HOURS": 24,
+    # The origin of links mailed to people (sign-in links, password resets); else the request's.
+    "PUBLIC_URL": os.environ.get("RETURNDESK_PUBLIC_URL", ""),
+    # Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; none by default).
+    "TRUSTED_PROXIES": networks_parse(_env_list("RETURNDESK_TRUSTED_PROXIES", "")),
+    # Sign-in limits, each in its own fixed window: failed staff sign-ins a minute, sign-in link
+    # (and password reset) requests an hour; per lower-cased address and per client address.
+    "SIGN_IN_FAILURES_PER_MINUTE_PER_EMAIL": int(os.environ.get("RETURNDESK_SIGN_IN_FAILURES_PER_EMAIL", "5")),
+    "SIGN_IN_FAILURES_PER_MINUTE_PER_CLIENT": int(os.environ.get("RETURNDESK_SIGN_IN_FAILURES_PER_CLIENT", "20")),
+    "SIGN_IN_LINKS_PER_HOUR_PER_EMAIL": int(os.environ.get("RETURNDESK_SIGN_IN_LINKS_PER_EMAIL", "3")),
+    "SIGN_IN_LINKS_PER_HOUR_PER_CLIENT": int(os.environ.get("RETURNDESK_SIGN_IN_LINKS_PER_CLIENT", "20")),
+    # How long a mailed sign-in link works.
+    "SIGN_IN_LINK_SECONDS": 15 * 60,
     # Prepared statements for the verifier's reads on PostgreSQL (see returndesk.core.sql).
     "PREPARED_STATEMENTS": os.environ.get("RETURNDESK_PREPARED_STATEMENTS", "1") == "1",
 }
