@@ -8,6 +8,7 @@ Two modes, chosen by the environment:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -15,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
-
-from returndesk.core.clients import networks_parse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("RETURNDESK_DATA_DIR") or BASE_DIR / "var").resolve()
@@ -230,6 +229,12 @@ EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returndesk <returns@returndesk.example>")
 
+# The origin of links mailed to people (sign-in links, password resets); else the request's.
+PUBLIC_URL = os.environ.get("RETURNDESK_PUBLIC_URL", "")
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; none by default).
+# A bare address is a network of one; a malformed entry stops the server from starting.
+TRUSTED_PROXIES = [ipaddress.ip_network(cidr, strict=False) for cidr in _env_list("RETURNDESK_TRUSTED_PROXIES", "")]
+
 RETURNDESK = {
     # The largest request body the API takes: 413 above it, decided from Content-Length.
     "MAX_BODY_BYTES": int(os.environ.get("RETURNDESK_MAX_BODY_BYTES", str(1024 * 1024))),
@@ -238,10 +243,6 @@ RETURNDESK = {
     # How long an authenticated key may be served from the in-process cache (revocation delay).
     "API_KEY_CACHE_SECONDS": 10,
     "IDEMPOTENCY_KEEP_HOURS": 24,
-    # The origin of links mailed to people (sign-in links, password resets); else the request's.
-    "PUBLIC_URL": os.environ.get("RETURNDESK_PUBLIC_URL", ""),
-    # Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; none by default).
-    "TRUSTED_PROXIES": networks_parse(_env_list("RETURNDESK_TRUSTED_PROXIES", "")),
     # Sign-in limits, each in its own fixed window: failed staff sign-ins a minute, sign-in link
     # (and password reset) requests an hour; per lower-cased address and per client address.
     "SIGN_IN_FAILURES_PER_MINUTE_PER_EMAIL": int(os.environ.get("RETURNDESK_SIGN_IN_FAILURES_PER_EMAIL", "5")),

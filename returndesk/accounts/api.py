@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
+from pydantic import Field
 
 from returndesk.accounts import selectors, services
 from returndesk.accounts.models import StaffMembership
@@ -24,7 +25,7 @@ from returndesk.core.idempotency import idempotent
 
 router = Router(tags=["staff"])
 # A staff member's id: a bigint, never anything the database would overflow on.
-StaffId = Path(..., ge=1, lt=2**63)
+StaffId = Annotated[int, Field(ge=1, lt=2**63)]
 
 
 class _WithPassword:
@@ -73,7 +74,7 @@ def staff_list(request: HttpRequest, query: Query[StaffListQuery]) -> HttpRespon
 
 
 @router.patch("/staff/{staff_id}", response={200: StaffOut, **errors(400, 403, 404)})
-def staff_update(request: HttpRequest, payload: StaffPatchIn, staff_id: int = StaffId) -> HttpResponse:
+def staff_update(request: HttpRequest, staff_id: Path[StaffId], payload: StaffPatchIn) -> HttpResponse:
     """Rename a staff member, or deactivate one (signed out at their next request) or reactivate."""
     access_require(actor_of(request), ActorKind.PLATFORM)
     membership = services.staff_update(staff_id=staff_id, name=payload.name, active=payload.active)
@@ -81,7 +82,7 @@ def staff_update(request: HttpRequest, payload: StaffPatchIn, staff_id: int = St
 
 
 @router.post("/staff/{staff_id}/password", response={200: StaffWithPasswordOut, **errors(400, 403, 404, 409)})
-def staff_password_reset(request: HttpRequest, staff_id: int = StaffId) -> HttpResponse:
+def staff_password_reset(request: HttpRequest, staff_id: Path[StaffId]) -> HttpResponse:
     """Give a staff member a new generated password, shown once in the answer; every session they
     have ends."""
     actor = access_require(actor_of(request), ActorKind.PLATFORM)

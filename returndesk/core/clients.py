@@ -80,13 +80,13 @@ def request_client_address(request: HttpRequest) -> str:
     return client_address(
         request.META.get("REMOTE_ADDR", ""),
         request.META.get("HTTP_X_FORWARDED_FOR", ""),
-        settings.RETURNDESK["TRUSTED_PROXIES"],
+        settings.TRUSTED_PROXIES,
     )
 
 
 def public_origin(request: HttpRequest | None) -> str:
     """Where links sent to people point: ``RETURNDESK_PUBLIC_URL``, else the request's own origin."""
-    configured = settings.RETURNDESK["PUBLIC_URL"]
+    configured = settings.PUBLIC_URL
     if configured or request is None:
         return str(configured).rstrip("/")
     return request.build_absolute_uri("/").rstrip("/")

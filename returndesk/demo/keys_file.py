@@ -1,7 +1,8 @@
 """The demo's secrets on disk: ``demo-keys.txt`` in the data directory, readable by its owner only.
 
 One line per secret, tab-separated: role, a name for people, the secret (an API key, or for
-the role ``admin`` the Django admin user's password). Written once, when the demo is seeded;
+the role ``admin`` the Django admin user's password, or for a role ``user:<staff role>`` the
+staff member's email and password). Written once, when the demo is seeded;
 the banner reads it back on every start.
 """
 
@@ -15,6 +16,8 @@ from django.conf import settings
 
 KEYS_FILE = "demo-keys.txt"
 ADMIN = "admin"
+# The role column of a staff member's row: ``user:seller_manager`` and so on.
+USER_ROLE_PREFIX = "user:"
 
 
 class DemoSecret(NamedTuple):

@@ -135,7 +135,7 @@ def _portal_link(keys, buyer: str, body: dict | None = None, caller: str = "plat
 
 
 def test_a_portal_link_lands_on_the_buyers_return(keys, make_return, settings):
-    settings.RETURNDESK = {**settings.RETURNDESK, "PUBLIC_URL": ORIGIN}
+    settings.PUBLIC_URL = ORIGIN
     ret = make_return()
 
     with frozen_clock(NOW):
@@ -172,7 +172,7 @@ def test_a_portal_link_defaults_to_a_day_and_the_requests_origin(keys, make_retu
         ("{buyer}", {"return_": "x"}, 422, "validation_error"),
     ],
 )
-def test_portal_link_refusals(keys, make_order, make_return, buyer, body, status, code):
+def test_portal_link_refusals(keys, make_order, make_return, *, buyer, body, status, code):
     ret = make_return()
     other = make_return(order=make_order(external_id="O-OTHER", buyer=buyer_payload("B-OTHER")))
     filled = {name: value.format(other=other.code) if isinstance(value, str) else value for name, value in body.items()}

@@ -79,12 +79,12 @@ def local_path(candidate: str | None) -> str | None:
 
 
 def _form_problem(form: forms.Form) -> ValidationFailed:
-    errors = [
+    errors: list[dict[str, Any]] = [
         {"loc": ["form", field], "msg": str(message), "type": "invalid"}
         for field, messages in form.errors.items()
         for message in messages
     ]
-    return ValidationFailed(" ".join(error["msg"] for error in errors), errors=errors)
+    return ValidationFailed(" ".join(str(error["msg"]) for error in errors), errors=errors)
 
 
 class SignInForm(forms.Form):

@@ -48,7 +48,8 @@ def test_the_sign_in_page_has_labelled_email_and_password(db):
     assert '<label for="sign-in-password">Password</label>' in page
     assert '<button type="submit">Sign in</button>' in page
     assert "csrfmiddlewaretoken" in page
-    assert "<script>" not in page and "style=" not in page
+    assert "<script>" not in page
+    assert "style=" not in page
 
 
 @pytest.mark.parametrize(
@@ -140,7 +141,7 @@ def _failure_page(client: Client, email: str, password: str) -> tuple[int, str]:
 
 
 def test_wrong_password_unknown_email_and_inactive_get_one_answer(db):
-    user_id, password = _staff("a@x.example", "agent")
+    _user_id, _password = _staff("a@x.example", "agent")
     inactive_id, inactive_password = _staff("b@x.example", "agent")
     staff_update(staff_id=inactive_id, active=False)
 
@@ -188,11 +189,8 @@ def test_twenty_failures_a_minute_per_client(db, settings):
 def test_the_client_is_found_behind_a_trusted_proxy(db, settings):
     from returndesk.core.clients import networks_parse
 
-    settings.RETURNDESK = {
-        **settings.RETURNDESK,
-        "TRUSTED_PROXIES": networks_parse(["127.0.0.1"]),
-        "SIGN_IN_FAILURES_PER_MINUTE_PER_CLIENT": 1,
-    }
+    settings.TRUSTED_PROXIES = networks_parse(["127.0.0.1"])
+    settings.RETURNDESK = {**settings.RETURNDESK, "SIGN_IN_FAILURES_PER_MINUTE_PER_CLIENT": 1}
     with frozen_clock(NOW):
         first = Client(HTTP_X_FORWARDED_FOR="198.51.100.1").post("/sign-in/", {"email": "a@x.example", "password": "x"})
         other = Client(HTTP_X_FORWARDED_FOR="198.51.100.2").post("/sign-in/", {"email": "b@x.example", "password": "x"})
@@ -270,7 +268,7 @@ def _reset(client: Client, email: str):
 
 
 def test_forgot_password_answers_alike_and_mails_only_a_known_address(db, settings):
-    settings.RETURNDESK = {**settings.RETURNDESK, "PUBLIC_URL": "https://returns.example"}
+    settings.PUBLIC_URL = "https://returns.example"
     _staff("a@x.example", "agent")
 
     known, unknown = _reset(Client(), "A@x.example"), _reset(Client(), "nobody@x.example")
