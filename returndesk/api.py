@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from returndesk.accounts.api import router as staff_router
 from returndesk.accounts.auth import ApiKeyAuth
 from returndesk.core.api import JsonObjectParser, query_open, query_strict
 from returndesk.core.errors import (
@@ -21,7 +22,7 @@ from returndesk.core.errors import (
 )
 from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.marketplace.api import router as orders_router
-from returndesk.returns.api import codes_router
+from returndesk.returns.api import buyers_router, codes_router
 from returndesk.returns.api import router as returns_router
 
 # Answered by core.middleware before any route runs: a path and query too long on every route,
@@ -142,3 +143,5 @@ def health(request: HttpRequest) -> dict[str, str]:
 api.add_router("", orders_router)
 api.add_router("", returns_router)
 api.add_router("", codes_router)
+api.add_router("", staff_router)
+api.add_router("", buyers_router)

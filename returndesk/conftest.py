@@ -21,6 +21,12 @@ from returndesk.scenarios.journeys import order_placed, return_opened
 from returndesk.testing import NOW, Keys
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Django's default hasher takes a good part of a second on purpose; tests need no such care."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_order(db: None) -> Callable[..., Order]:
     """Import an order built by ``scenarios.payloads.order_payload(**kwargs)`` at ``now`` (NOW

@@ -8,6 +8,7 @@ Two modes, chosen by the environment:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -196,9 +197,6 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 # Serve admin assets straight from the installed apps: no collectstatic step for the demo.
 WHITENOISE_USE_FINDERS = True
 
-# The file email backend writes here (embedded or demo); the demo lists it at /demo/mail/.
-EMAIL_FILE_PATH = DATA_DIR / "mail"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -209,6 +207,42 @@ LOGGING = {
 # Shared counters for rate limits: Redis when configured, else the database. Never per process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Demo mode: embedded, or ``returndesk serve --demo`` (which sets RETURNDESK_DEMO=1 before settings load).
+DEMO = EMBEDDED or _env_flag("RETURNDESK_DEMO")
+
+# Sessions (staff and buyers signed in on the pages) last 12 hours from sign-in; cookies are
+# HttpOnly and SameSite=Lax, and Secure when served over HTTPS, which production is by default.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = os.environ.get("RETURNDESK_SECURE_COOKIES", "0" if EMBEDDED else "1") == "1" or HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+
+# Mail: Django's SMTP backend configured by EMAIL_* in production; the embedded server and the
+# demo write each message to a file in the data directory instead (listed at /demo/mail/).
+MAIL_DIR = DATA_DIR / "mail"
+EMAIL_FILE_PATH = MAIL_DIR
+if DEMO and not os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returndesk <returns@returndesk.example>")
+
+# The origin of links mailed to people (sign-in links, password resets); else the request's.
+PUBLIC_URL = os.environ.get("RETURNDESK_PUBLIC_URL", "")
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; none by default).
+# A bare address is a network of one; a malformed entry stops the server from starting.
+TRUSTED_PROXIES = [ipaddress.ip_network(cidr, strict=False) for cidr in _env_list("RETURNDESK_TRUSTED_PROXIES", "")]
+
 RETURNDESK = {
     # The largest request body the API takes: 413 above it, decided from Content-Length.
     "MAX_BODY_BYTES": int(os.environ.get("RETURNDESK_MAX_BODY_BYTES", str(1024 * 1024))),
@@ -217,6 +251,14 @@ RETURNDESK = {
     # How long an authenticated key may be served from the in-process cache (revocation delay).
     "API_KEY_CACHE_SECONDS": 10,
     "IDEMPOTENCY_KEEP_HOURS": 24,
+    # Sign-in limits, each in its own fixed window: failed staff sign-ins a minute, sign-in link
+    # (and password reset) requests an hour; per lower-cased address and per client address.
+    "SIGN_IN_FAILURES_PER_MINUTE_PER_EMAIL": int(os.environ.get("RETURNDESK_SIGN_IN_FAILURES_PER_EMAIL", "5")),
+    "SIGN_IN_FAILURES_PER_MINUTE_PER_CLIENT": int(os.environ.get("RETURNDESK_SIGN_IN_FAILURES_PER_CLIENT", "20")),
+    "SIGN_IN_LINKS_PER_HOUR_PER_EMAIL": int(os.environ.get("RETURNDESK_SIGN_IN_LINKS_PER_EMAIL", "3")),
+    "SIGN_IN_LINKS_PER_HOUR_PER_CLIENT": int(os.environ.get("RETURNDESK_SIGN_IN_LINKS_PER_CLIENT", "20")),
+    # How long a mailed sign-in link works.
+    "SIGN_IN_LINK_SECONDS": 15 * 60,
     # Prepared statements for the verifier's reads on PostgreSQL (see returndesk.core.sql).
     "PREPARED_STATEMENTS": os.environ.get("RETURNDESK_PREPARED_STATEMENTS", "1") == "1",
 }

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 
-from returndesk.accounts.models import ApiKey
+from returndesk.accounts.models import ApiKey, MagicLink, StaffMembership
 from returndesk.accounts.services import apikey_revoke
 from returndesk.core.admin_base import ReadOnlyAdmin
 
@@ -43,3 +43,30 @@ class ApiKeyAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         revoked = [apikey_revoke(prefix=api_key.prefix) for api_key in queryset]
         messages.success(request, f"Revoked {len(revoked)} key{'s' if len(revoked) != 1 else ''}.")
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(ReadOnlyAdmin):
+    """Staff are created, renamed, deactivated and given new passwords through ``createuser`` or
+    the staff API, which generate the passwords; here they are only seen."""
+
+    list_display = ["user", "role", "seller", "carrier", "point_id", "name", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "name", "point_id"]
+    list_select_related = ["user", "seller"]
+    ordering = ["user__username"]
+
+
+@admin.register(MagicLink)
+class MagicLinkAdmin(ReadOnlyAdmin):
+    list_display = ["buyer", "return_code", "created_at", "expires_at", "used_at"]
+    search_fields = ["buyer__external_id", "return_code"]
+    list_select_related = ["buyer"]
+    exclude = ["digest"]
+    ordering = ["-created_at", "-id"]
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # As for API keys: filtering on the digest would let staff learn it a character at a time.
+        if lookup.split(LOOKUP_SEP, 1)[0] == "digest":
+            return False
+        return bool(super().lookup_allowed(lookup, value, request))

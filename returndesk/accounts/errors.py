@@ -1,4 +1,4 @@
-from returndesk.core.errors import NotFound, Unprocessable
+from returndesk.core.errors import Conflict, NotFound, RateLimited, ReturndeskError, Unprocessable
 
 
 class ApiKeyNotFound(NotFound):
@@ -19,3 +19,34 @@ class CarrierForCarriersOnly(Unprocessable):
 
 class InvalidCarrier(Unprocessable):
     code, title = "invalid_carrier", "A carrier is named by 1 to 50 lowercase letters, digits and hyphens"
+
+
+class StaffExists(Conflict):
+    code, title = "staff_exists", "A staff member already signs in with this email"
+
+
+class SellerNotFound(NotFound):
+    code, title = "seller_not_found", "No seller has this external id"
+
+
+class StaffNotFound(NotFound):
+    code, title = "not_found", "No staff member has this id"
+
+
+class BuyerNotFound(NotFound):
+    code, title = "not_found", "No buyer has this external id"
+
+
+class SignInLinkInvalid(ReturndeskError):
+    status, code, title = 410, "sign_in_link_invalid", "This sign-in link was used, has expired or never existed"
+
+
+class SignInFailed(ReturndeskError):
+    """Wrong password, unknown address or a deactivated account: one answer for all three, so the
+    form tells nobody which addresses have accounts."""
+
+    status, code, title = 400, "sign_in_failed", "The email or password is not right"
+
+
+class TooManyAttempts(RateLimited):
+    title = "Too many attempts"

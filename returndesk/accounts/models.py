@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+
+from returndesk.core.actors import StaffRole
 
 
 class ApiKey(models.Model):
@@ -48,3 +51,53 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} ({self.role}{', ' + self.name if self.name else ''})"
+
+
+class StaffMembership(models.Model):
+    """What a signed-in person is to returndesk: a Django user (username = lower-cased email) with
+    one role, and the seller or drop-off point that role acts for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_membership")
+    role = models.CharField(max_length=32, choices=[(role.value, role.value) for role in StaffRole])
+    seller = models.ForeignKey(
+        "marketplace.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="staff_memberships"
+    )
+    # Counter staff only: the carrier (as ``createkey --carrier``) and the drop-off point they work at.
+    carrier = models.CharField(max_length=50, blank=True, default="")
+    point_id = models.CharField(max_length=100, blank=True, default="")
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role__in=["seller_manager", "seller_warehouse"]) & models.Q(seller__isnull=False))
+                | (~models.Q(role__in=["seller_manager", "seller_warehouse"]) & models.Q(seller__isnull=True)),
+                name="staff_seller_for_seller_roles",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="counter") & ~models.Q(carrier="") & ~models.Q(point_id=""))
+                | (~models.Q(role="counter") & models.Q(carrier="", point_id="")),
+                name="staff_point_for_counter",
+            ),
+        ]
+        indexes = [models.Index(fields=["role"]), models.Index(fields=["seller", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.role})"
+
+
+class MagicLink(models.Model):
+    """A one-time sign-in link for a buyer. Only the SHA-256 of its 256-bit token is kept: the
+    token is in the mail (or the portal-link answer) and nowhere else."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    buyer = models.ForeignKey("marketplace.Buyer", on_delete=models.CASCADE, related_name="magic_links")
+    # The return code the link lands on, when it names one (a portal link's ``return``).
+    return_code = models.CharField(max_length=16, blank=True, default="")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"link for {self.buyer_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -1,16 +1,20 @@
-"""Authenticating API keys, with a short in-process cache."""
+"""Authenticating API keys, with a short in-process cache; reading staff members."""
 
 from __future__ import annotations
 
 import hmac
 import threading
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 
+from returndesk.accounts.errors import StaffNotFound
 from returndesk.accounts.keys import digest_secret, split_token
-from returndesk.accounts.models import ApiKey
-from returndesk.core.actors import KIND_OF_KEY_ROLE, Actor
+from returndesk.accounts.models import ApiKey, StaffMembership
+from returndesk.core.actors import KIND_OF_KEY_ROLE, Actor, StaffRole
+from returndesk.core.pagination import text_cursor_decode, text_cursor_encode
 
 _CACHE_LIMIT = 10_000
 _cache: dict[str, tuple[Actor, float]] = {}
@@ -59,3 +63,36 @@ def apikey_authenticate(*, token: str) -> Actor | None:
 def apikey_cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
+
+
+@dataclass(frozen=True)
+class StaffFilters:
+    role: StaffRole | None = None
+    seller: str | None = None
+
+
+def staff_list(
+    *, filters: StaffFilters, limit: int, cursor: str | None = None
+) -> tuple[list[StaffMembership], str | None]:
+    """A page of staff members by email, and the cursor of the next page (None on the last):
+    one query, whatever the page size."""
+    members = StaffMembership.objects.select_related("user", "seller")
+    if filters.role:
+        members = members.filter(role=filters.role)
+    if filters.seller:
+        members = members.filter(seller__external_id=filters.seller)
+    if cursor:
+        username, pk = text_cursor_decode(cursor, filters=filters)
+        members = members.filter(Q(user__username__gt=username) | Q(user__username=username, user_id__gt=pk))
+    page = list(members.order_by("user__username", "user_id")[: limit + 1])
+    if len(page) > limit:
+        last = page[limit - 1]
+        return page[:limit], text_cursor_encode(last.user.username, last.user_id, filters=filters)
+    return page, None
+
+
+def staff_get(*, staff_id: int) -> StaffMembership:
+    found = StaffMembership.objects.select_related("user", "seller").filter(user_id=staff_id).first()
+    if found is None:
+        raise StaffNotFound(f"No staff member has the id {staff_id}.")
+    return found

@@ -86,6 +86,13 @@ class InvalidTransition(Conflict):
     code, title = "invalid_transition", "This action is not possible in the return's current status"
 
 
+class IdempotencyAnswerWithheld(Conflict):
+    """A repeat of a request whose answer held a secret: the effect happened once, and the
+    secret was shown once; neither is repeated."""
+
+    code, title = "idempotent_answer_withheld", "The first answer to this Idempotency-Key held a secret, not kept"
+
+
 class PayloadTooLarge(ReturndeskError):
     status, code, title = 413, "payload_too_large", "The request body is too large"
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 
 from returndesk.core import clock
 from returndesk.core.actors import Actor
-from returndesk.core.errors import IdempotencyKeyReused, ReturndeskError, ValidationFailed
+from returndesk.core.errors import IdempotencyAnswerWithheld, IdempotencyKeyReused, ReturndeskError, ValidationFailed
 from returndesk.core.models import IdempotencyRecord
 from returndesk.core.problems import problem_response
 
@@ -44,6 +44,12 @@ def body_digest(body: bytes) -> str:
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
+    if record.response_body is None:
+        raise IdempotencyAnswerWithheld(
+            f"The first request with this {HEADER} succeeded ({record.status_code}), and its answer held a secret "
+            "that is shown once and never stored: it is not replayed. The effect happened once; "
+            "ask for a new secret (a new password or link) if the first answer was lost."
+        )
     response = HttpResponse(
         bytes(record.response_body or b""), status=record.status_code or 200, content_type=record.content_type
     )
@@ -63,12 +69,22 @@ class _Preempted(Exception):
 
 
 def idempotent(
-    request: HttpRequest, actor: Actor, produce: Callable[[], HttpResponse], *, path: str | None = None
+    request: HttpRequest,
+    actor: Actor,
+    produce: Callable[[], HttpResponse],
+    *,
+    path: str | None = None,
+    secret_answer: bool = False,
 ) -> HttpResponse:
     """Run ``produce`` once per (actor, method, path, Idempotency-Key) and replay its response.
 
     ``path`` is the canonical form of the request's path when it holds something clients may type
     in several ways (a return code), so that a retry typed differently is still the same request.
+
+    ``secret_answer`` marks a route whose successful answer holds a secret (a password, a sign-in
+    link): the key still makes the effect happen once, but only the answer's status is kept, and a
+    repeat is refused with 409 ``idempotent_answer_withheld`` rather than replayed. Its refusals
+    hold no secret and replay as usual.
 
     One transaction reads the record (a repeat replays it), runs the effect and stores its answer:
     two statements beside the effect's own. Two requests racing with one key both run; the second
@@ -92,7 +108,9 @@ def idempotent(
             raise _Refused(problem_response(error)) from error
 
     try:
-        return _answer_once(scope, path=path, digest=digest, key=key, answer=produce_or_refuse)
+        return _answer_once(
+            scope, path=path, digest=digest, key=key, answer=produce_or_refuse, keep_body=not secret_answer
+        )
     except _Refused as refused:
         refusal = refused.response
         # The effect rolled back with its transaction; the refusal is recorded in one of its own
@@ -152,7 +170,13 @@ def once_per_token(
 
 
 def _answer_once(
-    scope: dict[str, object], *, path: str, digest: str, key: str, answer: Callable[[], HttpResponse]
+    scope: dict[str, object],
+    *,
+    path: str,
+    digest: str,
+    key: str,
+    answer: Callable[[], HttpResponse],
+    keep_body: bool = True,
 ) -> HttpResponse:
     """In one transaction, replay the live record of ``scope``, or ``answer()`` and store that answer."""
     try:
@@ -161,7 +185,7 @@ def _answer_once(
             if stored is not None:
                 return _replay_same_body(stored, digest, key)
             response = answer()
-            _store(scope, path=path, digest=digest, response=response)
+            _store(scope, path=path, digest=digest, response=response, keep_body=keep_body)
             return response
     except _Preempted:
         return _replay_same_body(IdempotencyRecord.objects.get(**scope), digest, key)
@@ -178,7 +202,7 @@ def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:
     return record
 
 
-def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpResponse) -> None:
+def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpResponse, keep_body: bool = True) -> None:
     try:
         with transaction.atomic(savepoint=False):
             IdempotencyRecord.objects.create(
@@ -187,7 +211,7 @@ def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpRe
                 body_digest=digest,
                 created_at=clock.now(),
                 status_code=response.status_code,
-                response_body=response.content,
+                response_body=response.content if keep_body else None,
                 content_type=response["Content-Type"],
             )
     except IntegrityError as error:

@@ -45,3 +45,25 @@ def cursor_decode(cursor: str, *, filters: object) -> tuple[datetime, int]:
     if digest != filters_digest(filters):
         raise _invalid("The cursor belongs to a list read with other filters; start again without it.")
     return created_at, pk
+
+
+# Lists in the order of a text column (staff by email): the cursor names the last row's text and id.
+
+
+def text_cursor_encode(text: str, pk: int, *, filters: object) -> str:
+    payload = f"{pk}|{filters_digest(filters)}|{text}"
+    return base64.urlsafe_b64encode(payload.encode()).decode()
+
+
+def text_cursor_decode(cursor: str, *, filters: object) -> tuple[str, int]:
+    """The (text, id) a cursor continues after, or 422 ``validation_error``."""
+    try:
+        pk_text, digest, text = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 2)
+        pk = int(pk_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise _invalid("The cursor is not one this API issued.") from error
+    if not 0 < pk < _MAX_ID or "\x00" in text:
+        raise _invalid("The cursor is not one this API issued.")
+    if digest != filters_digest(filters):
+        raise _invalid("The cursor belongs to a list read with other filters; start again without it.")
+    return text, pk

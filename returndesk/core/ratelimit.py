@@ -1,6 +1,8 @@
-"""Fixed-window failure counters shared by every worker process.
+"""Fixed-window counters shared by every worker process.
 
-Redis when ``REDIS_URL`` is set, else the database (one upserted row per bucket and minute);
+Each limiter has its own window (a minute unless told; at most ``LONGEST_WINDOW``), aligned on
+the epoch. Redis when ``REDIS_URL`` is set, else the database (one upserted row per bucket and
+window);
 while Redis is unreachable, the database too. A per-process counter would let N workers allow N
 times the limit, so there is none.
 """
@@ -26,6 +28,9 @@ from returndesk.core.models import RateCounter
 from returndesk.core.sql import fetch_all, quoted_table
 
 WINDOW = timedelta(minutes=1)
+# The longest window a limiter may have: ``counters_purge`` keeps every counter this long, so
+# each lives until its own window has ended.
+LONGEST_WINDOW = timedelta(hours=1)
 # How long the counters stay in the database after Redis failed to answer, before Redis is asked
 # again: during an outage only one request in this many seconds waits for Redis to fail.
 REDIS_RETRY_SECONDS = 5.0
@@ -37,8 +42,9 @@ T = TypeVar("T")
 class CounterStore(Protocol):
     def counts(self, buckets: Sequence[str], window_start: datetime) -> list[int]: ...
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
-        """Count one more in each bucket; the highest count after it."""
+    def increment(self, buckets: Sequence[str], window_start: datetime, window: timedelta = WINDOW) -> int:
+        """Count one more in each bucket of a ``window`` starting at ``window_start``; the
+        highest count after it."""
 
     def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]] | None:
         """The highest count among ``buckets`` as a scalar subquery, when the counters are in the
@@ -66,7 +72,7 @@ class DatabaseCounterStore:
         rows_sql, params = self._rows_of(buckets, window_start)
         return f"(SELECT coalesce(max(count), 0) {rows_sql})", params
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
+    def increment(self, buckets: Sequence[str], window_start: datetime, window: timedelta = WINDOW) -> int:
         table = quoted_table(RateCounter)
         # One atomic upsert per bucket (SQLite and PostgreSQL share this syntax), so concurrent
         # workers never lose an increment to a read-modify-write race.
@@ -99,12 +105,13 @@ class RedisCounterStore:
         values = self.client.mget([self._key(bucket, window_start) for bucket in buckets])
         return [int(value or 0) for value in values]
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
+    def increment(self, buckets: Sequence[str], window_start: datetime, window: timedelta = WINDOW) -> int:
         pipe = self.client.pipeline(transaction=False)
         for bucket in buckets:
             key = self._key(bucket, window_start)
             pipe.incr(key)
-            pipe.expire(key, int(WINDOW.total_seconds()) * 2)
+            # Kept a window past its own end, whatever the clock skew between workers.
+            pipe.expire(key, int(window.total_seconds()) * 2)
         # Every other reply is an INCR's new value (the others are EXPIRE's True).
         return max(int(value) for value in pipe.execute()[::2])
 
@@ -154,10 +161,10 @@ class RedisWithDatabaseFallback:
             lambda: self.redis.counts(buckets, window_start), lambda: self.database.counts(buckets, window_start)
         )
 
-    def increment(self, buckets: Sequence[str], window_start: datetime) -> int:
+    def increment(self, buckets: Sequence[str], window_start: datetime, window: timedelta = WINDOW) -> int:
         return self._either(
-            lambda: self.redis.increment(buckets, window_start),
-            lambda: self.database.increment(buckets, window_start),
+            lambda: self.redis.increment(buckets, window_start, window),
+            lambda: self.database.increment(buckets, window_start, window),
         )
 
     def highest_count_sql(self, buckets: Sequence[str], window_start: datetime) -> tuple[str, list[Any]] | None:
@@ -180,8 +187,13 @@ def _forget_counter_store(*, setting: str, **_kwargs: Any) -> None:
         counter_store.cache_clear()
 
 
-def _window_start(now: datetime) -> datetime:
-    return now.replace(second=0, microsecond=0)
+def _window_start(now: datetime, window: timedelta = WINDOW) -> datetime:
+    """The start of the ``window`` holding ``now``: windows are aligned on the epoch (a minute's
+    on the minute, an hour's on the hour)."""
+    if window == WINDOW:
+        return now.replace(second=0, microsecond=0)
+    seconds = int(window.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
 
 
 @dataclass(frozen=True)
@@ -195,15 +207,30 @@ class LimitCheck:
 
 
 class FailureLimiter:
-    """Allows ``limit`` failures per bucket per minute; past that every request is refused.
+    """Allows ``limit`` failures per bucket per ``window`` (a minute unless told); past that every
+    request is refused.
 
     ``limit`` may be a function, called each time the limit is used: a limiter made at import
-    then follows the settings, ``override_settings`` included.
+    then follows the settings, ``override_settings`` included. ``error`` is the refusal raised,
+    a ``RateLimited`` (``rate_limited``) with its own words.
     """
 
-    def __init__(self, *, limit: int | Callable[[], int], store: CounterStore | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        limit: int | Callable[[], int],
+        store: CounterStore | None = None,
+        window: timedelta = WINDOW,
+        error: type[RateLimited] = RateLimited,
+        message: str = "Too many unsuccessful look-ups; try again in {retry_after} seconds.",
+    ) -> None:
+        if not timedelta(0) < window <= LONGEST_WINDOW:
+            raise ValueError(f"a limiter's window is more than nothing and at most {LONGEST_WINDOW}")
         self._limit = limit
         self.store = store
+        self.window = window
+        self.error = error
+        self.message = message
 
     @property
     def limit(self) -> int:
@@ -214,20 +241,19 @@ class FailureLimiter:
 
     def ensure_allowed(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
         now = now or clock.now()
-        self.ensure_below_limit(max(self._store().counts(buckets, _window_start(now))), now=now)
+        self.ensure_below_limit(max(self._store().counts(buckets, _window_start(now, self.window))), now=now)
 
     def ensure_below_limit(self, highest_count: int, *, now: datetime) -> None:
         """Refuse when a bucket has used up its failures for this minute."""
         if highest_count >= self.limit:
-            retry_after = max(1, int((_window_start(now) + WINDOW - now).total_seconds() + 0.999))
-            raise RateLimited(
-                f"Too many unsuccessful look-ups; try again in {retry_after} seconds.", retry_after=retry_after
-            )
+            window_end = _window_start(now, self.window) + self.window
+            retry_after = max(1, int((window_end - now).total_seconds() + 0.999))
+            raise self.error(self.message.format(retry_after=retry_after), retry_after=retry_after)
 
     def check_sql(self, buckets: Sequence[str], *, now: datetime) -> LimitCheck | None:
         """The check as SQL a read can carry (one round trip instead of two), when the counters
         are in the database; None when they are in Redis, to be checked with ``ensure_allowed``."""
-        count = self._store().highest_count_sql(buckets, _window_start(now))
+        count = self._store().highest_count_sql(buckets, _window_start(now, self.window))
         return None if count is None else LimitCheck(count[0], count[1], self.limit)
 
     def record_failure(self, buckets: Sequence[str], *, now: datetime | None = None) -> None:
@@ -238,11 +264,16 @@ class FailureLimiter:
         ``limit`` a minute, however many requests race.
         """
         now = now or clock.now()
-        self.ensure_below_limit(self._store().increment(buckets, _window_start(now)) - 1, now=now)
+        count = self._store().increment(buckets, _window_start(now, self.window), self.window)
+        self.ensure_below_limit(count - 1, now=now)
 
 
 def counters_purge(*, now: datetime | None = None) -> int:
-    """Delete database counters of windows long gone; returns how many went."""
-    cutoff = _window_start(now or clock.now()) - WINDOW
+    """Delete database counters of windows long gone; returns how many went.
+
+    The table does not say which window a counter counts, so each is kept until the longest
+    window that started with it would have ended.
+    """
+    cutoff = _window_start(now or clock.now()) - LONGEST_WINDOW
     deleted, _ = RateCounter.objects.filter(window_start__lt=cutoff).delete()
     return deleted

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from returndesk.accounts.keys import split_token
 from returndesk.accounts.models import ApiKey
-from returndesk.demo.keys_file import ADMIN, DemoSecret, keys_path, keys_read
+from returndesk.demo.keys_file import ADMIN, USER_ROLE_PREFIX, DemoSecret, keys_path, keys_read
 from returndesk.demo.seed import SELLER_IDS
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
@@ -33,16 +33,22 @@ _LIST_ROLES = (ApiKey.Role.PLATFORM, ApiKey.Role.AGENT)
 
 
 def live_secrets(rows: list[DemoSecret]) -> list[DemoSecret]:
-    """The rows whose key is not revoked (and the admin password while that user may log in)."""
+    """The rows whose key is not revoked (and the admin's and staff members' passwords while
+    those users may sign in)."""
     prefixes = {row.secret: parts[0] for row in rows if (parts := split_token(row.secret)) is not None}
     live = set(
         ApiKey.objects.filter(prefix__in=prefixes.values(), revoked_at__isnull=True).values_list("prefix", flat=True)
     )
-    admin_active = get_user_model().objects.filter(username=ADMIN, is_active=True).exists()
+    staff = {row.name for row in rows if row.role.startswith(USER_ROLE_PREFIX)}
+    active_users = set(
+        get_user_model().objects.filter(username__in=[ADMIN, *staff], is_active=True).values_list("username", flat=True)
+    )
     return [
         row
         for row in rows
-        if (row.role == ADMIN and admin_active) or (row.secret in prefixes and prefixes[row.secret] in live)
+        if (row.role == ADMIN and ADMIN in active_users)
+        or (row.role.startswith(USER_ROLE_PREFIX) and row.name in active_users)
+        or (row.secret in prefixes and prefixes[row.secret] in live)
     ]
 
 
@@ -72,8 +78,12 @@ def banner_lines(*, base_url: str, now: datetime) -> list[str]:
     if rows is None:
         return ["The database is not empty and holds no demo keys; create some with 'returndesk createkey'."]
     live = live_secrets(rows)
+    sign_ins = [row for row in live if row.role.startswith(USER_ROLE_PREFIX)]
     lines = [f"Demo keys still live (send as 'Authorization: Bearer <key>'; all demo secrets are in {keys_path()}):"]
-    lines += [f"  {row.role:<9} {row.name:<40} {row.secret}" for row in live]
+    lines += [f"  {row.role:<9} {row.name:<40} {row.secret}" for row in live if row not in sign_ins]
+    if sign_ins:
+        lines.append(f"Demo sign-ins at {base_url}/sign-in/ (email, password):")
+        lines += [f"  {row.role.removeprefix(USER_ROLE_PREFIX):<17} {row.name:<30} {row.secret}" for row in sign_ins]
     if len(live) < len(rows):
         lines.append(f"  ({len(rows) - len(live)} revoked or disabled since the demo was seeded, not shown)")
     to_try = codes_to_try(now=now)

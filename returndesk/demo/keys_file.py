@@ -21,7 +21,7 @@ from django.conf import settings
 KEYS_FILE = "demo-keys.txt"
 ADMIN = "admin"
 # A staff member's row: role ``user:seller_manager``, name the email, secret the password.
-STAFF_ROLE_PREFIX = "user:"
+USER_ROLE_PREFIX = "user:"
 
 
 class DemoSecret(NamedTuple):
@@ -35,8 +35,12 @@ def keys_path() -> Path:
 
 
 def demo_mode() -> bool:
-    """Whether this data directory holds a seeded demo: the one test of demo mode for pages."""
-    return keys_path().exists()
+    """Whether this server serves the seeded demo: the one test of demo mode for pages.
+
+    ``settings.DEMO`` (embedded, or ``serve --demo``) decides where mail goes before anything is
+    seeded; the pages show the demo's sign-ins, codes and mail only once its secrets are on disk.
+    """
+    return bool(settings.DEMO) and keys_path().exists()
 
 
 def keys_write(secrets: list[DemoSecret]) -> Path:

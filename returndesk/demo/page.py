@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from returndesk.core import clock
 from returndesk.demo.banner import codes_to_try
-from returndesk.demo.keys_file import STAFF_ROLE_PREFIX, keys_read
+from returndesk.demo.keys_file import USER_ROLE_PREFIX, keys_read
 from returndesk.demo.seed import BUYERS
 
 
@@ -39,9 +39,9 @@ def demo_try(*, now: datetime) -> DemoTry | None:
         return None
     return DemoTry(
         sign_ins=[
-            DemoSignIn(role=row.role.removeprefix(STAFF_ROLE_PREFIX), email=row.name, password=row.secret)
+            DemoSignIn(role=row.role.removeprefix(USER_ROLE_PREFIX), email=row.name, password=row.secret)
             for row in rows
-            if row.role.startswith(STAFF_ROLE_PREFIX)
+            if row.role.startswith(USER_ROLE_PREFIX)
         ],
         buyer_emails=[buyer["email"] for buyer in BUYERS],
         codes=codes_to_try(now=now),

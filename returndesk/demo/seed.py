@@ -17,10 +17,10 @@ from django.db import transaction
 
 from returndesk.accounts.models import ApiKey
 from returndesk.accounts.selectors import actor_for_api_key
-from returndesk.accounts.services import apikey_create
+from returndesk.accounts.services import apikey_create, staff_create
 from returndesk.core import clock
 from returndesk.core.actors import Actor
-from returndesk.demo.keys_file import ADMIN, DemoSecret
+from returndesk.demo.keys_file import ADMIN, USER_ROLE_PREFIX, DemoSecret
 from returndesk.marketplace.models import Order, Seller
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
@@ -151,13 +151,48 @@ def _keys() -> DemoKeys:
     made, actors = [], {}
     for role, seller_id, name in wanted:
         seller = Seller.objects.get(external_id=seller_id) if seller_id else None
-        carrier = "demo-post" if role == ApiKey.Role.CARRIER else None
+        carrier = DEMO_CARRIER if role == ApiKey.Role.CARRIER else None
         api_key, plaintext = apikey_create(
             role=role, seller=seller, supervisor=role == ApiKey.Role.AGENT, name=name, carrier=carrier
         )
         made.append(DemoSecret(str(role), name, plaintext))
         actors[seller_id or str(role)] = actor_for_api_key(api_key)
     return DemoKeys(made, actors[str(ApiKey.Role.PLATFORM)], {seller: actors[seller] for seller in SELLER_IDS})
+
+
+# The demo's staff: (email, role, seller, carrier, point). The counter works for the demo carrier
+# key's carrier, so the key and the counter share the drop-off point's failure counters.
+DEMO_CARRIER = "demo-post"
+STAFF: list[tuple[str, str, str | None, str | None, str | None]] = [
+    ("manager@lumen.example", "seller_manager", "S-LUMEN", None, None),
+    ("manager@knit.example", "seller_manager", "S-KNIT", None, None),
+    ("manager@volt.example", "seller_manager", "S-VOLT", None, None),
+    ("warehouse@volt.example", "seller_warehouse", "S-VOLT", None, None),
+    ("agent@returndesk.example", "agent", None, None, None),
+    ("supervisor@returndesk.example", "supervisor", None, None, None),
+    ("counter@post.example", "counter", None, DEMO_CARRIER, "DEMO-1"),
+]
+
+
+def demo_staff_create() -> list[DemoSecret]:
+    """The demo's staff members with generated passwords, as ``user:<role>`` rows of the keys file."""
+    made = []
+    for email, role, seller, carrier, point in STAFF:
+        _, password = staff_create(email=email, role=role, seller=seller, carrier=carrier, point_id=point)
+        made.append(DemoSecret(f"{USER_ROLE_PREFIX}{role}", email, password))
+    return made
+
+
+@transaction.atomic
+def demo_staff_add_if_missing() -> list[DemoSecret]:
+    """Give a demo database seeded before staff existed its staff (none when it has some)."""
+    if demo_is_empty() or demo_has_staff() or Seller.objects.filter(external_id__in=SELLER_IDS).count() != 3:
+        return []
+    return demo_staff_create()
+
+
+def demo_has_staff() -> bool:
+    return get_user_model().objects.filter(username__in=[email for email, *_ in STAFF]).exists()
 
 
 def _returns(orders: dict[str, Order], keys: DemoKeys, now: datetime) -> None:
@@ -208,7 +243,8 @@ def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     password = secrets.token_urlsafe(12)
     get_user_model().objects.create_superuser(ADMIN, "admin@example.com", password)
     _returns(orders, keys, now)
-    return [*keys.secrets, DemoSecret(ADMIN, f"Django admin user '{ADMIN}' (password)", password)]
+    staff = demo_staff_create()
+    return [*keys.secrets, DemoSecret(ADMIN, f"Django admin user '{ADMIN}' (password)", password), *staff]
 
 
 def demo_is_empty() -> bool:

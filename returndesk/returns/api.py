@@ -5,11 +5,12 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from returndesk.core.access import access_reads
-from returndesk.core.actors import Actor
+from returndesk.core.access import access_reads, access_require
+from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.api import actor_of, errors, respond
+from returndesk.core.clients import public_origin
 from returndesk.core.idempotency import idempotent
-from returndesk.returns import selectors, services
+from returndesk.returns import portal_links, selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action
 from returndesk.returns.models import Return
@@ -18,6 +19,8 @@ from returndesk.returns.schemas import (
     CodeQuery,
     EmptyIn,
     InspectIn,
+    PortalLinkIn,
+    PortalLinkOut,
     ReceiveIn,
     RejectIn,
     ReturnDetailOut,
@@ -30,6 +33,7 @@ from returndesk.returns.schemas import (
 
 router = Router(tags=["returns"])
 codes_router = Router(tags=["codes"])
+buyers_router = Router(tags=["buyers"])
 ACTION_ERRORS = errors(400, 403, 404, 409)
 
 
@@ -145,3 +149,23 @@ def code_verify(request: HttpRequest, code: str, query: Query[CodeQuery]) -> Htt
         actor=actor, raw_code=code, order=query.order, sku=query.sku, point_id=query.point_id
     )
     return respond(200, VerificationOut, verification_data(verification, actor=actor))
+
+
+@buyers_router.post("/buyers/{external_id}/portal-links", response={201: PortalLinkOut, **errors(400, 403, 404, 409)})
+def portal_link_create(request: HttpRequest, external_id: str, payload: PortalLinkIn | None = None) -> HttpResponse:
+    """A one-time sign-in link for a buyer to hand over in the platform's own mail or app, landing
+    on one of their returns when ``return`` names it. The answer holds the link, shown once (an
+    Idempotency-Key repeat is refused, never replayed with it)."""
+    actor = access_require(actor_of(request), ActorKind.PLATFORM)
+    wanted = payload or PortalLinkIn()
+
+    def produce() -> HttpResponse:
+        url, expires_at = portal_links.portal_link_create(
+            buyer_external_id=external_id,
+            origin=public_origin(request),
+            return_code=wanted.return_,
+            expires_in=wanted.expires_in,
+        )
+        return respond(201, PortalLinkOut, {"url": url, "expires_at": expires_at})
+
+    return idempotent(request, actor, produce, secret_answer=True)

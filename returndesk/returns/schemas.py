@@ -319,3 +319,15 @@ def verification_data(verification: Verification, *, actor: Actor) -> dict[str, 
             },
         }
     return data
+
+
+class PortalLinkIn(InSchema):
+    return_: str | None = Field(
+        default=None, alias="return", max_length=100, description="A return code of this buyer's to land on"
+    )
+    expires_in: StrictInt = Field(default=86400, ge=60, le=604800, description="Seconds the link works (once)")
+
+
+class PortalLinkOut(Schema):
+    url: str = Field(description="The sign-in link, shown in this answer only: hand it to the buyer")
+    expires_at: AwareDatetime

@@ -98,7 +98,11 @@ def test_demo_keys_file_is_private_to_its_owner(demo_server: Server) -> None:
     mode = (demo_server.data_dir / KEYS_FILE).stat().st_mode
 
     assert stat.S_IMODE(mode) == 0o600
-    assert {role for role, _, _ in demo_rows(demo_server.data_dir)} == {*LIST_STATUS, "admin"}
+    assert {role for role, _, _ in demo_rows(demo_server.data_dir)} == {
+        *LIST_STATUS,
+        "admin",
+        *(f"user:{role}" for role in ("seller_manager", "seller_warehouse", "agent", "supervisor", "counter")),
+    }
 
 
 def test_every_demo_api_key_authenticates(demo_server: Server) -> None:

@@ -230,6 +230,9 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("GET", "/api/v1/orders/{external_id}"),
         ("GET", "/api/v1/returns"),
         ("GET", "/api/v1/returns/{code}"),
+        ("GET", "/api/v1/staff"),
+        ("PATCH", "/api/v1/staff/{staff_id}"),
+        ("POST", "/api/v1/buyers/{external_id}/portal-links"),
         ("POST", "/api/v1/orders"),
         ("POST", "/api/v1/returns"),
         ("POST", "/api/v1/returns/{code}/approve"),
@@ -238,6 +241,8 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("POST", "/api/v1/returns/{code}/inspect"),
         ("POST", "/api/v1/returns/{code}/receive"),
         ("POST", "/api/v1/returns/{code}/reject"),
+        ("POST", "/api/v1/staff"),
+        ("POST", "/api/v1/staff/{staff_id}/password"),
     ]
 
 

@@ -363,7 +363,7 @@ def test_unknown_fields_are_refused_at_every_depth(keys, change, location):
     [
         ("quantity", True, "int_type"),
         ("quantity", "1", "int_type"),
-        ("quantity", 1.0, "int_type"),
+        ("quantity", 1.5, "int_type"),
         ("weight_g", "500", "int_type"),
         ("final_sale", "false", "bool_type"),
         ("final_sale", 0, "bool_type"),
@@ -381,6 +381,16 @@ def test_integers_and_booleans_are_strict(keys, field, value, kind):
         kind,
     )
     assert Order.objects.count() == 0
+
+
+def test_a_number_with_a_zero_fraction_is_an_integer_as_in_json_schema(keys):
+    payload = order_payload()
+    payload["lines"][0]["quantity"] = 2.0
+
+    response = keys.client("platform").post("/api/v1/orders", payload, content_type=JSON)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["lines"][0]["quantity"] == 2
 
 
 @pytest.mark.parametrize("quantity", [True, "1"], ids=["true", "string"])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from returndesk.demo.keys_file import DemoSecret, keys_write
+from returndesk.demo.keys_file import keys_write
 from returndesk.demo.seed import demo_seed
 from returndesk.returns.domain import codes
 from returndesk.returns.models import Return
@@ -61,12 +61,19 @@ def test_head_answers_and_other_methods_are_refused(client, db, data_dir):
     assert client.post("/").status_code == 405
 
 
+ROLE_WORDS = {
+    "seller_manager": "seller manager",
+    "seller_warehouse": "seller warehouse",
+    "agent": "customer service agent",
+    "supervisor": "customer service supervisor",
+    "counter": "drop-off counter",
+}
+
+
 def test_in_demo_mode_it_shows_the_sign_ins_the_buyers_the_mailbox_and_codes_to_try(client, db, data_dir):
-    keys_write([
-        *demo_seed(now=NOW),
-        DemoSecret("user:seller_manager", "manager@lumen.example", "pw-manager"),
-        DemoSecret("user:counter", "counter@post.example", "pw-counter"),
-    ])  # fmt: skip
+    secrets = demo_seed(now=NOW)
+    keys_write(secrets)
+    staff = [(row.role.removeprefix("user:"), row.name, row.secret) for row in secrets if row.role.startswith("user:")]
     valid = codes.display(Return.objects.get(status="approved").code)
 
     with frozen_clock(NOW):
@@ -75,9 +82,17 @@ def test_in_demo_mode_it_shows_the_sign_ins_the_buyers_the_mailbox_and_codes_to_
     assert page.status_code == 200
     assert re.findall(r'<tr data-demo-sign-in="([^"]+)"><td>([^<]+)</td><td><code>([^<]+)</code></td>'
                       r"<td><code data-password>([^<]+)</code>", page.text) == [
-        ("seller_manager", "seller manager", "manager@lumen.example", "pw-manager"),
-        ("counter", "drop-off counter", "counter@post.example", "pw-counter"),
+        (role, ROLE_WORDS[role], email, password) for role, email, password in staff
     ]  # fmt: skip
+    assert [email for _, email, _ in staff] == [
+        "manager@lumen.example",
+        "manager@knit.example",
+        "manager@volt.example",
+        "warehouse@volt.example",
+        "agent@returndesk.example",
+        "supervisor@returndesk.example",
+        "counter@post.example",
+    ]
     assert re.findall(r"<code data-demo-buyer>([^<]+)</code>", page.text) == [
         "ana@example.com",
         "ben@example.com",

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from returndesk.portals.buyer import sign_in
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("sign-in/", sign_in.sign_in_request, name="buyer-sign-in"),
+    path("link/<str:token>", sign_in.link, name="buyer-link"),
+]

@@ -13,8 +13,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from returndesk.accounts.models import MagicLink, StaffMembership
+from returndesk.accounts.services import staff_create
 from returndesk.api import api
 from returndesk.core.problems import CONTENT_TYPE as PROBLEM
 from returndesk.core.problems import TYPE_BASE
@@ -53,6 +56,11 @@ MATRIX = {
     "POST /returns/{code}/inspect": (FORB_ACTION, OK, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
     "POST /returns/{code}/close": (OK, FORB_ACTION, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
     "GET /codes/{code}": (OK, OK, OK, OK, OK, UNAUTH),
+    "POST /staff": (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "GET /staff": (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "PATCH /staff/{staff_id}": (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "POST /staff/{staff_id}/password": (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "POST /buyers/{external_id}/portal-links": (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
 }
 
 
@@ -62,6 +70,8 @@ class Subject:
 
     order: str
     code: str
+    buyer: str
+    staff_id: int
 
 
 # How long before the request the return was opened (on an order delivered a day earlier); it
@@ -96,6 +106,14 @@ REQUESTS: dict[str, tuple[str, Callable[[Subject], str]]] = {
     ),
     "POST /returns/{code}/close": ("rejected", lambda subject: "{}"),
     "GET /codes/{code}": ("requested", lambda subject: ""),
+    "POST /staff": (
+        "requested",
+        lambda subject: '{"email": "new@s-a.example", "role": "seller_manager", "seller": "S-A"}',
+    ),
+    "GET /staff": ("requested", lambda subject: ""),
+    "PATCH /staff/{staff_id}": ("requested", lambda subject: '{"active": false}'),
+    "POST /staff/{staff_id}/password": ("requested", lambda subject: ""),
+    "POST /buyers/{external_id}/portal-links": ("requested", lambda subject: json.dumps({"return": subject.code})),
 }
 CASES = [
     pytest.param(route, caller, expected, id=f"{route} as {caller or 'no key'}")
@@ -113,14 +131,17 @@ def subject_in(keys, make_order, make_return) -> Callable[[str], Subject]:
         opened = timezone.now() - OPENED_AGO[status]
         ret = make_return(order=make_order(delivered_at=opened - timedelta(days=1), now=opened), now=opened)
         ret = return_to(ret, Status(status))
-        return Subject(order=ret.order.external_id, code=ret.code)
+        staff, _ = staff_create(email=f"manager-{ret.pk}@s-a.example", role="seller_manager", seller="S-A")
+        return Subject(order=ret.order.external_id, code=ret.code, buyer=ret.buyer.external_id, staff_id=staff.user_id)
 
     return make
 
 
 def _request(keys, route: str, caller: str | None, subject: Subject):
     method, template = route.split(" ")
-    path = "/api/v1" + template.format(code=subject.code, external_id=subject.order)
+    # {external_id} names the order, but the buyer on the buyers' routes.
+    external_id = subject.buyer if template.startswith("/buyers/") else subject.order
+    path = "/api/v1" + template.format(code=subject.code, external_id=external_id, staff_id=subject.staff_id)
     return keys.client(caller).generic(method, path, REQUESTS[route][1](subject), content_type=JSON)
 
 
@@ -131,6 +152,9 @@ def _state() -> dict[str, list[Any]]:
         "events": list(ReturnEvent.objects.order_by("id").values_list("id", flat=True)),
         "orders": list(Order.objects.order_by("id").values()),
         "order_lines": list(OrderLine.objects.order_by("id").values()),
+        "staff": list(StaffMembership.objects.order_by("id").values()),
+        "users": list(get_user_model().objects.order_by("id").values()),
+        "sign_in_links": list(MagicLink.objects.order_by("id").values()),
     }
 
 

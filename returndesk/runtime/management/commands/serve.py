@@ -12,7 +12,7 @@ from gunicorn.app.base import BaseApplication
 
 from returndesk.core import clock
 from returndesk.demo import banner, seed
-from returndesk.demo.keys_file import keys_write
+from returndesk.demo.keys_file import keys_read, keys_write
 from returndesk.runtime import gunicorn_conf
 
 # How far past a busy port to look for a free one to suggest.
@@ -91,6 +91,11 @@ class Command(BaseCommand):
         base = f"http://{address}"
         self.stdout.write(f"returndesk on {base}/  API {base}/api/v1/  docs {base}/api/v1/docs  admin {base}/admin/")
         if settings.EMBEDDED or options["demo"]:
+            if not settings.DEMO:
+                # --demo with DATABASE_URL: the demo's mail goes to files too (see settings.DEMO);
+                # the workers forked below inherit these settings.
+                settings.DEMO = True
+                settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
             self._demo(base)
         self.stdout.flush()
         # Forked workers must not share the master's database connection.
@@ -112,5 +117,11 @@ class Command(BaseCommand):
         if seed.demo_is_empty():
             path = keys_write(seed.demo_seed())
             self.stdout.write(f"Seeded the demo marketplace; its secrets are in {path} (mode 0600).")
+        else:
+            # A demo seeded before staff members existed gets them now, beside its other secrets.
+            staff = seed.demo_staff_add_if_missing()
+            if staff:
+                path = keys_write([*(keys_read() or []), *staff])
+                self.stdout.write(f"Added the demo's staff sign-ins; their passwords are in {path} (mode 0600).")
         for line in banner.banner_lines(base_url=base, now=clock.now()):
             self.stdout.write(line)
