@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -19,6 +20,12 @@ M = TypeVar("M", bound=Model)
 def quoted_table(model: type[Model]) -> str:
     """A model's table name, quoted for this backend, to write into plain SQL."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def _database() -> BaseDatabaseWrapper:
+    """This thread's default connection itself: ``django.db.connection`` is a proxy that looks it
+    up again on every attribute read, which the hot paths below would do dozens of times."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -31,18 +38,19 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     1.21 cannot keep prepared statements). Those statements bypass Django's cursor wrapper, so
     they log themselves where ``CaptureQueriesContext`` and ``assertNumQueries`` read.
     """
-    if connection.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
+    db = _database()
+    if db.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
         # What Django's own cursor() does first: the health check, then a live connection.
-        connection.close_if_health_check_failed()
-        connection.ensure_connection()
+        db.close_if_health_check_failed()
+        db.ensure_connection()
         started = time.monotonic()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
             rows = cursor.fetchall()
-        if connection.queries_logged:
-            connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+        if db.queries_logged:
+            db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
         return rows
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()  # type: ignore[no-any-return]
 
@@ -53,34 +61,43 @@ def select_columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+Reader = Callable[[Any, BaseDatabaseWrapper], Any]
+
+
+def _identity(value: Any, _db: BaseDatabaseWrapper) -> Any:
+    return value
+
+
 @functools.cache
-def _column_readers(model: type[Model], vendor: str) -> tuple[tuple[str, ...], tuple[Callable[[Any], Any], ...]]:
+def _column_readers(model: type[Model], vendor: str) -> tuple[tuple[str, ...], tuple[Reader, ...]]:
     """Each concrete field's attribute name, and what turns its raw column value into the model's
     value: the converters the ORM's compiler would apply (SQLite's text datetimes, JSON, ...)."""
+    db = _database()
     names, readers = [], []
     for field in model._meta.concrete_fields:
         column = field.get_col(model._meta.db_table)
-        converters = [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]  # type: ignore[attr-defined]
+        converters = [*db.ops.get_db_converters(column), *field.get_db_converters(db)]  # type: ignore[attr-defined]
 
-        def read(value: Any, converters: list[Any] = converters, column: Any = column) -> Any:
+        def read(value: Any, db: BaseDatabaseWrapper, converters: list[Any] = converters, column: Any = column) -> Any:
             for converter in converters:
-                value = converter(value, column, connection)
+                value = converter(value, column, db)
             return value
 
         names.append(field.attname)
-        readers.append(read)
+        readers.append(read if converters else _identity)
     return tuple(names), tuple(readers)
 
 
 def row_to_instances(row: Sequence[Any], *models: type[Model]) -> list[Model]:
     """The instances of ``models`` a row of ``select_columns(model, ...)`` groups holds, in order,
     converted as the ORM converts what it reads."""
+    db = _database()
     instances: list[Model] = []
     start = 0
     for model in models:
-        names, readers = _column_readers(model, connection.vendor)
-        values = [read(value) for read, value in zip(readers, row[start : start + len(names)], strict=True)]
-        instances.append(model.from_db(connection.alias, names, values))
+        names, readers = _column_readers(model, db.vendor)
+        values = [read(value, db) for read, value in zip(readers, row[start : start + len(names)], strict=True)]
+        instances.append(model.from_db(db.alias, names, values))
         start += len(names)
     return instances
 
@@ -104,10 +121,11 @@ def insert_rows(instances: Sequence[M]) -> Sequence[M]:
     """
     if not instances:
         return instances
+    db = _database()
     model = type(instances[0])
-    sql, fields = _insert_statement(model, connection.vendor, len(instances))
-    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for row in instances for field in fields]
+    sql, fields = _insert_statement(model, db.vendor, len(instances))
+    params = [field.get_db_prep_save(field.pre_save(row, True), db) for row in instances for field in fields]
     for row, (pk,) in zip(instances, fetch_all(sql, params), strict=True):
         row.pk = pk
-        row._state.adding, row._state.db = False, connection.alias
+        row._state.adding, row._state.db = False, db.alias
     return instances
