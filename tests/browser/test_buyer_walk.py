@@ -97,7 +97,7 @@ def _tab_to(page: Page, selector: str) -> None:
 def _ask_for_a_link(page: Page, address: str) -> str:
     """Send the Email form; the page's main text with the address taken out."""
     page.goto("/buyer/")
-    page.get_by_label("Email").fill(address)
+    page.get_by_role("textbox", name="Email").fill(address)
     with page.expect_navigation():
         page.get_by_role("button", name="Send me a sign-in link").click()
     return page.locator("main").inner_text().replace(address, "ADDRESS")
@@ -114,7 +114,7 @@ def _sign_in(page: Page, link: str) -> int:
 def _ask_then_sign_in(page: Page, demo: Demo, walk: WalkOrder, screenshot: Screenshot) -> str:
     """Ask for a link (an unknown address first: the same page), open it twice, press Sign in; the link."""
     assert _status(page.goto("/buyer/")) == 200
-    expect(page.get_by_label("Email")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Email")).to_be_visible()
     _checked(page, screenshot, "buyer-sign-in")
     unknown = _ask_for_a_link(page, f"nobody-{secrets.token_hex(4)}@example.com")
     known = _ask_for_a_link(page, walk.email)
@@ -150,7 +150,7 @@ def _open_a_return_by_keyboard(page: Page, walk: WalkOrder, screenshot: Screensh
     _tab_to(page, 'textarea[name="line-0-note"]')
     page.keyboard.type("It flickers.")
     _checked(page, screenshot, "buyer-return-form")
-    _tab_to(page, 'button[type="submit"]:text("Open the return")')
+    _tab_to(page, 'form[data-form="open-return"] button[type="submit"]')
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -189,7 +189,7 @@ def test_a_buyer_signs_in_by_mail_and_opens_a_return_by_keyboard(
     used = new_context(width=width).new_page()
     assert _sign_in(used, link) == 410
     expect(used.locator('[data-problem="sign_in_link_invalid"]')).to_be_visible()
-    expect(used.get_by_label("Email")).to_be_visible()
+    expect(used.get_by_role("textbox", name="Email")).to_be_visible()
     _checked(used, screenshot, "buyer-link-used")
     assert offsite_requests == []
 
@@ -219,7 +219,9 @@ def test_a_portal_link_signs_in_once_and_lands_on_the_return(
 
     # The cancel form without its CSRF token (as a forged cross-site form would come) changes nothing.
     page.get_by_role("link", name="Cancel the return").click()
-    page.locator('input[name="csrfmiddlewaretoken"]').evaluate("(input) => input.remove()")
+    page.locator('form[data-form="cancel-return"] input[name="csrfmiddlewaretoken"]').evaluate(
+        "(input) => input.remove()"
+    )
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Cancel the return").click()
     assert _status(navigation.value) == 403
@@ -244,7 +246,7 @@ def test_a_fourth_link_request_for_one_address_within_an_hour_is_429(
     for _ in range(3):
         _ask_for_a_link(page, walk.email)
         expect(page.locator("[data-sent]")).to_be_visible()
-    page.get_by_label("Email").fill(walk.email)
+    page.get_by_role("textbox", name="Email").fill(walk.email)
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Send me a sign-in link").click()
 
