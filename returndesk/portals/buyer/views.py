@@ -1,0 +1,205 @@
+"""The buyer's pages: their orders, the open-return form, a return with its code, cancelling it.
+
+Every page is ``portal_view(BUYER)``: a signed-out visitor gets the Email form at ``/buyer/`` (and
+is sent there from the other pages); staff get 403 ``forbidden``; another buyer's order or return
+is 404 ``not_found``, as for one that does not exist. Dates are shown in the buyer's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
+
+from returndesk.core import clock
+from returndesk.core.actors import Actor
+from returndesk.core.errors import ReturndeskError, ValidationFailed
+from returndesk.core.idempotency import once_per_token
+from returndesk.portals.buyer import forms
+from returndesk.portals.buyer.sign_in import PAGE as SIGN_IN_PAGE
+from returndesk.portals.buyer.sign_in import EmailForm
+from returndesk.portals.buyer.words import DEADLINE, NEXT_STEP
+from returndesk.portals.common.sign_in import render_problem
+from returndesk.portals.common.views import BUYER, portal_view
+from returndesk.returns import selectors, services
+from returndesk.returns.domain import codes
+from returndesk.returns.domain.lifecycle import Action, DueAction
+from returndesk.returns.domain.requests import RequestedLine
+from returndesk.returns.selectors import BuyerLine, BuyerOrder
+
+ORDERS_PAGE = "portals/buyer/orders.html"
+RETURN_FORM_PAGE = "portals/buyer/return_form.html"
+RETURN_PAGE = "portals/buyer/return.html"
+CANCEL_PAGE = "portals/buyer/cancel.html"
+
+
+def return_path(code: str) -> str:
+    return f"/buyer/returns/{code}"
+
+
+def _see_other(path: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(path, status=303)
+
+
+# --- /buyer/: the orders ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderCard:
+    """An order as the list shows it; ``returnable`` when some line has a unit to return now."""
+
+    order: BuyerOrder
+
+    @property
+    def returnable(self) -> bool:
+        return any(line.returnability.returnable for line in self.order.lines)
+
+
+@require_http_methods(["GET", "HEAD"])
+@portal_view(BUYER, signed_out=True)
+def orders(request: HttpRequest, actor: Actor | None) -> HttpResponse:
+    """Signed out: the Email form. Signed in: the buyer's orders, newest first, 20 a page."""
+    if actor is None:
+        return render(request, SIGN_IN_PAGE, {"email_form": EmailForm()})
+    page, next_cursor = selectors.orders_for_buyer(actor=actor, now=clock.now(), cursor=request.GET.get("cursor"))
+    return render(
+        request,
+        ORDERS_PAGE,
+        {"orders": [OrderCard(order) for order in page], "next_cursor": next_cursor, "first_page": not request.GET},
+    )
+
+
+# --- /buyer/orders/<external_id>/return: the open-return form --------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@portal_view(BUYER)
+def return_form(request: HttpRequest, actor: Actor, external_id: str) -> HttpResponse:
+    """A fieldset per returnable line (Quantity, Reason, Note); Open the return opens one return
+    on the lines given a quantity and shows it (303). A double submit shows the first return."""
+    if request.method != "POST":
+        return _return_form_page(request, actor, external_id, token=forms.form_token())
+    line_forms = forms.posted_line_forms(request.POST)
+    token = forms.posted_token(request.POST)
+    try:
+        requested = _requested_lines(line_forms)
+        code = once_per_token(
+            actor=actor,
+            token=str(request.POST.get("token", "")),
+            path=request.path,
+            fingerprint={"order": external_id, "lines": [vars(line) for line in requested]},
+            effect=lambda: services.return_open(actor=actor, order_external_id=external_id, lines=requested).code,
+        )
+    except ReturndeskError as error:
+        # Shown again with what was typed: the page reads the order afresh, so an order that is
+        # not this buyer's answers 404 not_found here, as its GET does.
+        return _return_form_page(request, actor, external_id, token=token, posted=line_forms, error=error)
+    return _see_other(return_path(str(code)))
+
+
+def _requested_lines(line_forms: list[forms.ReturnLineForm]) -> list[RequestedLine]:
+    """The lines given a quantity, or 422 ``validation_error`` (a field wrong, or no line chosen)."""
+    # Every form validated, not just up to the first wrong one: the page lists each field's problem.
+    valid = [form.is_valid() for form in line_forms]
+    if not all(valid):
+        raise ValidationFailed(
+            gettext("Some answers need correcting: see each item's fields."), errors=forms.form_errors(line_forms)
+        )
+    requested = [line for form in line_forms if (line := form.requested()) is not None]
+    if not requested:
+        message = gettext("Choose how many units to return of at least one item.")
+        raise ValidationFailed(message, errors=[{"loc": ["form", "lines"], "msg": message, "type": "too_short"}])
+    return requested
+
+
+def _return_form_page(
+    request: HttpRequest,
+    actor: Actor,
+    external_id: str,
+    *,
+    token: str,
+    posted: list[forms.ReturnLineForm] | None = None,
+    error: ReturndeskError | None = None,
+) -> HttpResponse:
+    order = selectors.order_for_buyer(external_id=external_id, actor=actor, now=clock.now())
+    kept = {form.data.get(form.add_prefix("line")): form for form in posted or []}
+    fieldsets: list[tuple[BuyerLine, forms.ReturnLineForm]] = []
+    for buyer_line in (line for line in order.lines if line.returnability.returnable):
+        index = len(fieldsets)
+        form = kept.get(buyer_line.line.external_id)
+        if form is None or form.prefix != forms.line_prefix(index):
+            form = forms.ReturnLineForm(prefix=forms.line_prefix(index), initial={"line": buyer_line.line.external_id})
+        fieldsets.append((buyer_line, form))
+    context: dict[str, Any] = {"order": order, "fieldsets": fieldsets, "token": token}
+    if error is not None:
+        return render_problem(request, RETURN_FORM_PAGE, context, error)
+    return render(request, RETURN_FORM_PAGE, context)
+
+
+# --- /buyer/returns/<code>: a return and its code ---------------------------------------------------
+
+
+def _in_time_zone(moment: datetime, time_zone: str) -> str:
+    """``moment`` in words in the buyer's time zone, naming it: "March 20, 2026, 1 p.m. (Europe/Madrid)"."""
+    local = timezone.localtime(moment, ZoneInfo(time_zone))
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({time_zone})"
+
+
+def deadline_words(*, due_at: datetime | None, due_action: str, ship_by: datetime | None, time_zone: str) -> str:
+    """A return's next deadline as a sentence to the buyer; empty when none runs. An approved
+    return's deadline is its ship-by time, named from ``ship_by`` itself."""
+    if due_at is None or not due_action:
+        return ""
+    action = DueAction(due_action)
+    at = ship_by if action is DueAction.EXPIRE and ship_by is not None else due_at
+    return str(DEADLINE[action]) % {"when": _in_time_zone(at, time_zone)}
+
+
+@require_http_methods(["GET", "HEAD"])
+@portal_view(BUYER)
+def return_page(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """The code (large, grouped, spelled out for screen readers, Copy), the lines, what comes next
+    and by when, the timeline; Cancel the return while the lifecycle allows it."""
+    ret = selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True)
+    actions = selectors.return_actions(ret=ret, actor=actor, now=clock.now())
+    return render(
+        request,
+        RETURN_PAGE,
+        {
+            "ret": ret,
+            "next_step": NEXT_STEP[ret.status],
+            "deadline": deadline_words(
+                due_at=ret.due_at, due_action=ret.due_action, ship_by=ret.ship_by, time_zone=ret.buyer.time_zone
+            ),
+            "may_cancel": Action.CANCEL in actions,
+        },
+    )
+
+
+# --- /buyer/returns/<code>/cancel ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@portal_view(BUYER)
+def return_cancel(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """GET asks to confirm; POST cancels (a requested or approved return) and shows the return.
+    The service's refusal (409 for a return past handover) is shown as the API words it."""
+    if request.method != "POST":
+        ret = selectors.return_get_for_actor(code=code, actor=actor)
+        return render(request, CANCEL_PAGE, {"ret": ret, "token": forms.form_token()})
+    canonical = codes.normalise(code)
+    once_per_token(
+        actor=actor,
+        token=str(request.POST.get("token", "")),
+        path=f"/buyer/returns/{canonical}/cancel",
+        fingerprint={"return": canonical},
+        effect=lambda: services.return_cancel(code=code, actor=actor).code,
+    )
+    return _see_other(return_path(canonical))
