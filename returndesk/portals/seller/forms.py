@@ -111,4 +111,4 @@ def inspect_input(form: QueryDict) -> InspectIn:
 
 def _present(form: QueryDict, *names: str) -> dict[str, str]:
     """The fields the form sent: a missing one is missing, as an absent JSON member is to the API."""
-    return {name: form[name] for name in names if name in form}
+    return {name: str(form.get(name, "")) for name in names if name in form}
