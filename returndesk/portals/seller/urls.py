@@ -1,5 +1,15 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from returndesk.portals.seller import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.queue, name="seller-queue"),
+    path("search", views.search, name="seller-search"),
+    path("returns/<str:code>", views.return_page, name="seller-return"),
+    path("returns/<str:code>/approve", views.approve, name="seller-approve"),
+    path("returns/<str:code>/reject", views.reject, name="seller-reject"),
+    path("returns/<str:code>/receive", views.receive, name="seller-receive"),
+    path("returns/<str:code>/inspect", views.inspect, name="seller-inspect"),
+]

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from returndesk.marketplace.models import Buyer, Order
+from returndesk.marketplace.models import Order
 from returndesk.portals.buyer.tests.pages import (
     api_problem,
     form_token,
@@ -26,7 +26,7 @@ from returndesk.returns.services import return_event_append
 from returndesk.scenarios.journeys import PLATFORM, return_opened, return_to
 from returndesk.scenarios.payloads import buyer_payload, line_payload
 from returndesk.testing import NOW, Keys, frozen_clock
-from returndesk.testing.buyer_portal import buyer_client
+from returndesk.testing.portal_clients import buyer_client
 
 ANA = buyer_payload("B-ANA", email="ana@example.com", time_zone="Europe/Madrid")
 
@@ -48,7 +48,7 @@ def ana_order(make_order: Callable[..., Order]) -> Callable[..., Order]:
 @pytest.fixture
 def ana(ana_order: Callable[..., Order]) -> Client:
     ana_order(external_id="O-1", number="N-1")
-    return buyer_client(Buyer.objects.get(external_id="B-ANA"))
+    return buyer_client("B-ANA")
 
 
 # --- /buyer/ ---------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_the_orders_page_reads_the_same_queries_for_1_and_20_orders(
     ana_order, django_assert_num_queries, count: int
 ) -> None:
     _orders_with_a_return(ana_order, count)
-    client = buyer_client(Buyer.objects.get(external_id="B-ANA"))
+    client = buyer_client("B-ANA")
 
     # The session, its buyer; the orders, their lines, their returns, those returns' lines.
     with django_assert_num_queries(6):

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-from returndesk.marketplace.models import Buyer, Order
+from returndesk.marketplace.models import Order
 from returndesk.portals.buyer.tests.pages import line_fields
 from returndesk.returns.models import Return
 from returndesk.scenarios.journeys import return_opened
 from returndesk.testing import NOW, frozen_clock
-from returndesk.testing.buyer_portal import buyer_client, staff_client
+from returndesk.testing.portal_clients import buyer_client, staff_client
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +33,8 @@ def scene(make_order: Callable[..., Order]) -> Return:
 
 
 CLIENTS: dict[str, Callable[[], Client]] = {
-    "buyer A": lambda: buyer_client(Buyer.objects.get(external_id="B-A")),
-    "buyer B": lambda: buyer_client(Buyer.objects.get(external_id="B-B")),
+    "buyer A": lambda: buyer_client("B-A"),
+    "buyer B": lambda: buyer_client("B-B"),
     "seller A manager": lambda: staff_client(email="manager@a.example", role="seller_manager", seller="S-A"),
     "seller A warehouse": lambda: staff_client(email="warehouse@a.example", role="seller_warehouse", seller="S-A"),
     "seller B manager": lambda: staff_client(email="manager@b.example", role="seller_manager", seller="S-B"),
