@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from django.db import connection
@@ -392,6 +393,66 @@ def return_code_lookup(*, text: str, actor: Actor) -> CodeLookup:
     if shape is codes.Shape.VALID and visible_returns(actor).filter(code=code).exists():
         return CodeLookup(text=code, looks_like_a_code=True, code=code)
     return CodeLookup(text=code, looks_like_a_code=looks_like_a_code)
+
+
+class SearchBy(StrEnum):
+    """What customer service's one search box took the typed text for."""
+
+    EMAIL = "email"
+    CODE = "code"
+    ORDER_NUMBER = "order_number"
+    ORDER = "order"
+
+
+@dataclass(frozen=True)
+class ReturnSearch:
+    """What customer service's search box found: a return by its code (``code``: open it), the
+    codes one slip away from a mistyped one (``suggestions``), or a page of ``returns`` (newest
+    first, ``next_cursor`` for the next page) matched ``by`` the buyer's email, the order number
+    or the order's external id."""
+
+    text: str
+    by: SearchBy
+    code: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+    returns: list[Return] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def _search_filters(*, actor: Actor, text: str) -> tuple[SearchBy, ReturnFilters]:
+    """An order number if any visible return's order has it, else an order's external id: one query."""
+    by_number = ReturnFilters(order_number=text)
+    if returns_matching(actor=actor, filters=by_number).exists():
+        return SearchBy.ORDER_NUMBER, by_number
+    return SearchBy.ORDER, ReturnFilters(order=text)
+
+
+def returns_search(*, actor: Actor, text: str, limit: int, cursor: str | None = None) -> ReturnSearch:
+    """Find returns by what an agent types in one box, read as:
+
+    - with ``@``, the buyer's email, in any case (``ReturnFilters.email``);
+    - 13 symbols once normalised, a return code (``return_code_lookup``: a typo answers the codes
+      one slip away); a code that finds nothing is then tried as an order, in case an order
+      number has a code's length;
+    - else an order number, and when no return's order has that number, an order's external id.
+
+    Rows come from ``returns_list`` (a cursor continues the same reading: the filters chosen are
+    the cursor's). Platform and agents only (the email filter's rule): anyone else 403
+    ``forbidden``. Queries: one for a code; for an order one to choose the field; then the list's.
+    """
+    access_reads(actor)
+    if actor.kind not in EMAIL_SEARCHERS:
+        raise Forbidden("Only the platform and customer service search returns by email, code or order.")
+    text = text.strip()
+    if "@" in text:
+        by, filters = SearchBy.EMAIL, ReturnFilters(email=text)
+    else:
+        lookup = return_code_lookup(text=text, actor=actor)
+        if lookup.looks_like_a_code and (lookup.found or lookup.suggestions):
+            return ReturnSearch(text=text, by=SearchBy.CODE, code=lookup.code, suggestions=lookup.suggestions)
+        by, filters = _search_filters(actor=actor, text=text)
+    page, next_cursor = returns_list(actor=actor, filters=filters, limit=limit, cursor=cursor)
+    return ReturnSearch(text=text, by=by, returns=page, next_cursor=next_cursor)
 
 
 # --- The buyer's orders -----------------------------------------------------------------------

@@ -18,9 +18,9 @@ from returndesk.scenarios.payloads import NOW
 
 
 def staff_client(
-    *,
     email: str,
     role: str,
+    *,
     seller: str | None = None,
     carrier: str | None = None,
     point_id: str | None = None,
@@ -45,6 +45,10 @@ def buyer_client(external_id: str) -> Client:
     return client
 
 
+# The counter clerk's carrier and point: the demo carrier's, so that its keys' failures share buckets.
+COUNTER_CARRIER = "demo-post"
+COUNTER_POINT = "DEMO-1"
+
 # Who a portal's routes are checked against, by name.
 PEOPLE = (
     "buyer",
@@ -67,6 +71,8 @@ def portal_people(*, buyer: str, other_buyer: str, seller_a: str, seller_b: str)
         "seller_a_warehouse": staff_client(email="warehouse@a.example", role="seller_warehouse", seller=seller_a),
         "seller_b_manager": staff_client(email="manager@b.example", role="seller_manager", seller=seller_b),
         "agent": staff_client(email="agent@desk.example", role="agent"),
-        "counter": staff_client(email="counter@post.example", role="counter", carrier="demo-post", point_id="P-1"),
+        "counter": staff_client(
+            email="counter@post.example", role="counter", carrier=COUNTER_CARRIER, point_id=COUNTER_POINT
+        ),
         "signed_out": Client(),
     }

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from returndesk.portals.agent import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.agent_search, name="agent"),
+    path("returns/<str:code>", views.agent_return, name="agent-return"),
+]

@@ -18,6 +18,7 @@ from returndesk.core.actors import ActorKind, StaffRole
 from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
+from returndesk.returns.selectors import SearchBy
 from returndesk.returns.services import REQUEST_EVENT
 
 Words = Mapping[str, Promise]
@@ -231,6 +232,14 @@ WHY_NOT: Words = {
     WhyNot.ALREADY_RETURNED: _("Already returned"),
 }
 
+# What customer service's search box took the text for: "Returns found by <words>".
+SEARCH_BY: Words = {
+    SearchBy.EMAIL: _("the buyer's email"),
+    SearchBy.CODE: _("return code"),
+    SearchBy.ORDER_NUMBER: _("order number"),
+    SearchBy.ORDER: _("order id"),
+}
+
 # Each vocabulary by the name templates give the ``word`` filter, with the enum it covers.
 VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "status": (Status, STATUS),
@@ -249,6 +258,7 @@ VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "actor_for_buyer": (ActorKind, ACTOR_FOR_BUYER),
     "staff_role": (StaffRole, STAFF_ROLE),
     "why_not": (WhyNot, WHY_NOT),
+    "search_by": (SearchBy, SEARCH_BY),
 }
 
 

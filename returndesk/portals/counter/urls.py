@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from returndesk.portals.counter import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.counter, name="counter"),
+    path("check", views.counter_check, name="counter-check"),
+]
