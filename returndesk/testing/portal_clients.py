@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.test import Client
 
 from returndesk.accounts.auth import BUYER_SESSION_KEY
@@ -66,7 +66,7 @@ STAFF: dict[str, tuple[str, str, dict[str, str]]] = {
 _PROBLEM_HOOK = re.compile(r'data-problem="([a-z_]+)"')
 
 
-def answer(response: HttpResponse) -> str:
+def answer(response: HttpResponseBase) -> str:
     """A response as a permission table writes it: the status; for a redirect, then where it
     goes; for a problem (a page's ``data-problem`` hook, or the API's problem JSON), then its code."""
     status = response.status_code
@@ -74,9 +74,11 @@ def answer(response: HttpResponse) -> str:
         return f"{status} {response['Location']}"
     if status < 400:
         return str(status)
+    # A page is never streamed; a streamed answer (a file) has no problem to read.
+    body = response.content if isinstance(response, HttpResponse) else b""
     if response.get("Content-Type", "").startswith(CONTENT_TYPE):
-        return f"{status} {json.loads(response.content)['code']}"
-    found = _PROBLEM_HOOK.search(response.content.decode(errors="replace"))
+        return f"{status} {json.loads(body)['code']}"
+    found = _PROBLEM_HOOK.search(body.decode(errors="replace"))
     return f"{status} {found.group(1)}" if found else str(status)
 
 
