@@ -77,6 +77,14 @@ def _declare_edges(schema: Any) -> Any:
     return schema
 
 
+class ApiDocs(Swagger):
+    """Swagger UI from django-ninja's own static files (ninja is an installed app) in a page of our
+    own (``portals/api_docs.html``): ninja's lacks the page's language and leaves Swagger UI's grey
+    texts below WCAG contrast; ``portals/api-docs.css`` darkens them."""
+
+    template = "portals/api_docs.html"
+
+
 api = ReturndeskAPI(
     title="returndesk",
     version="1",
@@ -84,9 +92,9 @@ api = ReturndeskAPI(
     auth=ApiKeyAuth(),
     urls_namespace="api-v1",
     parser=JsonObjectParser(),
-    # Swagger UI from django-ninja's own static files (ninja is an installed app), and no
-    # validator badge: the docs page loads nothing from another origin.
-    docs=Swagger(settings={"validatorUrl": None}),
+    # No validator badge: the docs page loads nothing from another origin. No deep links: Swagger
+    # UI nests each operation's link inside its button, which screen readers cannot reach apart.
+    docs=ApiDocs(settings={"validatorUrl": None, "deepLinking": False}),
 )
 api.add_decorator(query_strict, mode="operation")
 

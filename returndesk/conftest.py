@@ -18,7 +18,7 @@ from returndesk.returns.domain.lifecycle import Reason
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.models import Return
 from returndesk.scenarios.journeys import order_placed, return_opened
-from returndesk.testing import NOW, Keys
+from returndesk.testing import NOW, Keys, portal_clients
 
 
 @pytest.fixture(autouse=True)
@@ -72,3 +72,11 @@ def make_return(make_order: Callable[..., Order], keys: Keys) -> Callable[..., R
         )
 
     return make
+
+
+@pytest.fixture
+def portal_scene(db: None) -> portal_clients.PortalScene:
+    """A Django test client signed in as each person of ``testing.portal_clients.WHO`` (two buyers,
+    seller A's manager and warehouse, seller B's manager, an agent, a counter clerk, nobody), each
+    buyer with an order and a requested return: for the pages' permission tables."""
+    return portal_clients.portal_scene()

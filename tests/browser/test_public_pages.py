@@ -39,15 +39,6 @@ def test_the_api_docs_show_every_operation(page: Page, offsite_requests: list[st
     screenshot(page, "api-docs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "django-ninja's Swagger UI page: <html> without lang (html-has-lang), deep links nested in the "
-        "operations' buttons (nested-interactive, gone with deepLinking off) and grey-on-grey text "
-        "(color-contrast); the docs page needs its own template and a stylesheet"
-    ),
-)
 def test_the_api_docs_pass_axe(page: Page) -> None:
     page.goto("/api/v1/docs")
     expect(page.locator(".opblock").first).to_be_visible()

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.core.management import call_command
 from django.utils import timezone
 
 from returndesk.core.models import RateCounter
@@ -18,11 +17,3 @@ def test_purge_drops_only_counters_older_than_the_longest_window(db):
 
     assert counters_purge(now=now) == 1
     assert sorted(RateCounter.objects.values_list("count", flat=True)) == [1, 2, 3]
-
-
-def test_purge_command_reports_on_stderr(db, capsys):
-    call_command("purge")
-
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err == "Purged 0 idempotency record(s) and 0 rate counter(s).\n"

@@ -109,6 +109,7 @@ def test_the_api_docs_load_nothing_from_another_origin(client):
     assert docs.status_code == 200
     assert re.findall(r'(?:src|href)="([^"]+)"', docs.text) == [
         "/static/ninja/swagger-ui.css",
+        "/static/portals/api-docs.css",
         "/static/ninja/favicon.svg",
         "/static/ninja/favicon.png",
         "/static/ninja/swagger-ui-bundle.js",

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from returndesk.accounts.auth import buyer_sign_in
 from returndesk.accounts.services import buyer_sign_in_request
 from returndesk.core.clients import public_origin, request_client_address
-from returndesk.core.errors import ReturndeskError, ValidationFailed
-from returndesk.portals.common.sign_in import render_problem, signed_in_as
+from returndesk.core.errors import ReturndeskError
+from returndesk.portals.common.views import form_problem, render_problem
 
 PAGE = "portals/buyer/sign_in_page.html"
 LINK_PAGE = "portals/buyer/link.html"
@@ -29,8 +29,8 @@ class EmailForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
 
 
-def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    return {"email_form": EmailForm(), "signed_in_as": signed_in_as(request), **extra}
+def _context(**extra: Any) -> dict[str, Any]:
+    return {"email_form": EmailForm(), **extra}
 
 
 @never_cache
@@ -39,18 +39,11 @@ def sign_in_request(request: HttpRequest) -> HttpResponse:
     """The Email form; its POST mails each buyer with the address a link and answers the same
     page whether or not any buyer has it."""
     if request.method != "POST":
-        return render(request, PAGE, _context(request))
+        return render(request, PAGE, _context())
     form = EmailForm(request.POST)
-    context = _context(request, email_form=form)
+    context = _context(email_form=form)
     if not form.is_valid():
-        error = ValidationFailed(
-            str(_("Enter an email address.")),
-            errors=[
-                {"loc": ["form", "email"], "msg": str(message), "type": "invalid"}
-                for message in form.errors.get("email", [])
-            ],
-        )
-        return render_problem(request, PAGE, context, error)
+        return render_problem(request, PAGE, context, form_problem(form, str(_("Enter an email address."))))
     try:
         buyer_sign_in_request(
             email=form.cleaned_data["email"], client=request_client_address(request), origin=public_origin(request)
@@ -66,9 +59,9 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with Sign in, using nothing. POST: use the link (once), sign the buyer in
     under a new session key, and go to the return it names or the buyer's start page."""
     if request.method != "POST":
-        return render(request, LINK_PAGE, _context(request))
+        return render(request, LINK_PAGE, _context())
     try:
         _actor, return_code = buyer_sign_in(request, token=token)
     except ReturndeskError as error:
-        return render_problem(request, PAGE, _context(request), error)
+        return render_problem(request, PAGE, _context(), error)
     return HttpResponseRedirect(f"/buyer/returns/{return_code}" if return_code else "/buyer/", status=303)

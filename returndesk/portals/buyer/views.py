@@ -26,8 +26,7 @@ from returndesk.portals.buyer import forms
 from returndesk.portals.buyer.sign_in import PAGE as SIGN_IN_PAGE
 from returndesk.portals.buyer.sign_in import EmailForm
 from returndesk.portals.buyer.words import DEADLINE, NEXT_STEP
-from returndesk.portals.common.sign_in import render_problem
-from returndesk.portals.common.views import BUYER, portal_view
+from returndesk.portals.common.views import BUYER, portal_view, render_problem
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, DueAction

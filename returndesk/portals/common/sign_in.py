@@ -1,7 +1,8 @@
 """Staff sign-in, sign-out, password change and the forgotten-password mail.
 
-Each view parses its form, calls one function of ``accounts`` and renders; a refusal is shown
-with the code, title and detail the API would give (``portals/common/problem.html``).
+Each view parses its form, calls one function of ``accounts`` and renders; a refusal, an invalid
+form included (422 ``validation_error``), is shown as every page shows one: ``render_problem``,
+with the API's status, code, title, detail and errors (``portals/common/problem.html``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic.edit import FormView
 
-from returndesk.accounts.auth import session_actor, sign_out, staff_sign_in
+from returndesk.accounts.auth import sign_out, staff_sign_in
 from returndesk.accounts.limits import link_request_count
-from returndesk.core.actors import Actor, ActorKind
+from returndesk.core.actors import ActorKind
 from returndesk.core.clients import public_origin, request_client_address
-from returndesk.core.errors import RateLimited, ReturndeskError, ValidationFailed
+from returndesk.core.errors import RateLimited, ReturndeskError
+from returndesk.portals.common.views import form_problem, render_problem
 
 SIGN_IN_URL = "/sign-in/"
 # Where each kind of staff member starts when ``next`` names nowhere.
@@ -34,35 +37,6 @@ _HOME_OF_KIND = {
     ActorKind.CARRIER: "/counter/",
     ActorKind.BUYER: "/buyer/",
 }
-
-
-def problem_of(error: ReturndeskError) -> dict[str, Any]:
-    """What ``portals/common/problem.html`` shows: the API's problem members."""
-    return {
-        "status": error.status,
-        "code": error.code,
-        "title": error.title,
-        "detail": error.detail,
-        "errors": error.errors or [],
-    }
-
-
-def render_problem(
-    request: HttpRequest, template: str, context: dict[str, Any], error: ReturndeskError
-) -> HttpResponse:
-    """``template`` with ``error`` shown in it, at the error's status (429 with Retry-After)."""
-    response = render(request, template, {**context, "problem": problem_of(error)}, status=error.status)
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    return response
-
-
-def signed_in_as(request: HttpRequest, actor: Actor | None = None) -> str:
-    """Who the header says is signed in: a staff member's email, a buyer's id; empty for nobody."""
-    actor = actor or session_actor(request)
-    if actor is None:
-        return ""
-    return actor.id if actor.kind is ActorKind.BUYER else str(request.user.get_username())
 
 
 def local_path(candidate: str | None) -> str | None:
@@ -78,15 +52,6 @@ def local_path(candidate: str | None) -> str | None:
     return candidate
 
 
-def _form_problem(form: forms.Form) -> ValidationFailed:
-    errors: list[dict[str, Any]] = [
-        {"loc": ["form", field], "msg": str(message), "type": "invalid"}
-        for field, messages in form.errors.items()
-        for message in messages
-    ]
-    return ValidationFailed(" ".join(str(error["msg"]) for error in errors), errors=errors)
-
-
 class SignInForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
@@ -98,11 +63,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     """Email and password; then on to ``next`` (a local path) or the staff member's portal."""
     next_path = local_path(request.POST.get("next") or request.GET.get("next"))
     form = SignInForm(request.POST or None)
-    context: dict[str, Any] = {"form": form, "next": next_path or "", "signed_in_as": signed_in_as(request)}
+    context: dict[str, Any] = {"form": form, "next": next_path or ""}
     if request.method != "POST":
         return render(request, "portals/common/sign_in.html", context)
     if not form.is_valid():
-        return render_problem(request, "portals/common/sign_in.html", context, _form_problem(form))
+        return render_problem(request, "portals/common/sign_in.html", context, form_problem(form))
     try:
         actor = staff_sign_in(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
     except ReturndeskError as error:
@@ -117,6 +82,14 @@ def sign_out_view(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/", status=303)
 
 
+def _invalid(view: FormView[Any], form: forms.Form) -> HttpResponse:
+    """Django's password forms answer their errors at 200; these pages answer them as every form
+    does: 422 ``validation_error``, each field's messages listed."""
+    return render_problem(
+        view.request, view.get_template_names()[0], view.get_context_data(form=form), form_problem(form)
+    )
+
+
 _staff_only = method_decorator(login_required(login_url=SIGN_IN_URL), name="dispatch")
 
 
@@ -126,6 +99,9 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     template_name = "portals/common/password_change.html"
     success_url = reverse_lazy("password-change-done")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return _invalid(self, form)
 
 
 @_staff_only
@@ -141,6 +117,9 @@ class PasswordReset(auth_views.PasswordResetView):
     email_template_name = "portals/common/password_reset_email.txt"
     subject_template_name = "portals/common/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-done")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return _invalid(self, form)
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
@@ -159,6 +138,9 @@ class PasswordResetDone(auth_views.PasswordResetDoneView):
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     template_name = "portals/common/password_reset_confirm.html"
     success_url = reverse_lazy("password-reset-complete")
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return _invalid(self, form)
 
 
 class PasswordResetComplete(auth_views.PasswordResetCompleteView):

@@ -10,6 +10,9 @@ rendering of failures are here, so that every page answers them alike:
 - any ``ReturndeskError`` the page's service or selector raises: its status, ``code``, ``title``,
   ``detail`` and ``errors``, exactly as the API's problem details give them, through the problem
   partial (``portals/common/problem.html``); an htmx request gets the partial alone.
+
+Pages outside ``portal_view`` (sign-in, password) show their failures through the same
+``render_problem``, and a form's errors as ``form_problem``: 422 ``validation_error``.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import update_wrapper
-from typing import Concatenate, Literal, ParamSpec, overload
+from typing import Any, Concatenate, Literal, ParamSpec, overload
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -30,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from returndesk.accounts.auth import session_actor
 from returndesk.core.actors import Actor, ActorKind, StaffRole
-from returndesk.core.errors import CsrfFailed, ForbiddenPage, NotFound, ReturndeskError
+from returndesk.core.errors import CsrfFailed, ForbiddenPage, NotFound, ReturndeskError, ValidationFailed
 from returndesk.core.problems import problem_body, problem_headers
 from returndesk.portals.common.words import ACTOR_KIND, STAFF_ROLE
 
@@ -135,13 +140,38 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def problem_page(request: HttpRequest, error: ReturndeskError) -> HttpResponse:
-    """``error`` as a page (or, for htmx, the problem partial alone), with the API's words."""
-    template = PROBLEM_PARTIAL if is_htmx(request) else PROBLEM_PAGE
-    response = render(request, template, {"problem": problem_body(error)}, status=error.status)
+def render_problem(
+    request: HttpRequest, template: str, context: dict[str, Any], error: ReturndeskError
+) -> HttpResponse:
+    """``template`` showing ``error`` at its status, with the headers the API sends with it
+    (Retry-After): the one way every page shows a failure. The template includes the problem
+    partial, which reads ``problem``: the API's problem body (``core.problems.problem_body``),
+    so a page and the API say the same ``code``, ``title``, ``detail`` and ``errors``."""
+    response = render(request, template, {**context, "problem": problem_body(error)}, status=error.status)
     for header, value in problem_headers(error).items():
         response[header] = value
     return response
+
+
+def problem_page(request: HttpRequest, error: ReturndeskError) -> HttpResponse:
+    """``error`` as a page (or, for htmx, the problem partial alone), with the API's words."""
+    return render_problem(request, PROBLEM_PARTIAL if is_htmx(request) else PROBLEM_PAGE, {}, error)
+
+
+def form_problem(form: forms.Form, detail: str | None = None) -> ValidationFailed:
+    """A form's errors as the API's 422 ``validation_error``: one entry per message, ``loc``
+    ``["form", <field>]`` (``["form"]`` for an error of the whole form), ``type`` Django's error
+    code; ``detail`` defaults to the messages in a sentence."""
+    errors: list[dict[str, Any]] = [
+        {
+            "loc": ["form"] if field == NON_FIELD_ERRORS else ["form", field],
+            "msg": " ".join(str(message) for message in error.messages),
+            "type": error.code or "invalid",
+        }
+        for field, field_errors in form.errors.as_data().items()
+        for error in field_errors
+    ]
+    return ValidationFailed(detail or " ".join(str(error["msg"]) for error in errors), errors=errors)
 
 
 @overload
