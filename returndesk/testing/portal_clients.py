@@ -183,25 +183,12 @@ def portal_scene(*, now: datetime | None = None, csrf_checks: bool = False) -> P
     return PortalScene(clients=clients, values=values)
 
 
-# The cast of the portals' own permission tests (seller, counter, agent), by name: like ``WHO``,
-# with the buyers given by the test.
-PEOPLE = (
-    "buyer",
-    "other_buyer",
-    "seller_a_manager",
-    "seller_a_warehouse",
-    "seller_b_manager",
-    "agent",
-    "counter",
-    "signed_out",
-)
-
-
-def portal_people(*, buyer: str, other_buyer: str, seller_a: str, seller_b: str) -> dict[str, Client]:
-    """A client for each of ``PEOPLE``; the buyers must exist (import an order of each first)."""
+def portal_people(*, buyer_a: str, buyer_b: str, seller_a: str, seller_b: str) -> dict[str, Client]:
+    """A client for each person in ``WHO``, for a scene a test sets itself (``portal_scene`` sets
+    its own): the buyers by external id must exist (import an order of each first)."""
     return {
-        "buyer": buyer_client(buyer),
-        "other_buyer": buyer_client(other_buyer),
+        "buyer_a": buyer_client(buyer_a),
+        "buyer_b": buyer_client(buyer_b),
         "seller_a_manager": staff_client("manager@a.example", "seller_manager", seller=seller_a),
         "seller_a_warehouse": staff_client("warehouse@a.example", "seller_warehouse", seller=seller_a),
         "seller_b_manager": staff_client("manager@b.example", "seller_manager", seller=seller_b),

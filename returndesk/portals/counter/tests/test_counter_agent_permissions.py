@@ -12,7 +12,7 @@ from returndesk.returns.domain.lifecycle import Status
 from returndesk.scenarios.journeys import return_to
 from returndesk.scenarios.payloads import buyer_payload
 from returndesk.testing import NOW, frozen_clock
-from returndesk.testing.portal_clients import PEOPLE, portal_people
+from returndesk.testing.portal_clients import WHO, portal_people
 
 AT = NOW + timedelta(days=1)
 OK = (200, "")
@@ -28,8 +28,8 @@ SIGNED_OUT = {
     "agent return": (302, "/sign-in/?next=/agent/returns/{code}"),
 }
 EXPECTED = {
-    "buyer": dict.fromkeys(ROUTES, FORBIDDEN),
-    "other_buyer": dict.fromkeys(ROUTES, FORBIDDEN),
+    "buyer_a": dict.fromkeys(ROUTES, FORBIDDEN),
+    "buyer_b": dict.fromkeys(ROUTES, FORBIDDEN),
     "seller_a_manager": dict.fromkeys(ROUTES, FORBIDDEN),
     "seller_a_warehouse": dict.fromkeys(ROUTES, FORBIDDEN),
     "seller_b_manager": dict.fromkeys(ROUTES, FORBIDDEN),
@@ -46,8 +46,8 @@ def scene(make_order, make_return):
         ret = return_to(make_return(order=make_order(buyer=buyer_payload("B-1"))), Status.APPROVED)
         make_order(buyer=buyer_payload("B-2"), seller="S-B")
         people = portal_people(
-            buyer="B-1",
-            other_buyer="B-2",
+            buyer_a="B-1",
+            buyer_b="B-2",
             seller_a="S-A",
             seller_b="S-B",
         )
@@ -62,7 +62,7 @@ def outcome(response) -> tuple[int, str]:
     return response.status_code, found.group(1) if found else ""
 
 
-@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("person", WHO)
 def test_each_route_admits_its_own_staff_only(scene, person):
     ret, people = scene
     client = people[person]

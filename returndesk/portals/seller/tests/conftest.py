@@ -20,7 +20,7 @@ def _an_hour_after_now() -> Iterator[None]:
 
 @pytest.fixture
 def people(keys: object, make_order: Callable[..., Order]) -> dict[str, Client]:
-    """``testing.portal_clients.PEOPLE`` for sellers S-A and S-B; buyer B-1 is make_return's."""
+    """``testing.portal_clients.WHO`` for sellers S-A and S-B; buyer B-1 is make_return's."""
     make_order(buyer="B-1")
     make_order(buyer="B-2")
-    return portal_people(buyer="B-1", other_buyer="B-2", seller_a="S-A", seller_b="S-B")
+    return portal_people(buyer_a="B-1", buyer_b="B-2", seller_a="S-A", seller_b="S-B")

@@ -7,11 +7,10 @@ import pytest
 
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.scenarios.journeys import return_to
+from returndesk.testing.portal_clients import WHO
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ("buyer", "other_buyer", "seller_a_manager", "seller_a_warehouse", "seller_b_manager", "agent", "counter",
-          "signed_out")  # fmt: skip
 # Each answer's status and what shows it is that answer: text of the page, or where it redirects.
 FORBIDDEN = (403, 'data-problem="forbidden"')
 NOT_FOUND = (404, 'data-problem="not_found"')
@@ -42,7 +41,7 @@ ACTIONS = {
 
 def _cases(table):
     for route, (scene, answers) in table.items():
-        for person, (status, evidence) in zip(PEOPLE, answers, strict=True):
+        for person, (status, evidence) in zip(WHO, answers, strict=True):
             yield pytest.param(route, *scene, person, status, evidence, id=f"{route}-{person}")
 
 
