@@ -9,7 +9,7 @@ from django.middleware.csrf import rotate_token
 from ninja.security import HttpBearer
 
 from returndesk.accounts.errors import SignInFailed
-from returndesk.accounts.limits import sign_in_allowed, sign_in_failed
+from returndesk.accounts.limits import sign_in_attempt_count
 from returndesk.accounts.models import StaffMembership
 from returndesk.accounts.selectors import apikey_authenticate
 from returndesk.accounts.services import magic_link_consume
@@ -86,15 +86,14 @@ def staff_sign_in(request: HttpRequest, *, email: str, password: str) -> Actor:
     """Sign a staff member in on this session, under a new session key.
 
     Wrong password, unknown address, deactivated account and a user without a staff membership
-    all answer 400 ``sign_in_failed``, and each counts against the address's and the client's
-    limits (429 ``rate_limited`` past them, checked first, alike for every address).
+    all answer 400 ``sign_in_failed``. Every attempt counts against the address's and the client's
+    limits before the password is checked (429 ``rate_limited`` past them, alike for every address).
     """
     address, client = email.strip().lower(), request_client_address(request)
-    sign_in_allowed(email=address, client=client)
+    sign_in_attempt_count(email=address, client=client)
     user = authenticate(request, username=address, password=password)
     membership = StaffMembership.objects.filter(user_id=user.pk).first() if user is not None else None
     if user is None or membership is None:
-        sign_in_failed(email=address, client=client)
         raise SignInFailed("The email or password is not right, or the account is not active.")
     # Whatever the session held before (a buyer signed in by link) goes with its key.
     request.session.flush()

@@ -51,14 +51,11 @@ def _client_bucket(kind: str, client: str) -> str:
     return f"{kind}:client:{client}"
 
 
-def sign_in_allowed(*, email: str, client: str, now: datetime | None = None) -> None:
-    """Refuse (429) a staff sign-in when the address or the client used up its failures."""
-    sign_in_failures_per_email.ensure_allowed([_email_bucket("sign-in", email)], now=now)
-    sign_in_failures_per_client.ensure_allowed([_client_bucket("sign-in", client)], now=now)
-
-
-def sign_in_failed(*, email: str, client: str, now: datetime | None = None) -> None:
-    """Count a failed staff sign-in against the address and the client."""
+def sign_in_attempt_count(*, email: str, client: str, now: datetime | None = None) -> None:
+    """Count a staff sign-in attempt against the address and the client, and refuse it (429)
+    past either's limit, BEFORE its password is checked: counted only once it had failed,
+    concurrent guesses would all be checked while the count still read below the limit. So a
+    successful sign-in counts too; nobody signs in five times a minute."""
     sign_in_failures_per_email.record_failure([_email_bucket("sign-in", email)], now=now)
     sign_in_failures_per_client.record_failure([_client_bucket("sign-in", client)], now=now)
 

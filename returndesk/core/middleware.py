@@ -117,11 +117,17 @@ def _refusal(request: HttpRequest) -> ReturndeskError | None:
         or "\x00" in query
         or (json_body and (b"\x00" in request.body or b"\\u0000" in request.body))
     ):
-        return ValidationFailed(
-            "Text may not contain NUL characters.",
-            errors=[{"loc": ["request"], "msg": "NUL character", "type": "nul_character"}],
-        )
+        return nul_refusal()
     return None
+
+
+def nul_refusal() -> ValidationFailed:
+    """422 for text holding a NUL character, which PostgreSQL text cannot store: the API's answer,
+    and the pages' (``portals.common.middleware``)."""
+    return ValidationFailed(
+        "Text may not contain NUL characters.",
+        errors=[{"loc": ["request"], "msg": "NUL character", "type": "nul_character"}],
+    )
 
 
 def _content_length(request: HttpRequest) -> int:

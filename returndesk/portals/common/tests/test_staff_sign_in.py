@@ -163,6 +163,15 @@ def test_a_django_admin_without_membership_cannot_sign_in_here(db):
     assert _sign_in(Client(), "boss@x.example", "pw-admin-1").status_code == 400
 
 
+def test_every_attempt_counts_before_the_password_is_checked(db):
+    # Counted only after failing, concurrent guesses would all be checked below the limit.
+    _, password = _staff("b@x.example", "agent")
+    with frozen_clock(NOW + timedelta(seconds=20)):
+        statuses = [_sign_in(Client(), "b@x.example", password).status_code for _ in range(6)]
+
+    assert statuses == [303] * 5 + [429]
+
+
 def test_five_failures_a_minute_per_address_then_429(db):
     _, password = _staff("a@x.example", "agent")
     with frozen_clock(NOW + timedelta(seconds=20)):
@@ -289,3 +298,22 @@ def test_forgot_password_is_limited_like_sign_in_links(db):
         statuses = [_reset(Client(), "nobody@x.example").status_code for _ in range(4)]
 
     assert statuses == [302, 302, 302, 429]
+
+
+def test_an_admin_sign_in_ends_a_buyer_session_held_in_the_same_browser(db):
+    from django.contrib.auth import get_user_model
+
+    from returndesk.accounts.auth import BUYER_SESSION_KEY
+    from returndesk.scenarios.journeys import order_placed
+
+    order = order_placed()
+    get_user_model().objects.create_superuser("root@x.example", "root@x.example", "pw-root-1")
+    client = Client()
+    session = client.session
+    session[BUYER_SESSION_KEY] = order.buyer_id
+    session.save()
+
+    client.post("/admin/login/", {"username": "root@x.example", "password": "pw-root-1", "next": "/admin/"})
+
+    assert BUYER_SESSION_KEY not in client.session
+    assert client.get("/buyer/orders/" + order.external_id + "/return").status_code != 200
