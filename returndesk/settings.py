@@ -119,8 +119,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After the session and the user: its problem page shows who is signed in.
-    "returndesk.portals.common.middleware.PageNulMiddleware",
+    # After the session and the user: its problem pages show who is signed in.
+    "returndesk.portals.common.middleware.PageEdgeMiddleware",
 ]
 
 ROOT_URLCONF = "returndesk.urls"

@@ -1,28 +1,40 @@
-"""The pages' own edge: text holding a NUL character is refused before any view reads it.
+"""The pages' own edge, answering in the pages' problem format what no view does:
 
-PostgreSQL text cannot hold NUL, so a path, query or form value carrying one would otherwise
-surface as a 500 from whichever query first received it. The API refuses it in
-``core.middleware.ApiRequestLimitsMiddleware``; pages answer the same 422 as a problem page.
+- text holding a NUL character is refused before any view reads it: PostgreSQL text cannot hold
+  NUL, so a path, query or form value carrying one would otherwise surface as a 500 from
+  whichever query first received it (the API refuses it in ``core.middleware``; pages answer the
+  same 422 as a problem page);
+- a method a page does not take (``require_POST`` and friends answer a bare 405) becomes the
+  API's 405 ``method_not_allowed`` problem, with its ``Allow`` header.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from returndesk.core.errors import MethodNotAllowed
 from returndesk.core.middleware import API_PREFIX, nul_refusal
 from returndesk.portals.common.views import problem_page
 
 
-class PageNulMiddleware:
+class PageEdgeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIX) and _holds_nul(request):
+        if request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        if _holds_nul(request):
             return problem_page(request, nul_refusal())
-        return self.get_response(request)
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            problem = problem_page(request, MethodNotAllowed(f"This page takes {allowed}, not {request.method}."))
+            problem["Allow"] = allowed
+            return problem
+        return response
 
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -31,7 +31,7 @@ ROUTES = [
     Route("GET", "/sign-in/", everyone("200")),
     Route("GET", "/sign-in/?next=/seller/", everyone("200")),
     Route("POST", "/sign-in/", everyone("422 validation_error"), data={"email": "not-an-address"}),
-    Route("GET", "/sign-out/", everyone("405")),
+    Route("GET", "/sign-out/", everyone("405 method_not_allowed")),
     Route("POST", "/sign-out/", everyone("303 /")),
     # One's own password: staff only (buyers have none).
     Route("GET", "/account/password/", staff_only("200", "/account/password/")),
@@ -55,7 +55,7 @@ ROUTES = [
 DEMO_ROUTES = [
     Route("GET", "/", everyone("200")),
     Route("GET", "/demo/mail/", everyone("200")),
-    Route("POST", "/demo/mail/", everyone("405")),
+    Route("POST", "/demo/mail/", everyone("405 method_not_allowed")),
 ]
 
 

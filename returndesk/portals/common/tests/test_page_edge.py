@@ -1,5 +1,5 @@
-"""Text holding a NUL character never reaches a page's queries (PostgreSQL cannot store it): the
-pages answer the API's 422 as a problem page."""
+"""The pages' edge: text holding a NUL character never reaches a page's queries (PostgreSQL cannot
+store it), and a method a page does not take: the API's 422 and 405, as problem pages."""
 
 from __future__ import annotations
 
@@ -34,3 +34,13 @@ def test_the_api_says_the_same(client):
     answer = client.get("/api/v1/health?x=%00")
 
     assert (answer.status_code, answer.json()["detail"]) == (422, "Text may not contain NUL characters.")
+
+
+def test_a_method_a_page_does_not_take_is_the_apis_405_as_a_problem_page(client):
+    answer = client.get("/sign-out/")
+    api = client.put("/api/v1/health")
+
+    assert (answer.status_code, answer["Allow"]) == (405, "POST")
+    assert 'data-problem="method_not_allowed"' in answer.content.decode()
+    assert "This page takes POST, not GET." in answer.content.decode()
+    assert api.json()["code"] == "method_not_allowed"
