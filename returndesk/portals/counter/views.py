@@ -16,8 +16,7 @@ from django.utils.translation import gettext
 
 from returndesk.core.actors import Actor
 from returndesk.core.errors import MethodNotAllowed, RateLimited, ReturndeskError, ValidationFailed
-from returndesk.core.problems import problem_body, problem_headers
-from returndesk.portals.common.views import COUNTER, is_htmx, portal_view
+from returndesk.portals.common.views import COUNTER, is_htmx, portal_view, render_problem
 from returndesk.returns import services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.verification import Result
@@ -66,13 +65,13 @@ def counter_check(request: HttpRequest, actor: Actor) -> HttpResponse:
 def _problem(request: HttpRequest, typed: str, error: ReturndeskError) -> HttpResponse:
     """``error`` in the answer's place, at its status: the field stays where the clerk types, and
     a wait (429) says how long, with Retry-After as the API gives it."""
-    response = _answer(request, typed, {"problem": problem_body(error)}, status=error.status)
-    for header, value in problem_headers(error).items():
-        response[header] = value
-    return response
+    return render_problem(request, _template(request), {"typed": typed}, error)
 
 
-def _answer(request: HttpRequest, typed: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+def _answer(request: HttpRequest, typed: str, context: dict[str, Any]) -> HttpResponse:
     """The answer alone for htmx (swapped into the live region), else the page holding it."""
-    template = ANSWER if is_htmx(request) else PAGE
-    return render(request, template, {"typed": typed, **context}, status=status)
+    return render(request, _template(request), {"typed": typed, **context})
+
+
+def _template(request: HttpRequest) -> str:
+    return ANSWER if is_htmx(request) else PAGE

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 from returndesk.core import clock
 from returndesk.core.actors import Actor
 from returndesk.core.errors import ReturndeskError, ValidationFailed
-from returndesk.core.problems import problem_body
-from returndesk.portals.common.views import SELLER, is_htmx, portal_view
+from returndesk.portals.common.views import SELLER, is_htmx, portal_view, render_problem
 from returndesk.portals.seller import forms
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
 from returndesk.returns.selectors import return_actions, return_code_lookup, return_get_for_actor
+
+RETURN_PAGE = "portals/seller/return.html"
 
 QUEUE_PAGE_SIZE = 50
 # The actions this portal has a form for, in the order the page shows them.
@@ -114,13 +115,10 @@ def _return_page(
         "actions": [action for action in PAGE_ACTIONS if action in allowed],
         "outcomes": INSPECTION_OUTCOMES,
         "conditions": list(Condition),
-        "problem": None,
     }
-    status = 200
     if problem is not None:
-        context["problem"] = problem_body(problem)
-        status = problem.status
-    return render(request, "portals/seller/return.html", context, status=status)
+        return render_problem(request, RETURN_PAGE, context, problem)
+    return render(request, RETURN_PAGE, context)
 
 
 def _act(request: HttpRequest, actor: Actor, code: str, change: Callable[[], object]) -> HttpResponse:
