@@ -10,7 +10,7 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.api import actor_of, errors, respond
 from returndesk.core.clients import public_origin
 from returndesk.core.idempotency import idempotent
-from returndesk.returns import portal_links, selectors, services
+from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action
 from returndesk.returns.models import Return
@@ -160,7 +160,7 @@ def portal_link_create(request: HttpRequest, external_id: str, payload: PortalLi
     wanted = payload or PortalLinkIn()
 
     def produce() -> HttpResponse:
-        url, expires_at = portal_links.portal_link_create(
+        url, expires_at = services.buyer_portal_link_create(
             buyer_external_id=external_id,
             origin=public_origin(request),
             return_code=wanted.return_,

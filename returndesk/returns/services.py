@@ -10,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from returndesk.accounts import services as accounts_services
+from returndesk.accounts.errors import BuyerNotFound
 from returndesk.core import clock
 from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
@@ -18,7 +20,7 @@ from returndesk.core.ratelimit import FailureLimiter
 from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
-from returndesk.marketplace.models import Order, OrderLine
+from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.returns import selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle, returnability
 from returndesk.returns.domain.lifecycle import (
@@ -459,3 +461,25 @@ def code_check(
     if verification.failed:
         verify_failures.record_failure(buckets, now=now)
     return verification
+
+
+def buyer_portal_link_create(
+    *,
+    buyer_external_id: str,
+    origin: str,
+    return_code: str | None = None,
+    expires_in: int = accounts_services.PORTAL_LINK_SECONDS_DEFAULT,
+) -> tuple[str, datetime]:
+    """A one-time sign-in link the platform hands a buyer, (url, expires_at), landing on one of
+    their returns when given: 404 ``not_found`` for an unknown buyer or a return that is not
+    theirs (alike, whether or not it exists). Here rather than in ``accounts``: checking the
+    return reads returns, which sit above accounts; the link itself is the accounts' kind."""
+    buyer = Buyer.objects.filter(external_id=buyer_external_id).first()
+    if buyer is None:
+        raise BuyerNotFound(f"No buyer has the external id {buyer_external_id!r}.")
+    code = ""
+    if return_code is not None:
+        code = codes.normalise(return_code)
+        if not Return.objects.filter(code=code, buyer=buyer).exists():
+            raise ReturnNotFound(f"Buyer {buyer_external_id!r} has no return {return_code!r}.")
+    return accounts_services.portal_link_create(buyer=buyer, origin=origin, return_code=code, expires_in=expires_in)
