@@ -1,0 +1,398 @@
+"""Everything that changes drop-off points and hands parcels over.
+
+``return_handover`` is the one way a return's parcel reaches a carrier: the carrier's API
+(``POST /dropoffs``), the counter page and an ``accepted`` tracking event all call it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from returndesk.core import clock
+from returndesk.core.actors import Actor, ActorKind, Role
+from returndesk.core.errors import Forbidden, RateLimited
+from returndesk.core.locks import locked
+from returndesk.core.orm import rows_known
+from returndesk.core.ratelimit import LimitCheck
+from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.dropoffs.errors import NotAcceptableAtCounter, UnknownPoint
+from returndesk.dropoffs.models import DropoffPoint, Receipt
+from returndesk.marketplace.models import Buyer, OrderLine
+from returndesk.returns import selectors as returns_selectors
+from returndesk.returns import services as returns_services
+from returndesk.returns.domain import codes, lifecycle
+from returndesk.returns.domain.anomalies import Anomaly
+from returndesk.returns.domain.lifecycle import Action, Status
+from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
+from returndesk.returns.models import Return, ReturnLine
+
+# The anomaly an offline counter's handover records when the code turns out not to be valid at
+# the time the counter accepted the parcel (registered in ``DropoffsConfig.ready``).
+OFFLINE_MISMATCH = "offline_mismatch"
+# Where the anomalies a handover finds come from (``ReturnAnomaly.source``).
+SOURCE = Action.HANDOVER.value
+ANOMALY_EVENT = "anomaly"
+
+
+# --- Drop-off points ----------------------------------------------------------------------------
+
+
+def dropoff_point_register(
+    *, actor: Actor, point_id: str, name: str, address: dict[str, Any], active: bool = True, now: datetime | None = None
+) -> tuple[DropoffPoint, bool]:
+    """Register one of the caller's carrier's drop-off points, or update it: (point, created).
+
+    Carrier keys only (403 ``forbidden``). The point's row is locked while it changes; two
+    registrations of a new id racing insert once, the second updating what the first wrote.
+    """
+    if actor.kind is not ActorKind.CARRIER or not actor.carrier:
+        raise Forbidden("Only a carrier key registers drop-off points.")
+    fields = {"name": name, "address": address, "active": active}
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                now = now or clock.now()
+                point = locked(DropoffPoint.objects.filter(carrier=actor.carrier, point_id=point_id)).first()
+                if point is not None:
+                    for column, value in fields.items():
+                        setattr(point, column, value)
+                    point.updated_at = now
+                    point.save(update_fields=[*fields, "updated_at"])
+                    return point, False
+                point = DropoffPoint.objects.create(
+                    carrier=actor.carrier, point_id=point_id, created_at=now, updated_at=now, **fields
+                )
+                return point, True
+        except IntegrityError:
+            # Another registration of the same new id committed first: update the row it wrote.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _point_active(*, carrier: str, point_id: str) -> DropoffPoint:
+    """The carrier's active point ``point_id``, or 422 ``unknown_point``."""
+    point = DropoffPoint.objects.filter(carrier=carrier, point_id=point_id, active=True).first()
+    if point is None:
+        raise UnknownPoint(
+            f"Carrier {carrier!r} has no active drop-off point {point_id!r}: register it with POST /dropoff-points.",
+            errors=[{"loc": ["body", "point_id"], "msg": "unknown or inactive point", "type": "unknown_point"}],
+        )
+    return point
+
+
+# --- The handover -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Locked:
+    """The return a handover locked, with its lines, what they weigh and who bought it."""
+
+    ret: Return
+    expected_weight_g: int | None
+    buyer_external_id: str
+    buyer_email: str
+
+
+@functools.cache
+def _rows_sql(vendor: str, *, with_check: bool) -> str:
+    """Lock the return with this code and read it with its lines, their weights and its buyer in
+    one statement; with a failure check, the code compared with is null at the limit, so that no
+    return is read or locked."""
+    lock = " FOR NO KEY UPDATE OF r" if connection.features.has_select_for_update else ""
+    code = "CASE WHEN (SELECT n FROM failures) < %s THEN %s END" if with_check else "%s"
+    return (
+        f"SELECT {select_columns(Return, 'r')}, {select_columns(ReturnLine, 'rl')}, ol.weight_g,"  # noqa: S608
+        f" b.external_id, b.email FROM {quoted_table(Return)} r"
+        f" JOIN {quoted_table(ReturnLine)} rl ON rl.return_request_id = r.id"
+        f" JOIN {quoted_table(OrderLine)} ol ON ol.id = rl.order_line_id"
+        f" JOIN {quoted_table(Buyer)} b ON b.id = r.buyer_id"
+        f" WHERE r.code = {code} ORDER BY rl.id{lock}"
+    )
+
+
+def _lock_return(code: str, check: LimitCheck | None) -> tuple[int | None, _Locked | None]:
+    """The failure count ``check`` read (None without one) and the locked return behind ``code``
+    (None when there is none, or the check's limit is reached): one round trip, as the verifier's."""
+    rows_sql = _rows_sql(connection.vendor, with_check=check is not None)
+    params: list[Any]
+    if check is None:
+        sql, params = f"SELECT NULL, f.* FROM ({rows_sql}) f", [code]  # noqa: S608
+    else:
+        sql = (
+            f"WITH failures AS (SELECT {check.count_sql} AS n)"  # noqa: S608
+            f" SELECT failures.n, f.* FROM failures LEFT JOIN ({rows_sql}) f ON 1 = 1"
+        )
+        params = [*check.params, check.limit, code]
+    rows = fetch_all(sql, params)
+    failures = None if not rows or rows[0][0] is None else int(rows[0][0])
+    found = [row[1:] for row in rows if row[1] is not None]
+    if not found:
+        return failures, None
+    return_width, line_width = len(Return._meta.concrete_fields), len(ReturnLine._meta.concrete_fields)
+    ret = row_to_instances(found[0][:return_width], Return)[0]
+    assert isinstance(ret, Return)
+    lines: list[ReturnLine] = []
+    weights: list[int] = []
+    for row in found:
+        line = row_to_instances(row[return_width : return_width + line_width], ReturnLine)[0]
+        assert isinstance(line, ReturnLine)
+        lines.append(line)
+        weight = row[return_width + line_width]
+        if weight is not None:
+            weights.append(int(weight) * line.quantity)
+    rows_known(ret, lines=lines)
+    buyer_external_id, buyer_email = found[0][return_width + line_width + 1 :]
+    expected = sum(weights) if len(weights) == len(lines) else None
+    return failures, _Locked(ret, expected, buyer_external_id, buyer_email)
+
+
+def _receipt_id() -> str:
+    """A receipt's public id: "RC" and 80 random bits in base32 (16 characters)."""
+    return "RC" + base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+class _Refused(Exception):
+    """A verdict other than ``valid``, carried out of the handover's transaction so that it rolls back."""
+
+    def __init__(self, verdict: Verdict, *, suggestions: list[str] | None = None, return_pk: int | None = None) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+        self.suggestions = suggestions or []
+        self.return_pk = return_pk
+
+
+def return_handover(
+    *,
+    actor: Actor,
+    code: str,
+    carrier: str,
+    point_id: str | None,
+    tracking_number: str = "",
+    weight_g: int | None = None,
+    accepted_at: datetime | None = None,
+    offline: bool = False,
+    count_failures: bool = True,
+    mail_buyer: bool = False,
+    now: datetime | None = None,
+) -> Receipt:
+    """Hand a return's parcel over to ``carrier`` (at its point ``point_id``): the return goes
+    ``in_transit`` and the receipt is written, the return's current one.
+
+    The row is locked and judged here, as the verifier judges it at ``accepted_at`` (the time
+    the counter took the parcel; now unless told): any verdict but ``valid`` is 409
+    ``not_acceptable_at_counter`` and changes nothing. Malformed, mistyped, unknown codes and
+    wrong items count as failed look-ups for the caller's key and the (carrier, point), as in
+    the verifier (``count_failures=False`` for a carrier's tracking event); past the limit, 429
+    ``rate_limited`` before the code is read. A point the carrier has not registered, or set
+    inactive, is 422 ``unknown_point``. An ``offline`` handover refused records an
+    ``offline_mismatch`` anomaly that outlasts the refusal. A parcel weighing under
+    ``EMPTY_BOX_RATIO`` of its lines' weight (all known) records ``empty_box``; the handover
+    stands. ``mail_buyer`` mails the buyer the receipt after commit, as proof of drop-off.
+
+    At a registered point without an anomaly: BEGIN, the point, the return locked with its
+    lines (and the failure count), its update, its event, the receipt, COMMIT.
+    """
+    lifecycle.ensure_role(Action.HANDOVER, actor.role)
+    checked_at = now or clock.now()
+    buckets = returns_services.verify_buckets(actor, point_id) if count_failures else []
+    try:
+        return _handover(
+            actor=actor,
+            code=code,
+            carrier=carrier,
+            point_id=point_id,
+            tracking_number=tracking_number,
+            weight_g=weight_g,
+            accepted_at=accepted_at,
+            offline=offline,
+            buckets=buckets,
+            mail_buyer=mail_buyer,
+            now=now,
+            checked_at=checked_at,
+        )
+    except _Refused as refused:
+        _refuse(refused, actor=actor, buckets=buckets, offline=offline, accepted_at=accepted_at, now=now or checked_at)
+    raise AssertionError("unreachable")
+
+
+def _handover(
+    *,
+    actor: Actor,
+    code: str,
+    carrier: str,
+    point_id: str | None,
+    tracking_number: str,
+    weight_g: int | None,
+    accepted_at: datetime | None,
+    offline: bool,
+    buckets: list[str],
+    mail_buyer: bool,
+    now: datetime | None,
+    checked_at: datetime,
+) -> Receipt:
+    canonical = codes.normalise(code)
+    well_formed = codes.shape(canonical) is codes.Shape.VALID
+    check = returns_services.verify_failures.check_sql(buckets, now=checked_at) if buckets and well_formed else None
+    with transaction.atomic():
+        point = _point_active(carrier=carrier, point_id=point_id) if point_id else None
+        if buckets and check is None:
+            returns_services.verify_failures.ensure_allowed(buckets, now=checked_at)
+        if not well_formed:
+            # Malformed or mistyped: known before any lock; a typo's suggestions are the verifier's.
+            verification = returns_selectors.code_verify(actor=actor, raw_code=code, now=checked_at)
+            raise _Refused(verification.verdict, suggestions=verification.suggestions)
+        failures, found = _lock_return(canonical, check)
+        if failures is not None:
+            returns_services.verify_failures.ensure_below_limit(failures, now=checked_at)
+        if found is None:
+            raise _Refused(verdict_for(Result.UNKNOWN))
+        ret = found.ret
+        now = now or clock.now()
+        accepted_at = accepted_at or now
+        verdict = verdict_by_status(
+            Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ret.ship_by, now=accepted_at
+        )
+        if verdict.result is not Result.VALID:
+            raise _Refused(verdict, return_pk=ret.pk)
+        receipt = Receipt(
+            receipt_id=_receipt_id(),
+            return_request=ret,
+            at=now,
+            accepted_at=accepted_at,
+            point=point,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            weight_g=weight_g,
+            offline=offline,
+            current=True,
+        )
+        empty_box = (
+            weight_g is not None
+            and found.expected_weight_g is not None
+            and weight_g < settings.RETURNDESK_EMPTY_BOX_RATIO * found.expected_weight_g
+        )
+
+        def hand_over(ret: Return, at: datetime) -> None:
+            returns_services.parcel_record(ret, at)
+            if tracking_number:
+                ret.tracking_number = tracking_number
+
+        data: dict[str, Any] = {"receipt_id": receipt.receipt_id, "carrier": carrier, "point_id": point_id}
+        data |= {"tracking_number": tracking_number} if tracking_number else {}
+        data |= {"weight_g": weight_g} if weight_g is not None else {}
+        data |= {"offline": True, "accepted_at": accepted_at.isoformat()} if offline else {}
+        if empty_box:
+            data["anomalies"] = [{"code": Anomaly.EMPTY_BOX, "line": None}]
+        recorded = actor.for_buyer(found.buyer_external_id) if actor.role is Role.PLATFORM else actor
+        returns_services.return_transition_locked(
+            ret=ret, actor=recorded, action=Action.HANDOVER, now=now, judged_at=accepted_at, data=data, apply=hand_over
+        )
+        insert_rows([receipt])
+        if empty_box:
+            returns_services.return_anomaly_record(
+                ret=ret,
+                code=Anomaly.EMPTY_BOX,
+                at=now,
+                source=SOURCE,
+                note=f"Weighed {weight_g} g at the counter; its lines weigh {found.expected_weight_g} g.",
+            )
+        if mail_buyer and found.buyer_email:
+            transaction.on_commit(partial(_receipt_mail, found.buyer_email, receipt, ret.code), robust=True)
+    return receipt
+
+
+def _refuse(
+    refused: _Refused,
+    *,
+    actor: Actor,
+    buckets: list[str],
+    offline: bool,
+    accepted_at: datetime | None,
+    now: datetime,
+) -> None:
+    """Raise the refusal, after what must outlast it: the failed look-up's count and an offline
+    counter's ``offline_mismatch``, in a transaction of their own (``lasting_effects``, which
+    ``core.idempotency`` redoes once when its own transaction rolls them back)."""
+    verdict = refused.verdict
+    counted = bool(buckets) and verdict.result in FAILURES
+    error: NotAcceptableAtCounter | RateLimited = NotAcceptableAtCounter(verdict, suggestions=refused.suggestions)
+    with transaction.atomic():
+        if counted:
+            try:
+                returns_services.verify_failures.record_failure(buckets, now=now)
+            except RateLimited as limited:
+                # Concurrent failures took the last ones allowed: this one is refused as 429.
+                error = limited
+        if offline and refused.return_pk is not None:
+            _offline_mismatch_record(refused.return_pk, actor, verdict, accepted_at or now, now)
+    effects: list[Callable[[], None]] = []
+    if counted:
+        effects.append(partial(_failure_count, buckets, now))
+    if offline and refused.return_pk is not None:
+        effects.append(partial(_offline_mismatch_record, refused.return_pk, actor, verdict, accepted_at or now, now))
+    error.lasting_effects = tuple(effects)
+    raise error
+
+
+def _failure_count(buckets: list[str], now: datetime) -> None:
+    """Count a failed look-up again after a rollback undid it; the refusal is already decided."""
+    with contextlib.suppress(RateLimited):
+        returns_services.verify_failures.record_failure(buckets, now=now)
+
+
+def _offline_mismatch_record(
+    return_pk: int, actor: Actor, verdict: Verdict, accepted_at: datetime, now: datetime
+) -> None:
+    """Record that an offline counter accepted a parcel whose code was not valid then."""
+    with transaction.atomic():
+        ret = locked(Return.objects.filter(pk=return_pk)).first()
+        if ret is None:
+            return
+        note = f"Accepted offline at {accepted_at.isoformat()}, when the code was {verdict.result}."
+        returns_services.return_anomaly_record(ret=ret, code=OFFLINE_MISMATCH, at=now, source=SOURCE, note=note)
+        returns_services.return_event_append(
+            ret=ret,
+            actor=actor,
+            action=ANOMALY_EVENT,
+            at=now,
+            data={
+                "anomalies": [{"code": OFFLINE_MISMATCH, "line": None}],
+                "result": verdict.result.value,
+                "accepted_at": accepted_at.isoformat(),
+            },
+        )
+
+
+def _receipt_mail(address: str, receipt: Receipt, code: str) -> None:
+    send_mail(
+        subject=_("Your return parcel was handed over"),
+        message=_(
+            "Your return %(code)s was handed over to %(carrier)s on %(accepted_at)s UTC.\n\n"
+            "Receipt: %(receipt)s\n%(tracking)s\nKeep this message as proof of drop-off."
+        )
+        % {
+            "code": codes.display(code),
+            "carrier": receipt.carrier,
+            "accepted_at": f"{receipt.accepted_at:%Y-%m-%d %H:%M}",
+            "receipt": receipt.receipt_id,
+            "tracking": _("Tracking number: %(number)s\n") % {"number": receipt.tracking_number}
+            if receipt.tracking_number
+            else "",
+        },
+        from_email=None,
+        recipient_list=[address],
+    )
