@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Q
 
 from returndesk.core import clock
+from returndesk.core.actors import Actor
 from returndesk.core.sql import quoted_table
+from returndesk.labels.documents import Label
 from returndesk.labels.domain import qr
 from returndesk.labels.models import QrKey
+from returndesk.labels.selectors import label_get
 
 
 def _keys_lock() -> None:
@@ -70,3 +74,10 @@ def qr_payload_sign(*, code: str, seller: str, ship_by: datetime) -> str:
         # Conditional, so a concurrent signing of a later exp is never overwritten by an earlier one.
         QrKey.objects.filter(Q(last_exp__isnull=True) | Q(last_exp__lt=exp), pk=key.pk).update(last_exp=exp)
     return payload
+
+
+def label_prepare(*, code: str, actor: Actor) -> Label:
+    """A return's label ready to draw: ``labels.selectors.label_get``'s contents with the QR
+    payload signed (``exp``: its ``ship_by``) by the newest key."""
+    label = label_get(code=code, actor=actor)
+    return replace(label, qr_payload=qr_payload_sign(code=label.code, seller=label.seller, ship_by=label.ship_by))
