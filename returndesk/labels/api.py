@@ -24,21 +24,9 @@ def _pdf_answer(description: str) -> dict[str, object]:
     return {"responses": {200: {"description": description, "content": {"application/pdf": PDF}}}}
 
 
-def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
-    """A PDF to download, named for the return; never cached (it holds an address)."""
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def label_filename(label: Label, kind: str) -> str:
-    return f"return-{label.code}-{kind}.pdf"
-
-
 def _document(prepare: Callable[[], Label], draw: Callable[[Label], bytes], kind: str) -> HttpResponse:
     label = prepare()
-    return pdf_response(draw(label), filename=label_filename(label, kind))
+    return documents.pdf_response(draw(label), filename=documents.label_filename(label, kind))
 
 
 @router.get("/returns/{code}/label.pdf", response=PDF_ERRORS, openapi_extra=_pdf_answer("The A6 return label"))

@@ -16,8 +16,10 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import segno
+from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from reportlab.graphics.barcode.code128 import Code128
@@ -200,6 +202,27 @@ def _draw_lines(canvas: Canvas, label: Label, *, top: float, margin: float) -> N
     if len(shown) < len(label.lines):
         more = gettext("and %(count)d more items: see the packing slip") % {"count": len(label.lines) - len(shown)}
         canvas.drawString(margin, top - 10, more)
+
+
+def qr_svg(payload: str, *, title: str) -> SafeString:
+    """The QR of ``payload`` as inline SVG markup for a page: a viewBox (the page's CSS sizes it),
+    white behind dark modules so it scans on any background, ``title`` as its accessible name."""
+    qr = segno.make_qr(payload, error="m", boost_error=False)
+    svg = qr.svg_inline(scale=1, border=QR_BORDER, light="#fff", title=title, svgclass="label-qr", omitsize=True)
+    # segno escapes the title; the rest is its own path data.
+    return mark_safe(svg)  # noqa: S308
+
+
+def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A PDF to download; never kept by a shared cache (it shows an address)."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def label_filename(label: Label, kind: str) -> str:
+    return f"return-{label.code}-{kind}.pdf"
 
 
 def label_pdf(label: Label) -> bytes:

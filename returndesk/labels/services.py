@@ -76,8 +76,11 @@ def qr_payload_sign(*, code: str, seller: str, ship_by: datetime) -> str:
     return payload
 
 
-def label_prepare(*, code: str, actor: Actor) -> Label:
-    """A return's label ready to draw: ``labels.selectors.label_get``'s contents with the QR
-    payload signed (``exp``: its ``ship_by``) by the newest key."""
-    label = label_get(code=code, actor=actor)
+def label_sign(*, label: Label) -> Label:
+    """``label`` with its QR payload signed by the newest key (``exp``: the return's ``ship_by``)."""
     return replace(label, qr_payload=qr_payload_sign(code=label.code, seller=label.seller, ship_by=label.ship_by))
+
+
+def label_prepare(*, code: str, actor: Actor) -> Label:
+    """A return's label ready to draw: ``labels.selectors.label_get``'s contents, QR signed."""
+    return label_sign(label=label_get(code=code, actor=actor))
