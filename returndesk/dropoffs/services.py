@@ -30,13 +30,17 @@ from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
 from returndesk.dropoffs.errors import NotAcceptableAtCounter, UnknownPoint
 from returndesk.dropoffs.models import DropoffPoint, Receipt
+from returndesk.labels import selectors as labels_selectors
+from returndesk.labels.domain import qr
+from returndesk.labels.errors import QrExpired, QrInvalid
 from returndesk.marketplace.models import Buyer, OrderLine
 from returndesk.returns import selectors as returns_selectors
 from returndesk.returns import services as returns_services
-from returndesk.returns.domain import codes, lifecycle
+from returndesk.returns.domain import codes, lifecycle, tracking
 from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Status
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
+from returndesk.returns.errors import TrackingMismatch
 from returndesk.returns.models import Return, ReturnLine
 
 # The anomaly an offline counter's handover records when the code turns out not to be valid at
@@ -92,6 +96,29 @@ def _point_active(*, carrier: str, point_id: str) -> DropoffPoint:
             errors=[{"loc": ["body", "point_id"], "msg": "unknown or inactive point", "type": "unknown_point"}],
         )
     return point
+
+
+# --- The label's QR at the counter ---------------------------------------------------------------
+
+
+def label_qr_read(*, payload: str, code: str | None = None, at: datetime | None = None) -> qr.QrPayload:
+    """The fields of a label's QR payload signed by a key published at ``at`` (now unless told),
+    or 422 ``qr_invalid`` (malformed, unknown key, bad signature; or, given ``code``, a payload
+    for another return). An expired payload is read all the same: whether its code may still be
+    accepted is the verifier's to say, judged at ``at``."""
+    at = at or clock.now()
+    try:
+        fields = qr.verify(payload, public_keys=labels_selectors.qr_public_keys(now=at), now=at)
+    except QrExpired as expired:
+        fields = expired.payload
+    if code is not None and fields.code != codes.normalise(code):
+        raise QrInvalid(
+            "The QR payload is for another return than the code given.",
+            errors=[
+                {"loc": ["body", "payload", "offline", "qr"], "msg": "names another return code", "type": "qr_invalid"}
+            ],
+        )
+    return fields
 
 
 # --- The handover -------------------------------------------------------------------------------
@@ -187,6 +214,7 @@ def return_handover(
     offline: bool = False,
     count_failures: bool = True,
     mail_buyer: bool = False,
+    honour_until: datetime | None = None,
     now: datetime | None = None,
 ) -> Receipt:
     """Hand a return's parcel over to ``carrier`` (at its point ``point_id``): the return goes
@@ -202,11 +230,15 @@ def return_handover(
     ``offline_mismatch`` anomaly that outlasts the refusal. A parcel weighing under
     ``EMPTY_BOX_RATIO`` of its lines' weight (all known) records ``empty_box``; the handover
     stands. ``mail_buyer`` mails the buyer the receipt after commit, as proof of drop-off.
+    ``honour_until`` is an offline counter's label's ``exp``: accepted after it, the code is
+    judged expired. ``tracking_number`` must be a number by ``returns.domain.tracking`` (422),
+    on no other return (409 ``tracking_mismatch``).
 
     At a registered point without an anomaly: BEGIN, the point, the return locked with its
     lines (and the failure count), its update, its event, the receipt, COMMIT.
     """
     lifecycle.ensure_role(Action.HANDOVER, actor.role)
+    tracking_number = tracking.checked(tracking_number) if tracking_number else ""
     checked_at = now or clock.now()
     buckets = returns_services.verify_buckets(actor, point_id) if count_failures else []
     try:
@@ -221,6 +253,7 @@ def return_handover(
             offline=offline,
             buckets=buckets,
             mail_buyer=mail_buyer,
+            honour_until=honour_until,
             now=now,
             checked_at=checked_at,
         )
@@ -241,6 +274,7 @@ def _handover(
     offline: bool,
     buckets: list[str],
     mail_buyer: bool,
+    honour_until: datetime | None,
     now: datetime | None,
     checked_at: datetime,
 ) -> Receipt:
@@ -263,11 +297,14 @@ def _handover(
         ret = found.ret
         now = now or clock.now()
         accepted_at = accepted_at or now
+        ship_by = ret.ship_by if honour_until is None or ret.ship_by is None else min(ret.ship_by, honour_until)
         verdict = verdict_by_status(
-            Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ret.ship_by, now=accepted_at
+            Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ship_by, now=accepted_at
         )
         if verdict.result is not Result.VALID:
             raise _Refused(verdict, return_pk=ret.pk)
+        if tracking_number:
+            _ensure_number_free(ret, tracking_number)
         receipt = Receipt(
             receipt_id=_receipt_id(),
             return_request=ret,
@@ -313,6 +350,14 @@ def _handover(
         if mail_buyer and found.buyer_email:
             transaction.on_commit(partial(_receipt_mail, found.buyer_email, receipt, ret.code), robust=True)
     return receipt
+
+
+def _ensure_number_free(ret: Return, number: str) -> None:
+    """409 ``tracking_mismatch`` for a number another return has, or a return with another one."""
+    if ret.tracking_number and ret.tracking_number != number:
+        raise TrackingMismatch(f"This return's parcel has the tracking number {ret.tracking_number}, not {number}.")
+    if Return.objects.filter(tracking_number=number).exclude(pk=ret.pk).exists():
+        raise TrackingMismatch(f"The tracking number {number} is on another return.")
 
 
 def _refuse(
