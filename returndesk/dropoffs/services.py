@@ -40,7 +40,6 @@ from returndesk.returns.domain import codes, lifecycle, tracking
 from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Status
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
-from returndesk.returns.errors import TrackingMismatch
 from returndesk.returns.models import Return, ReturnLine
 
 # The anomaly an offline counter's handover records when the code turns out not to be valid at
@@ -231,13 +230,13 @@ def return_handover(
     ``EMPTY_BOX_RATIO`` of its lines' weight (all known) records ``empty_box``; the handover
     stands. ``mail_buyer`` mails the buyer the receipt after commit, as proof of drop-off.
     ``honour_until`` is an offline counter's label's ``exp``: accepted after it, the code is
-    judged expired. ``tracking_number`` must be a number by ``returns.domain.tracking`` (422),
-    on no other return (409 ``tracking_mismatch``).
+    judged expired.
 
     At a registered point without an anomaly: BEGIN, the point, the return locked with its
     lines (and the failure count), its update, its event, the receipt, COMMIT.
     """
     lifecycle.ensure_role(Action.HANDOVER, actor.role)
+    # Stored and matched normalised; a wrong check digit is 422 bad_check_digit.
     tracking_number = tracking.checked(tracking_number) if tracking_number else ""
     checked_at = now or clock.now()
     buckets = returns_services.verify_buckets(actor, point_id) if count_failures else []
@@ -303,8 +302,6 @@ def _handover(
         )
         if verdict.result is not Result.VALID:
             raise _Refused(verdict, return_pk=ret.pk)
-        if tracking_number:
-            _ensure_number_free(ret, tracking_number)
         receipt = Receipt(
             receipt_id=_receipt_id(),
             return_request=ret,
@@ -350,14 +347,6 @@ def _handover(
         if mail_buyer and found.buyer_email:
             transaction.on_commit(partial(_receipt_mail, found.buyer_email, receipt, ret.code), robust=True)
     return receipt
-
-
-def _ensure_number_free(ret: Return, number: str) -> None:
-    """409 ``tracking_mismatch`` for a number another return has, or a return with another one."""
-    if ret.tracking_number and ret.tracking_number != number:
-        raise TrackingMismatch(f"This return's parcel has the tracking number {ret.tracking_number}, not {number}.")
-    if Return.objects.filter(tracking_number=number).exclude(pk=ret.pk).exists():
-        raise TrackingMismatch(f"The tracking number {number} is on another return.")
 
 
 def _refuse(

@@ -240,29 +240,6 @@ def test_a_wrong_check_digit_is_bad_check_digit(
     )
 
 
-def test_a_number_on_another_return_is_tracking_mismatch(
-    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
-) -> None:
-    first, second = make_approved(), make_approved()
-    _post(
-        carriers,
-        "post_a",
-        "/api/v1/dropoffs",
-        {"code": first.code, "point_id": "P-1", "tracking_number": "RR123456785GB"},
-    )
-    before = _state(second)
-
-    response = _post(
-        carriers,
-        "post_a",
-        "/api/v1/dropoffs",
-        {"code": second.code, "point_id": "P-1", "tracking_number": "RR123456785GB"},
-    )
-
-    assert (response.status_code, response.json()["code"]) == (409, "tracking_mismatch")
-    assert _state(second) == before
-
-
 def test_a_keyed_refusal_keeps_its_failure_count_and_a_replay_counts_none(carriers: Keys, point: DropoffPoint) -> None:
     body = {"code": "K7Q2XM4D9T306", "point_id": "P-1"}
 
