@@ -53,6 +53,16 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("positive_data_acceptance", "POST /api/v1/returns/{code}/inspect"): (
         "a condition that contradicts the outcome (not_the_item yet accepted) is 422 condition_contradicts_outcome"
     ),
+    ("positive_data_acceptance", "GET /api/v1/dropoff-points"): (
+        "a cursor is opaque text: one this API did not issue is 422 invalid_cursor"
+    ),
+    ("positive_data_acceptance", "POST /api/v1/dropoff-points"): (
+        "an address's country is checked against ISO 3166-1 (422), not declared as an enum"
+    ),
+    ("positive_data_acceptance", "POST /api/v1/dropoffs"): (
+        "one body for two callers: a carrier's needs point_id, the platform's carrier and tracking_number and no"
+        " point_id (422 by the key's role); tracking numbers are checked by shape and check digit (422)"
+    ),
 }
 
 
