@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -132,7 +132,9 @@ class ReturnFilters:
 
     ``order`` is the order's external id, ``order_number`` its number as the buyer knows it,
     ``email`` the buyer's address in any case (platform and agents only: ``returns_list``
-    answers anyone else 403 ``forbidden``).
+    answers anyone else 403 ``forbidden``). ``buyer_name`` is part of the buyer's name in any
+    case (a scan of the caller's returns, narrowed by the other filters: no index serves a
+    substring), ``anomaly`` a code the return has an anomaly of.
     """
 
     status: Status | None = None
@@ -143,6 +145,8 @@ class ReturnFilters:
     order: str | None = None
     order_number: str | None = None
     email: str | None = None
+    buyer_name: str | None = None
+    anomaly: str | None = None
 
 
 # Who may find returns by a buyer's email address: the people who answer buyers, not sellers.
@@ -174,6 +178,13 @@ def returns_matching(*, actor: Actor, filters: ReturnFilters) -> QuerySet[Return
     if filters.email is not None:
         # Compared lower-cased on both sides, in SQL: the buyer index on lower(email) serves it.
         returns = returns.alias(buyer_email=Lower("buyer__email")).filter(buyer_email=Lower(Value(filters.email)))
+    if filters.buyer_name is not None:
+        returns = returns.filter(buyer__name__icontains=filters.buyer_name)
+    if filters.anomaly is not None:
+        # EXISTS, not a join: a return with two such anomalies is still one row.
+        returns = returns.filter(
+            Exists(ReturnAnomaly.objects.filter(return_request=OuterRef("pk"), code=filters.anomaly))
+        )
     return returns
 
 
@@ -335,6 +346,28 @@ def code_verify(
         verdict_by_status(facts.status, parcel_recorded=facts.parcel_recorded, ship_by=facts.ship_by, now=now),
         facts,
         failure_count=failures,
+    )
+
+
+# The statuses whose code the buyer still needs: the parcel is not handed over yet.
+CODE_NEEDED_STATUSES = (Status.REQUESTED, Status.APPROVED)
+
+
+def returns_for_code_reminder(*, order: str, email: str) -> list[Return]:
+    """The requested and approved returns of the orders ``order`` names (external id or number)
+    whose buyer's address is ``email`` in any case, their order and buyer joined, by order then
+    oldest first: what a code reminder mails. One query, whether or not anything matches.
+
+    In no caller's scope, because the rows are never shown to the caller: whoever knows an
+    address and one of its orders may have the codes mailed to that address, nowhere else.
+    """
+    return list(
+        Return.objects.filter(status__in=CODE_NEEDED_STATUSES)
+        .filter(Q(order__external_id=order) | Q(order__number=order))
+        .alias(buyer_email=Lower("buyer__email"))
+        .filter(buyer_email=Lower(Value(email.strip())))
+        .select_related("order", "seller", "buyer")
+        .order_by("order_id", "created_at", "id")
     )
 
 

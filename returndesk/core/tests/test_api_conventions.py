@@ -233,11 +233,13 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("GET", "/api/v1/staff"),
         ("PATCH", "/api/v1/staff/{staff_id}"),
         ("POST", "/api/v1/buyers/{external_id}/portal-links"),
+        ("POST", "/api/v1/code-reminders"),
         ("POST", "/api/v1/orders"),
         ("POST", "/api/v1/returns"),
         ("POST", "/api/v1/returns/{code}/approve"),
         ("POST", "/api/v1/returns/{code}/cancel"),
         ("POST", "/api/v1/returns/{code}/close"),
+        ("POST", "/api/v1/returns/{code}/code-reminder"),
         ("POST", "/api/v1/returns/{code}/inspect"),
         ("POST", "/api/v1/returns/{code}/receive"),
         ("POST", "/api/v1/returns/{code}/reject"),
@@ -246,11 +248,15 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
     ]
 
 
-def test_every_operation_but_health_needs_a_key_and_declares_401_and_422(schema):
+# The routes anyone may call without a key.
+KEYLESS = ("/api/v1/health", "/api/v1/code-reminders")
+
+
+def test_every_operation_but_the_keyless_ones_needs_a_key_and_declares_401_and_422(schema):
     keyed = [
         (method, path, 401 in op["responses"], 422 in op["responses"], op.get("security"))
         for method, path, op in _operations(schema)
-        if path != "/api/v1/health"
+        if path not in KEYLESS
     ]
 
     assert keyed == [(method, path, True, True, [{"ApiKeyAuth": []}]) for method, path, *_ in keyed]
@@ -260,6 +266,12 @@ def test_health_needs_no_key_and_can_only_succeed(schema):
     health = schema["paths"]["/api/v1/health"]["get"]
 
     assert (health.get("security"), sorted(health["responses"])) == (None, [200])
+
+
+def test_code_reminders_need_no_key_and_declare_the_edges_and_the_limit(schema):
+    reminders = schema["paths"]["/api/v1/code-reminders"]["post"]
+
+    assert (reminders.get("security"), sorted(reminders["responses"])) == (None, [202, 400, 413, 414, 415, 422, 429])
 
 
 def test_every_post_declares_400_for_malformed_json(schema):
