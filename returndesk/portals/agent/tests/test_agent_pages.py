@@ -152,7 +152,7 @@ def test_a_bad_cursor_is_the_api_s_422(agent, keys, ana_return):
     assert problem_of(page) == {key: api.json()[key] for key in ("code", "title", "detail")}
 
 
-def test_the_return_page_shows_order_buyer_deadline_and_is_read_only(agent, ana_return):
+def test_the_return_page_shows_order_buyer_deadline_and_only_re_send_code(agent, ana_return):
     response = agent.get(f"/agent/returns/{ana_return.code}")
 
     text = response.text
@@ -163,8 +163,11 @@ def test_the_return_page_shows_order_buyer_deadline_and_is_read_only(agent, ana_
     assert f">{EMAIL}</a></dd>" in text
     assert "<dd data-next-deadline>Approved automatically on " in text
     assert "<p>None recorded.</p>" in text
-    # Read-only: the only form that posts is the header's Sign out.
-    assert re.findall(r'<form method="post" action="([^"]+)"', text) == ["/sign-out/"]
+    # The header's Sign out, and Re-send code (the code is needed while the return is requested).
+    assert re.findall(r'<form method="post" action="([^"]+)"', text) == [
+        "/sign-out/",
+        f"/agent/returns/{ana_return.code}/code-reminder",
+    ]
 
 
 def test_the_timeline_lists_every_event_the_api_lists_with_its_actor(agent, keys, make_return, make_order):
