@@ -85,6 +85,8 @@ def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResp
         email=query.email,
         buyer_name=query.buyer_name,
         anomaly=query.anomaly,
+        tracking_number=query.tracking_number,
+        q=query.q,
     )
     page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit, cursor=query.cursor)
     return respond(200, ReturnPageOut, {"items": page, "next_cursor": next_cursor})

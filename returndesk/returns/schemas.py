@@ -110,6 +110,12 @@ class ReturnListQuery(InSchema):
         pattern=ANOMALY_CODE_PATTERN.pattern,
         description="An anomaly code (item_mismatch, short, ...): returns with such an anomaly",
     )
+    tracking_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
+        Field(default=None, description="The parcel's tracking number, in any case, spaces ignored")
+    )
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = Field(
+        default=None, description="A return code, a tracking number or an order number, typed however"
+    )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = None
 

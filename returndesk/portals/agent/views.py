@@ -36,7 +36,7 @@ def agent_search(request: HttpRequest, actor: Actor) -> HttpResponse:
         return render(request, SEARCH_PAGE, {"text": ""})
     if len(text) > SEARCH_MAX_LENGTH:
         raise ValidationFailed(
-            gettext("Search for a code, an order number or an email address."),
+            gettext("Search for a code, a tracking number, an order number or an email address."),
             errors=[{"loc": ["query", "q"], "msg": gettext("Too long to be any of them."), "type": "too_long"}],
         )
     search = selectors.returns_search(

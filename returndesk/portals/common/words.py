@@ -244,6 +244,7 @@ SEARCH_BY: Words = {
     SearchBy.CODE: _("return code"),
     SearchBy.ORDER_NUMBER: _("order number"),
     SearchBy.ORDER: _("order id"),
+    SearchBy.TRACKING_NUMBER: _("tracking number"),
 }
 
 # Each vocabulary by the name templates give the ``word`` filter, with the enum it covers.

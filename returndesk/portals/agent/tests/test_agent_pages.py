@@ -54,7 +54,7 @@ def problem_of(response) -> dict[str, str]:
 def test_the_search_box_is_labelled_and_focused(agent):
     page = agent.get("/agent/").text
 
-    assert '<label for="agent-search">Code, order number or email</label>' in page
+    assert '<label for="agent-search">Code, tracking number, order number or email</label>' in page
     assert re.search(r'<input id="agent-search" name="q" type="search"[^>]*autofocus', page, re.S)
     assert '<button type="submit">Search</button>' in page
 

@@ -1,5 +1,6 @@
-"""Customer service's Re-send code: a CSRF form with a one-time token on requested and approved
-returns; the API's refusals (409 code_not_needed, 429 rate_limited) shown on the return page."""
+"""A buyer on the phone without their code: the Search box finds the return by its tracking
+number, and Re-send code (a CSRF form with a one-time token on requested and approved returns)
+mails it; the API's refusals (409 code_not_needed, 429 rate_limited) show on the return page."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core import mail
 from django.test import TestCase
 
 from returndesk.returns.domain.lifecycle import Status
-from returndesk.returns.models import ReturnEvent
+from returndesk.returns.models import Return, ReturnEvent
 from returndesk.returns.services import code_reminder_request, return_receive
 from returndesk.scenarios.journeys import return_to
 from returndesk.scenarios.payloads import buyer_payload
@@ -51,6 +52,16 @@ def _resend(client, code: str, *, token: str | None = None):
     data = {"csrfmiddlewaretoken": _csrf(page), "token": token or _token(page)}
     with frozen_clock(AT), TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(f"/agent/returns/{code}/code-reminder", data)
+
+
+def test_the_search_box_finds_a_return_by_its_tracking_number_typed_however(agent, approved):
+    Return.objects.filter(pk=approved.pk).update(tracking_number="1Z999AA10123456784")
+
+    page = agent.get("/agent/", {"q": "1z999aa1 0123456784"}).text
+
+    assert 'data-search-by="tracking_number"' in page
+    assert "1 return found by tracking number" in page
+    assert re.findall(r'<tr data-code="([0-9A-Z]+)"', page) == [approved.code]
 
 
 def test_an_approved_return_offers_re_send_code_with_csrf_and_a_one_time_token(agent, approved):
