@@ -179,8 +179,8 @@ def portal_link_create(request: HttpRequest, external_id: str, payload: PortalLi
     return idempotent(request, actor, produce, secret_answer=True)
 
 
-# Without a key: no 401, but the edge's refusals (core.middleware) and the limits' 429.
-_NO_KEY_ERRORS = dict.fromkeys((400, 413, 414, 415, 422, 429), ProblemOut)
+# Without a key: no 401 (the edge's 413, 414 and 415 are declared on every route that takes a body).
+_NO_KEY_ERRORS = dict.fromkeys((400, 422, 429), ProblemOut)
 
 
 @codes_router.post("/code-reminders", auth=None, response={202: AcceptedOut, **_NO_KEY_ERRORS})
