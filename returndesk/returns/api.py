@@ -179,11 +179,15 @@ def portal_link_create(request: HttpRequest, external_id: str, payload: PortalLi
     return idempotent(request, actor, produce, secret_answer=True)
 
 
+# The two routes of lost codes, documented (and permission-tested) together.
+CODE_REMINDERS_TAG = "code reminders"
 # Without a key: no 401 (the edge's 413, 414 and 415 are declared on every route that takes a body).
 _NO_KEY_ERRORS = dict.fromkeys((400, 422, 429), ProblemOut)
 
 
-@codes_router.post("/code-reminders", auth=None, response={202: AcceptedOut, **_NO_KEY_ERRORS})
+@codes_router.post(
+    "/code-reminders", auth=None, response={202: AcceptedOut, **_NO_KEY_ERRORS}, tags=[CODE_REMINDERS_TAG]
+)
 def code_reminder_request(request: HttpRequest, payload: CodeReminderIn) -> HttpResponse:
     """A buyer who lost their return code gives their address and order: the codes of that order's
     requested and approved returns go to the buyer's address on file. No key; the answer is the
@@ -193,7 +197,11 @@ def code_reminder_request(request: HttpRequest, payload: CodeReminderIn) -> Http
     return respond(202, AcceptedOut, ACCEPTED)
 
 
-@router.post("/returns/{code}/code-reminder", response={202: AcceptedOut, **errors(400, 403, 404, 409, 429)})
+@router.post(
+    "/returns/{code}/code-reminder",
+    response={202: AcceptedOut, **errors(400, 403, 404, 409, 429)},
+    tags=[CODE_REMINDERS_TAG],
+)
 def return_code_resend(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
     """Mail a requested or approved return's code to its buyer's address on file again (platform,
     customer service); appends a ``code_resent`` event and counts toward the address's limit."""

@@ -41,6 +41,17 @@ CASES = [
 ]
 
 
+def test_the_matrix_covers_every_code_reminders_operation():
+    tagged = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, methods in SCHEMA["paths"].items()
+        for method, operation in methods.items()
+        if "code reminders" in operation["tags"]
+    }
+
+    assert set(MATRIX) == tagged
+
+
 @pytest.fixture
 def code(keys, make_order, make_return) -> str:
     """An approved return of S-A's for ana@example.com, order number 80001; a second carrier's key."""
