@@ -19,7 +19,7 @@ from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.selectors import SearchBy
-from returndesk.returns.services import REQUEST_EVENT
+from returndesk.returns.services import CODE_RESENT_EVENT, REQUEST_EVENT
 
 Words = Mapping[str, Promise]
 
@@ -33,6 +33,7 @@ class Button(StrEnum):
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
     COPY = "copy"
+    RESEND_CODE = "resend_code"
 
 
 class WhyNot(StrEnum):
@@ -93,9 +94,13 @@ ACTION: Words = {
     Action.REOPEN: _("Reopen"),
 }
 
-# What a timeline says happened: the event's action (``REQUEST_EVENT`` is the opening event's).
+# Timeline events that are no lifecycle action: the opening one, and those changing no status.
+NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT)
+
+# What a timeline says happened: the event's action, or one of ``NON_ACTION_EVENTS``.
 EVENT: Words = {
     REQUEST_EVENT: _("Return opened"),
+    CODE_RESENT_EVENT: _("Return code re-sent to the buyer"),
     Action.APPROVE: _("Approved"),
     Action.REJECT: _("Rejected"),
     Action.CANCEL: _("Cancelled"),
@@ -124,6 +129,7 @@ BUTTON: Words = {
     Button.SIGN_IN: _("Sign in"),
     Button.SIGN_OUT: _("Sign out"),
     Button.COPY: _("Copy"),
+    Button.RESEND_CODE: _("Re-send code"),
 }
 
 LINE_OUTCOME: Words = {
@@ -238,6 +244,7 @@ SEARCH_BY: Words = {
     SearchBy.CODE: _("return code"),
     SearchBy.ORDER_NUMBER: _("order number"),
     SearchBy.ORDER: _("order id"),
+    SearchBy.TRACKING_NUMBER: _("tracking number"),
 }
 
 # Each vocabulary by the name templates give the ``word`` filter, with the enum it covers.
