@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "returndesk.accounts",
     "returndesk.marketplace",
     "returndesk.returns",
+    "returndesk.dropoffs",
     "returndesk.portals",
     "returndesk.demo",
     "returndesk.runtime",

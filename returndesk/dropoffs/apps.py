@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DropoffsConfig(AppConfig):
+    name = "returndesk.dropoffs"
+    label = "dropoffs"
