@@ -21,7 +21,7 @@ from returndesk.core.errors import (
     error_for_status,
 )
 from returndesk.core.problems import CONTENT_TYPE, problem_response
-from returndesk.dropoffs.tracking_api import tracking_router
+from returndesk.dropoffs.api import router as dropoffs_router
 from returndesk.marketplace.api import router as orders_router
 from returndesk.returns.api import buyers_router, codes_router
 from returndesk.returns.api import router as returns_router
@@ -154,4 +154,4 @@ api.add_router("", returns_router)
 api.add_router("", codes_router)
 api.add_router("", staff_router)
 api.add_router("", buyers_router)
-api.add_router("", tracking_router)
+api.add_router("", dropoffs_router)

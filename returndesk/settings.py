@@ -265,5 +265,7 @@ RETURNDESK = {
     # Prepared statements for the verifier's reads on PostgreSQL (see returndesk.core.sql).
     "PREPARED_STATEMENTS": os.environ.get("RETURNDESK_PREPARED_STATEMENTS", "1") == "1",
 }
+# A handed-over parcel weighing under this share of its lines' weight records `empty_box`.
+RETURNDESK_EMPTY_BOX_RATIO = float(os.environ.get("RETURNDESK_EMPTY_BOX_RATIO", "0.5"))
 # Django's own limit on a body read into memory (the admin's forms) is the API's.
 DATA_UPLOAD_MAX_MEMORY_SIZE = RETURNDESK["MAX_BODY_BYTES"]

@@ -8,17 +8,25 @@ module imports nothing from Django so that the pure domain can raise these error
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from http import HTTPStatus
 from typing import Any, ClassVar, cast
 
 
 class ReturndeskError(Exception):
-    """Base of every error a client can cause; never a 500."""
+    """Base of every error a client can cause; never a 500.
+
+    ``lasting_effects`` are writes the refusal must not undo (a failed look-up's count, an
+    anomaly the refusal itself reports): the service that raises ran them in a transaction of
+    their own first. A caller that rolls the service's work back in an enclosing transaction of
+    its own (``core.idempotency``) runs them again after that rollback, once; they never raise.
+    """
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
     title: ClassVar[str] = "Bad request"
+    lasting_effects: tuple[Callable[[], None], ...] = ()
 
     def __init__(
         self,

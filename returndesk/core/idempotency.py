@@ -60,8 +60,15 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
 class _Refused(Exception):
     """Carries a business error's answer out of the transaction, so its effects roll back."""
 
-    def __init__(self, response: HttpResponse) -> None:
+    def __init__(self, response: HttpResponse, error: ReturndeskError) -> None:
         self.response = response
+        self.error = error
+
+
+def _lasting_effects(error: ReturndeskError) -> None:
+    """Redo what ``error`` says must outlast its refusal, which the rollback just undid."""
+    for effect in error.lasting_effects:
+        effect()
 
 
 class _Preempted(Exception):
@@ -105,17 +112,23 @@ def idempotent(
         try:
             return produce()
         except ReturndeskError as error:
-            raise _Refused(problem_response(error)) from error
+            raise _Refused(problem_response(error), error) from error
 
     try:
         return _answer_once(
             scope, path=path, digest=digest, key=key, answer=produce_or_refuse, keep_body=not secret_answer
         )
     except _Refused as refused:
-        refusal = refused.response
+        refusal, error = refused.response, refused.error
+
+        def record_refusal() -> HttpResponse:
+            _lasting_effects(error)
+            return refusal
+
         # The effect rolled back with its transaction; the refusal is recorded in one of its own
-        # (whose read also redoes the rolled-back deletion of an outlived record).
-        return _answer_once(scope, path=path, digest=digest, key=key, answer=lambda: refusal)
+        # (whose read also redoes the rolled-back deletion of an outlived record), with what the
+        # refusal must leave behind: a replay finds the record and redoes neither.
+        return _answer_once(scope, path=path, digest=digest, key=key, answer=record_refusal)
 
 
 def _check_key(key: str, *, loc: list[str]) -> None:
@@ -154,8 +167,8 @@ def once_per_token(
     and the same token with another fingerprint is 422 ``idempotency_key_reused``.
 
     The effect and its record commit together; a ``ReturndeskError`` from the effect rolls both
-    back and records nothing, so the person can correct the form and send it again with the same
-    token. Two submits racing: the second waits for the first and answers its value.
+    back and records nothing (but its ``lasting_effects``), so the person can correct the form and
+    send it again with the same token. Two submits racing: the second waits for the first and answers its value.
     """
     _check_key(token, loc=["form", "token"])
     canonical = json.dumps(fingerprint, sort_keys=True, separators=(",", ":"), default=str).encode()
@@ -164,7 +177,13 @@ def once_per_token(
     def answer() -> HttpResponse:
         return HttpResponse(json.dumps(effect()).encode(), content_type="application/json")
 
-    response = _answer_once(scope, path=path, digest=body_digest(canonical), key=token, answer=answer)
+    try:
+        response = _answer_once(scope, path=path, digest=body_digest(canonical), key=token, answer=answer)
+    except ReturndeskError as error:
+        if error.lasting_effects:
+            with transaction.atomic():
+                _lasting_effects(error)
+        raise
     value: JsonValue = json.loads(response.content)
     return value
 

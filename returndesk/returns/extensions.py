@@ -37,6 +37,10 @@ class ReturnExtension:
     # Lookups from Return. A relation the core answer prefetches too (lines, anomalies, events)
     # needs a Prefetch with a ``to_attr`` of its own: Django refuses one lookup with two querysets.
     prefetch: tuple[str | Prefetch[Any], ...] = ()
+    # Whether the member is known to be empty from the return's own columns (no drop-off receipt
+    # before a parcel is recorded): the answer about one return a service just wrote then skips
+    # ``prefetch``, and ``resolve`` answers without what it would have loaded.
+    known_empty: Callable[[Return], bool] | None = None
     adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -65,5 +69,12 @@ def return_extensions() -> tuple[ReturnExtension, ...]:
     return tuple(_EXTENSIONS.values())
 
 
-def return_extension_prefetches() -> list[str | Prefetch[Any]]:
-    return [lookup for extension in _EXTENSIONS.values() for lookup in extension.prefetch]
+def return_extension_prefetches(ret: Return | None = None) -> list[str | Prefetch[Any]]:
+    """What the registered extensions read, for a page of returns; for one return ``ret``, what
+    those whose member is not ``known_empty`` for it read."""
+    return [
+        lookup
+        for extension in _EXTENSIONS.values()
+        if ret is None or extension.known_empty is None or not extension.known_empty(ret)
+        for lookup in extension.prefetch
+    ]

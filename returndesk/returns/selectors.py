@@ -49,13 +49,14 @@ def anomalies_prefetch() -> Prefetch[Any]:
     return Prefetch("anomalies", queryset=ReturnAnomaly.objects.select_related("line__order_line").order_by("at", "id"))
 
 
-def _answer_prefetches(*, timeline: bool) -> list[Prefetch[Any] | str]:
+def _answer_prefetches(*, timeline: bool, ret: Return | None = None) -> list[Prefetch[Any] | str]:
     """One query each for the lines, the anomalies, what registered extensions read (and the
-    timeline): the same count whatever the page size."""
+    timeline): the same count whatever the page size. For one return ``ret``, extensions whose
+    member is known to be empty for it read nothing."""
     prefetches: list[Prefetch[Any] | str] = [
         lines_prefetch(),
         anomalies_prefetch(),
-        *return_extension_prefetches(),
+        *return_extension_prefetches(ret),
     ]
     if timeline:
         prefetches.append(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
@@ -71,7 +72,7 @@ def _answerable(returns: QuerySet[Return], *, timeline: bool = False) -> QuerySe
 def return_answer_load(ret: Return) -> Return:
     """Complete a return a service just wrote (order, seller and buyer joined by its lock) with
     what its detailed answer reads; relations the service already knows cost no query."""
-    prefetch_related_objects([ret], *_answer_prefetches(timeline=True))
+    prefetch_related_objects([ret], *_answer_prefetches(timeline=True, ret=ret))
     return ret
 
 

@@ -310,31 +310,56 @@ def return_transition(
         )
         if ret is None:
             raise ReturnNotFound()
-        now = now or clock.now()
-        from_status = Status(ret.status)
         known_anomalies = selectors.return_known_anomalies(ret) if reads_anomalies else frozenset[str]()
-        facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
-        to_status = lifecycle.plan(facts, action, actor.role, now, supervisor=actor.supervisor)
-        if apply is not None:
-            apply(ret, now)
-        if to_status is not from_status:
-            ret.status, ret.status_since = to_status, now
-            ret.closed_from = from_status if to_status is Status.CLOSED else ""
-        deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
-        ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
-        ret.updated_at = now
-        ret.save()
-        _append_event(
-            ret,
-            _recorded_actor(actor, action, ret),
-            action,
-            from_status=from_status,
-            to_status=to_status,
-            at=now,
+        return_transition_locked(
+            ret=ret,
+            actor=_recorded_actor(actor, action, ret),
+            action=action,
+            now=now or clock.now(),
+            known_anomalies=known_anomalies,
             reason=reason,
             data=data,
+            apply=apply,
         )
     return ret
+
+
+def return_transition_locked(
+    *,
+    ret: Return,
+    actor: Actor,
+    action: Action,
+    now: datetime,
+    known_anomalies: frozenset[str] = frozenset(),
+    judged_at: datetime | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    apply: Callable[[Return, datetime], None] | None = None,
+) -> ReturnEvent:
+    """``return_transition`` once the return is locked: plan ``action`` in the lifecycle, apply
+    it, set the status and the next deadline, write the row and append the one event.
+
+    For a hot path that locks and reads the return in a statement of its own (a handover at the
+    counter) instead of ``return_transition``'s ORM query: the caller holds the row lock in its
+    transaction, and ``ret``'s lines are known (read, or seeded with ``core.orm.rows_known``).
+    ``actor`` is recorded as given. ``judged_at`` is when the lifecycle's guards judge the action
+    (an offline counter's acceptance time), ``now`` when it is recorded.
+    """
+    from_status = Status(ret.status)
+    facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
+    to_status = lifecycle.plan(facts, action, actor.role, judged_at or now, supervisor=actor.supervisor)
+    if apply is not None:
+        apply(ret, now)
+    if to_status is not from_status:
+        ret.status, ret.status_since = to_status, now
+        ret.closed_from = from_status if to_status is Status.CLOSED else ""
+    deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
+    ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
+    ret.updated_at = now
+    ret.save()
+    return _append_event(
+        ret, actor, action, from_status=from_status, to_status=to_status, at=now, reason=reason, data=data
+    )
 
 
 def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
@@ -419,7 +444,7 @@ def return_close(*, code: str, actor: Actor, now: datetime | None = None) -> Ret
 verify_failures = FailureLimiter(limit=lambda: settings.RETURNDESK["VERIFY_FAILURES_PER_MINUTE"])
 
 
-def _verify_buckets(actor: Actor, point_id: str | None) -> list[str]:
+def verify_buckets(actor: Actor, point_id: str | None) -> list[str]:
     """Failures count per API key and, for a carrier at one of its drop-off points, per point.
 
     A point belongs to its carrier: counting another carrier's (or any other key's) failures
@@ -448,7 +473,7 @@ def code_check(
     rides in the lookup's statement (one round trip); with Redis it comes first.
     """
     now = now or clock.now()
-    buckets = _verify_buckets(actor, point_id)
+    buckets = verify_buckets(actor, point_id)
     # A code of the wrong shape is known to be wrong before any lookup; a typo's suggestions are
     # a lookup of their own, so both are checked first.
     well_formed = codes.shape(codes.normalise(raw_code)) is codes.Shape.VALID

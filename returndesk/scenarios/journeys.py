@@ -1,9 +1,9 @@
 """Journeys through the real services: an order placed, a return brought to any status.
 
 Tests, the demo and the bench set their scenes with these, so every scene is one the services
-can produce. Steps whose service arrives with a later issue (handover, expire, keep, escalate,
-settle) call ``return_transition`` with an actor the action table allows; the issue that brings
-the service switches its step to it.
+can produce. Steps whose service arrives with a later issue (expire, keep, escalate, settle) call
+``return_transition`` with an actor the action table allows; the issue that brings the service
+switches its step to it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from returndesk.core.actors import SYSTEM_CLOCK, Actor, ActorKind
+from returndesk.dropoffs.services import return_handover
 from returndesk.marketplace.models import Order
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
@@ -64,9 +65,8 @@ def _cancel(ret: Return, at: datetime) -> Return:
 
 
 def _handover(ret: Return, at: datetime) -> Return:
-    return services.return_transition(
-        code=ret.code, actor=CARRIER, action=Action.HANDOVER, now=at, apply=services.parcel_record
-    )
+    receipt = return_handover(actor=CARRIER, code=ret.code, carrier=CARRIER.carrier, point_id=None, now=at)
+    return receipt.return_request
 
 
 def _expire(ret: Return, at: datetime) -> Return:

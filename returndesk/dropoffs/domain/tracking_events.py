@@ -42,9 +42,7 @@ class Effect(StrEnum):
 CHANGES: frozenset[Effect] = frozenset({Effect.HANDOVER, Effect.DELIVERY, Effect.RETURN_TO_SENDER})
 
 
-def effect_of(
-    *, event: TrackingStatus, status: Status, occurred_at: datetime, last_change: datetime | None
-) -> Effect:
+def effect_of(*, event: TrackingStatus, status: Status, occurred_at: datetime, last_change: datetime | None) -> Effect:
     """What an event of ``event`` status, scanned at ``occurred_at``, does to a return in
     ``status`` whose last change by a tracking event was scanned at ``last_change`` (None: none)."""
     if last_change is not None and occurred_at < last_change:

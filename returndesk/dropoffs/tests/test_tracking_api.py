@@ -99,7 +99,7 @@ def test_an_unknown_status_is_422(post: Keys) -> None:
     assert (response.status_code, response.json()["code"], response.json()["errors"][0]["loc"]) == (
         422,
         "validation_error",
-        ["body", "status"],
+        ["body", "payload", "status"],
     )
 
 

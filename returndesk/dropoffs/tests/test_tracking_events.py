@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+
 from returndesk.core.actors import Actor
 from returndesk.core.errors import Forbidden, ReturndeskError, ValidationFailed
 from returndesk.dropoffs.domain.tracking_events import TrackingStatus
@@ -236,9 +237,7 @@ def test_returned_to_sender_makes_the_return_approved_again(in_transit: Return, 
     ]
 
 
-def test_returned_to_sender_of_a_return_not_in_transit_only_goes_on_the_timeline(
-    approved: Return, post: Actor
-) -> None:
+def test_returned_to_sender_of_a_return_not_in_transit_only_goes_on_the_timeline(approved: Return, post: Actor) -> None:
     send(post, "returned_to_sender", code=approved.code)
     assert (fresh(approved).status, fresh(approved).ship_by) == (Status.APPROVED, approved.ship_by)
     assert events_after(approved, 2) == [
@@ -328,9 +327,7 @@ def test_an_accepted_scan_after_ship_by_is_refused_as_expired(approved: Return, 
 # --- Events waiting for a handover ---------------------------------------------------------------
 
 
-def test_a_handover_recording_the_number_applies_the_waiting_events_oldest_first(
-    approved: Return, post: Actor
-) -> None:
+def test_a_handover_recording_the_number_applies_the_waiting_events_oldest_first(approved: Return, post: Actor) -> None:
     send(post, "delivered", event_id="E2", occurred_at=AT)
     send(post, "in_transit", event_id="E1", occurred_at=AT - HOUR)
 
@@ -361,38 +358,35 @@ def test_a_handover_without_a_number_leaves_waiting_events_waiting(approved: Ret
 
 
 @pytest.mark.parametrize(
-    ("change", "error", "loc", "msg"),
+    ("change", "refusal"),
     [
-        ({"number": "RR123456784GB"}, BadCheckDigit, ["body", "tracking_number"], "S10 check digit should be 5"),
+        ({"number": "RR123456784GB"}, (BadCheckDigit, ["body", "tracking_number"], "S10 check digit should be 5")),
         (
             {"number": "short"},
-            ValidationFailed,
-            ["body", "tracking_number"],
-            "A tracking number is 8 to 40 letters A-Z and digits (spaces are ignored)",
+            (
+                ValidationFailed,
+                ["body", "tracking_number"],
+                "A tracking number is 8 to 40 letters A-Z and digits (spaces are ignored)",
+            ),
         ),
         (
             {"occurred_at": AT + timedelta(minutes=5, microseconds=1)},
-            ValidationFailed,
-            ["body", "occurred_at"],
-            "A scan cannot happen more than 5 minutes in the future.",
+            (ValidationFailed, ["body", "occurred_at"], "A scan cannot happen more than 5 minutes in the future."),
         ),
         (
             {"carrier": "parcel"},
-            ValidationFailed,
-            ["body", "carrier"],
-            "This key reports the parcels of carrier 'post' only.",
+            (ValidationFailed, ["body", "carrier"], "This key reports the parcels of carrier 'post' only."),
         ),
         (
             {"code": "K7Q2-XM4D-9T30-7"},
-            ValidationFailed,
-            ["body", "code"],
-            "Not a return code: 13 letters and digits with a valid check symbol.",
+            (ValidationFailed, ["body", "code"], "Not a return code: 13 letters and digits with a valid check symbol."),
         ),
     ],
 )
 def test_bad_input_is_refused_and_kept_nowhere(
-    in_transit: Return, post: Actor, change: dict[str, Any], error: type[ReturndeskError], loc: list[str], msg: str
+    in_transit: Return, post: Actor, change: dict[str, Any], refusal: tuple[type[ReturndeskError], list[str], str]
 ) -> None:
+    error, loc, msg = refusal
     with pytest.raises(error) as refused:
         send(post, "delivered", **change)
     assert [{"loc": e["loc"], "msg": e["msg"]} for e in refused.value.errors or []] == [{"loc": loc, "msg": msg}]

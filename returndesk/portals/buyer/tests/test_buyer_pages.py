@@ -21,6 +21,7 @@ from returndesk.portals.buyer.tests.pages import (
 )
 from returndesk.returns.domain.lifecycle import Reason, Status
 from returndesk.returns.domain.requests import RequestedLine
+from returndesk.returns.extensions import return_extension_prefetches
 from returndesk.returns.models import Return
 from returndesk.returns.services import return_event_append
 from returndesk.scenarios.journeys import PLATFORM, return_opened, return_to
@@ -321,7 +322,7 @@ def test_the_return_page_reads_the_same_queries_for_1_and_20_events(ana, django_
         return_event_append(ret=ret, actor=PLATFORM, action="note", at=NOW + timedelta(minutes=minute))
 
     # The session, its buyer; the return (order, seller, buyer joined), its lines, anomalies, events.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6 + extension_queries()):
         page = ana.get(f"/buyer/returns/{ret.code}").content.decode()
 
     assert page.count("<li data-event=") == count
@@ -369,3 +370,8 @@ def test_another_buyers_return_is_the_apis_404(ana, ana_order, make_order, keys:
 
     assert page.status_code == api.status_code == 404
     assert shown_problem(page.content) == api_problem(api)
+
+
+def extension_queries() -> int:
+    """One query per member higher apps add to a return's answer (``returns.extensions``)."""
+    return len(return_extension_prefetches())

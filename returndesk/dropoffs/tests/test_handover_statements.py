@@ -1,0 +1,66 @@
+"""What a handover costs the database, counted through the API with the key already
+authenticated, BEGIN and COMMIT included. The budget (issue 7): at a registered point without
+an anomaly at most 9, plus those of the Idempotency-Key's record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from returndesk.dropoffs.models import DropoffPoint
+from returndesk.returns.models import Return
+from returndesk.testing import NOW, Keys, frozen_clock
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LATER = NOW + timedelta(hours=3)
+
+
+def _counted(client: Any, body: dict[str, Any], **headers: str) -> list[str]:
+    client.get("/api/v1/dropoff-points?limit=1")  # the key is authenticated (and cached) before counting
+    with frozen_clock(LATER), CaptureQueriesContext(connection) as statements:
+        response = client.post("/api/v1/dropoffs", body, content_type="application/json", headers=headers)
+    assert response.status_code == 201, response.content
+    return [statement["sql"].split(" ", 1)[0] for statement in statements.captured_queries]
+
+
+def test_a_handover_at_a_point_costs_seven_statements(
+    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
+) -> None:
+    ret = make_approved()
+
+    kinds = _counted(carriers.client("post_a"), {"code": ret.code, "point_id": "P-1", "weight_g": 500})
+
+    # The point; the return locked with its lines, their weights and the failure count; the
+    # return; its event; the receipt. The answer is rendered from those rows.
+    assert kinds == ["BEGIN", "SELECT", "WITH", "UPDATE", "INSERT", "INSERT", "COMMIT"]
+
+
+def test_a_handover_with_an_idempotency_key_costs_four_more(
+    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
+) -> None:
+    ret = make_approved()
+
+    kinds = _counted(
+        carriers.client("post_a"), {"code": ret.code, "point_id": "P-1", "weight_g": 500}, **{"Idempotency-Key": "k"}
+    )
+
+    # The record's read, the handover in a savepoint, the record's insert.
+    assert kinds == [
+        "BEGIN",
+        "SELECT",
+        "SAVEPOINT",
+        "SELECT",
+        "WITH",
+        "UPDATE",
+        "INSERT",
+        "INSERT",
+        "RELEASE",
+        "INSERT",
+        "COMMIT",
+    ]
