@@ -191,7 +191,7 @@ def return_handover(
     offline: bool = False,
     count_failures: bool = True,
     mail_buyer: bool = False,
-    tracking: dict[str, Any] | None = None,
+    tracking_event: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Receipt:
     """Hand a return's parcel over to ``carrier`` (at its point ``point_id``): the return goes
@@ -208,16 +208,19 @@ def return_handover(
     ``EMPTY_BOX_RATIO`` of its lines' weight (all known) records ``empty_box``; the handover
     stands. ``mail_buyer`` mails the buyer the receipt after commit, as proof of drop-off.
 
-    A ``tracking_number`` is taken under its lock (``dropoffs.locks``); one already on another
+    A ``tracking_number`` (normalised; 422 ``bad_check_digit`` or ``validation_error`` by shape,
+    ``returns.domain.tracking``) is taken under its lock (``dropoffs.locks``); one already on another
     return is 409 ``tracking_mismatch``. Tracking events that came with it before any return had
     it are applied once it is recorded, oldest scan first, unless the handover is itself a
-    tracking event's (``tracking``: that event, shown in the handover's event as ``tracking``;
+    tracking event's (``tracking_event``: that event, shown in the handover's event as ``tracking``;
     ``tracking_event_record`` applies the waiting ones then).
 
     At a registered point without an anomaly: BEGIN, the point, the return locked with its
     lines (and the failure count), its update, its event, the receipt, COMMIT.
     """
     lifecycle.ensure_role(Action.HANDOVER, actor.role)
+    # Stored and matched normalised; a wrong check digit is 422 bad_check_digit.
+    tracking_number = tracking.checked(tracking_number) if tracking_number else ""
     checked_at = now or clock.now()
     buckets = returns_services.verify_buckets(actor, point_id) if count_failures else []
     try:
@@ -232,7 +235,7 @@ def return_handover(
             offline=offline,
             buckets=buckets,
             mail_buyer=mail_buyer,
-            tracking=tracking,
+            tracking_event=tracking_event,
             now=now,
             checked_at=checked_at,
         )
@@ -253,7 +256,7 @@ def _handover(
     offline: bool,
     buckets: list[str],
     mail_buyer: bool,
-    tracking: dict[str, Any] | None,
+    tracking_event: dict[str, Any] | None,
     now: datetime | None,
     checked_at: datetime,
 ) -> Receipt:
@@ -311,7 +314,7 @@ def _handover(
         data |= {"tracking_number": tracking_number} if tracking_number else {}
         data |= {"weight_g": weight_g} if weight_g is not None else {}
         data |= {"offline": True, "accepted_at": accepted_at.isoformat()} if offline else {}
-        data |= {"tracking": tracking} if tracking is not None else {}
+        data |= {"tracking": tracking_event} if tracking_event is not None else {}
         if empty_box:
             data["anomalies"] = [{"code": Anomaly.EMPTY_BOX, "line": None}]
         recorded = actor.for_buyer(found.buyer_external_id) if actor.role is Role.PLATFORM else actor
@@ -327,7 +330,7 @@ def _handover(
                 source=SOURCE,
                 note=f"Weighed {weight_g} g at the counter; its lines weigh {found.expected_weight_g} g.",
             )
-        if waiting and tracking is None:
+        if waiting and tracking_event is None:
             tracking_events_apply_pending(ret=ret, number=tracking_number, now=now, waiting=waiting)
         if mail_buyer and found.buyer_email:
             transaction.on_commit(partial(_receipt_mail, found.buyer_email, receipt, ret.code), robust=True)
@@ -626,7 +629,7 @@ def _hand_over(
                 tracking_number=event.tracking_number,
                 accepted_at=event.occurred_at,
                 count_failures=False,
-                tracking=data,
+                tracking_event=data,
                 now=now,
             )
         except NotAcceptableAtCounter as refused:
@@ -648,6 +651,7 @@ def _return_to_sender(ret: Return, *, actor: Actor, now: datetime, data: dict[st
         ret.tracking_number, ret.delivered_to_seller_at = "", None
         Receipt.objects.filter(return_request=ret, current=True).update(current=False)
 
-    return returns_services.return_transition(
-        code=ret.code, actor=actor, action=Action.RETURN_TO_SENDER, now=now, data={"tracking": data}, apply=send_back
+    returns_services.return_transition_locked(
+        ret=ret, actor=actor, action=Action.RETURN_TO_SENDER, now=now, data={"tracking": data}, apply=send_back
     )
+    return ret

@@ -120,3 +120,21 @@ def test_the_openapi_lists_every_status(post: Keys) -> None:
     operation = post.client(None).get("/api/v1/openapi.json").json()["paths"]["/api/v1/tracking-events"]["post"]
     assert sorted(operation["responses"]) == ["202", "400", "401", "403", "409", "413", "414", "415", "422"]
     assert operation["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith("TrackingEventOut")
+
+
+def test_a_dropoff_takes_its_number_normalised_and_checked(post: Keys, make_return) -> None:
+    ret = return_to(make_return(), Status.APPROVED)
+    post.make("platform2", role="platform")
+    url, client = "/api/v1/dropoffs", post.client("platform2")
+
+    with frozen_clock(AT):
+        refused = client.post(
+            url, {"code": ret.code, "carrier": "post", "tracking_number": "RR123456784GB"}, "application/json"
+        )
+        taken = client.post(
+            url, {"code": ret.code, "carrier": "post", "tracking_number": "rr 123456785 gb"}, "application/json"
+        )
+
+    assert (refused.status_code, refused.json()["code"]) == (422, "bad_check_digit")
+    assert (taken.status_code, taken.json()["tracking_number"]) == (201, "RR123456785GB")
+    assert Return.objects.get(pk=ret.pk).tracking_number == "RR123456785GB"

@@ -405,3 +405,20 @@ def test_only_carriers_report_tracking_events(keys: Keys) -> None:
     with pytest.raises(Forbidden):
         send(keys.actors["platform"], "in_transit")
     assert TrackingEvent.objects.count() == 0
+
+
+def test_a_handover_with_a_number_already_on_another_return_is_refused(
+    in_transit: Return, make_return, post: Actor
+) -> None:
+    other = return_to(make_return(), Status.APPROVED)
+    with pytest.raises(TrackingMismatch):
+        return_handover(actor=post, code=other.code, carrier="post", point_id=None, tracking_number=NUMBER, now=AT)
+    assert (
+        fresh(other).status,
+        fresh(other).tracking_number,
+        Receipt.objects.filter(return_request=other).count(),
+    ) == (
+        Status.APPROVED,
+        "",
+        0,
+    )
