@@ -22,6 +22,7 @@ from returndesk.core.errors import (
 )
 from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.dropoffs.api import router as dropoffs_router
+from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
 from returndesk.returns.api import buyers_router, codes_router
 from returndesk.returns.api import router as returns_router
@@ -155,3 +156,4 @@ api.add_router("", codes_router)
 api.add_router("", staff_router)
 api.add_router("", buyers_router)
 api.add_router("", dropoffs_router)
+api.add_router("", labels_router)

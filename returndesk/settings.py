@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "returndesk.accounts",
     "returndesk.marketplace",
     "returndesk.returns",
+    "returndesk.labels",
     "returndesk.dropoffs",
     "returndesk.portals",
     "returndesk.demo",
