@@ -422,3 +422,19 @@ def test_a_handover_with_a_number_already_on_another_return_is_refused(
         "",
         0,
     )
+
+
+def test_an_accepted_scan_by_code_applies_the_events_waiting_for_its_number(approved: Return, post: Actor) -> None:
+    send(post, "delivered", event_id="E2", occurred_at=AT)
+
+    send(post, "accepted", event_id="E1", code=approved.code, occurred_at=AT - HOUR, now=AT + HOUR)
+
+    ret = fresh(approved)
+    assert (ret.status, ret.tracking_number, ret.delivered_to_seller_at) == (Status.IN_TRANSIT, NUMBER, AT)
+    waited = ReturnEvent.objects.filter(return_request=ret).latest("id")
+    assert (waited.action, waited.actor_kind, waited.actor_id, waited.data) == (
+        "tracking",
+        "carrier",
+        "post",
+        scan("E2", "delivered", AT),
+    )

@@ -19,7 +19,7 @@ from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.selectors import SearchBy
-from returndesk.returns.services import REQUEST_EVENT
+from returndesk.returns.services import REQUEST_EVENT, TRACKING_EVENT
 
 Words = Mapping[str, Promise]
 
@@ -96,6 +96,7 @@ ACTION: Words = {
 # What a timeline says happened: the event's action (``REQUEST_EVENT`` is the opening event's).
 EVENT: Words = {
     REQUEST_EVENT: _("Return opened"),
+    TRACKING_EVENT: _("Scanned by the carrier"),
     Action.APPROVE: _("Approved"),
     Action.REJECT: _("Rejected"),
     Action.CANCEL: _("Cancelled"),
