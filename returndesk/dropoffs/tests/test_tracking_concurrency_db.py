@@ -54,3 +54,27 @@ def test_concurrent_repeats_of_one_event_apply_it_once(make_return, keys: Keys) 
         "tracking"
     ]
     assert Return.objects.get(pk=ret.pk).delivered_to_seller_at == at
+
+
+def test_an_event_racing_the_handover_that_records_its_number_is_applied(make_return, keys: Keys) -> None:
+    keys.make("post_a", role="carrier", carrier="post")
+    post = keys.actors["post_a"]
+    ret = return_to(make_return(), Status.APPROVED)
+    at = ret.updated_at + timedelta(hours=1)
+    work = [
+        lambda: return_handover(
+            actor=post, code=ret.code, carrier="post", point_id=None, tracking_number=NUMBER, now=at
+        ),
+        lambda: tracking_event_record(
+            actor=post, event_id="E1", tracking_number=NUMBER, status=TrackingStatus.DELIVERED, occurred_at=at, now=at
+        ),
+    ]
+
+    def either() -> object:
+        return work.pop()()
+
+    at_once(2, either, on_exit=connections.close_all)
+
+    # Whichever came first, the number's lock made the other see it: the delivery is on the return.
+    assert TrackingEvent.objects.values_list("return_request", "applied").get() == (ret.pk, True)
+    assert Return.objects.get(pk=ret.pk).delivered_to_seller_at == at
