@@ -55,7 +55,7 @@ def dropoff_point_list(request: HttpRequest, query: Query[PointListQuery]) -> Ht
 def _invalid(errors: list[tuple[str, str]]) -> ValidationFailed:
     return ValidationFailed(
         " ".join(message for _, message in errors),
-        errors=[{"loc": ["body", field], "msg": message, "type": "invalid"} for field, message in errors],
+        errors=[{"loc": ["body", "payload", field], "msg": message, "type": "invalid"} for field, message in errors],
     )
 
 
@@ -96,12 +96,20 @@ def dropoff_create(request: HttpRequest, payload: DropoffIn) -> HttpResponse:
 
     A carrier key at one of its points (``offline`` for a parcel a counter accepted offline); the
     platform for a self-shipped parcel, on the buyer's behalf. Any verdict on the code but
-    ``valid`` is 409 ``not_acceptable_at_counter`` with the verifier's answer.
+    ``valid`` is 409 ``not_acceptable_at_counter`` with the verifier's answer; an offline QR that
+    does not verify or names another code, 422 ``qr_invalid``.
     """
     actor = access_require(actor_of(request), ActorKind.CARRIER, ActorKind.PLATFORM)
     arguments = _handover_arguments(actor, payload)
 
     def produce() -> HttpResponse:
+        if payload.offline is not None:
+            # The label's QR must verify and name the code; the handover is judged when the
+            # counter took the parcel, and after the QR's exp the code counts as expired.
+            label = services.label_qr_read(
+                payload=payload.offline.qr, code=payload.code, at=payload.offline.accepted_at
+            )
+            arguments["honour_until"] = label.expires_at
         receipt = services.return_handover(actor=actor, **arguments)
         return respond(201, ReceiptOut, receipt_data(receipt))
 

@@ -11,10 +11,6 @@ class UnknownPoint(Unprocessable):
     code, title = "unknown_point", "The caller's carrier has no active drop-off point with this id"
 
 
-class QrInvalid(Unprocessable):
-    code, title = "qr_invalid", "The QR payload does not verify, or names another return code"
-
-
 class ReceiptNotFound(NotFound):
     code, title = "not_found", "No receipt with this id is visible to this key"
 

@@ -33,6 +33,9 @@ from returndesk.dropoffs.domain.tracking_events import CHANGES, Effect, Tracking
 from returndesk.dropoffs.errors import NotAcceptableAtCounter, UnknownPoint
 from returndesk.dropoffs.locks import tracking_number_lock
 from returndesk.dropoffs.models import DropoffPoint, Receipt, TrackingEvent
+from returndesk.labels import selectors as labels_selectors
+from returndesk.labels.domain import qr
+from returndesk.labels.errors import QrExpired, QrInvalid
 from returndesk.marketplace.models import Buyer, OrderLine
 from returndesk.returns import selectors as returns_selectors
 from returndesk.returns import services as returns_services
@@ -96,6 +99,29 @@ def _point_active(*, carrier: str, point_id: str) -> DropoffPoint:
             errors=[{"loc": ["body", "point_id"], "msg": "unknown or inactive point", "type": "unknown_point"}],
         )
     return point
+
+
+# --- The label's QR at the counter ---------------------------------------------------------------
+
+
+def label_qr_read(*, payload: str, code: str | None = None, at: datetime | None = None) -> qr.QrPayload:
+    """The fields of a label's QR payload signed by a key published at ``at`` (now unless told),
+    or 422 ``qr_invalid`` (malformed, unknown key, bad signature; or, given ``code``, a payload
+    for another return). An expired payload is read all the same: whether its code may still be
+    accepted is the verifier's to say, judged at ``at``."""
+    at = at or clock.now()
+    try:
+        fields = qr.verify(payload, public_keys=labels_selectors.qr_public_keys(now=at), now=at)
+    except QrExpired as expired:
+        fields = expired.payload
+    if code is not None and fields.code != codes.normalise(code):
+        raise QrInvalid(
+            "The QR payload is for another return than the code given.",
+            errors=[
+                {"loc": ["body", "payload", "offline", "qr"], "msg": "names another return code", "type": "qr_invalid"}
+            ],
+        )
+    return fields
 
 
 # --- The handover -------------------------------------------------------------------------------
@@ -192,6 +218,7 @@ def return_handover(
     count_failures: bool = True,
     mail_buyer: bool = False,
     tracking_event: dict[str, Any] | None = None,
+    honour_until: datetime | None = None,
     now: datetime | None = None,
 ) -> Receipt:
     """Hand a return's parcel over to ``carrier`` (at its point ``point_id``): the return goes
@@ -207,6 +234,8 @@ def return_handover(
     ``offline_mismatch`` anomaly that outlasts the refusal. A parcel weighing under
     ``EMPTY_BOX_RATIO`` of its lines' weight (all known) records ``empty_box``; the handover
     stands. ``mail_buyer`` mails the buyer the receipt after commit, as proof of drop-off.
+    ``honour_until`` is an offline counter's label's ``exp``: accepted after it, the code is
+    judged expired.
 
     A ``tracking_number`` (normalised; 422 ``bad_check_digit`` or ``validation_error`` by shape,
     ``returns.domain.tracking``) is taken under its lock (``dropoffs.locks``); one already on another
@@ -236,6 +265,7 @@ def return_handover(
             buckets=buckets,
             mail_buyer=mail_buyer,
             tracking_event=tracking_event,
+            honour_until=honour_until,
             now=now,
             checked_at=checked_at,
         )
@@ -257,6 +287,7 @@ def _handover(
     buckets: list[str],
     mail_buyer: bool,
     tracking_event: dict[str, Any] | None,
+    honour_until: datetime | None,
     now: datetime | None,
     checked_at: datetime,
 ) -> Receipt:
@@ -281,8 +312,9 @@ def _handover(
         ret = found.ret
         now = now or clock.now()
         accepted_at = accepted_at or now
+        ship_by = ret.ship_by if honour_until is None or ret.ship_by is None else min(ret.ship_by, honour_until)
         verdict = verdict_by_status(
-            Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ret.ship_by, now=accepted_at
+            Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ship_by, now=accepted_at
         )
         if verdict.result is not Result.VALID:
             raise _Refused(verdict, return_pk=ret.pk)

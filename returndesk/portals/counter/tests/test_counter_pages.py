@@ -89,9 +89,8 @@ def test_a_valid_code_says_accept_with_the_seller_items_and_ship_by(clerk, appro
     assert "<dd data-seller>Seller S-A, City of S-A</dd>" in response.text
     assert "<dd data-items>1</dd>" in response.text
     assert f'<time datetime="{approved.ship_by.isoformat()}">' in response.text
-    # The handover comes with a later issue; nothing here pretends to record one.
-    assert "Hand over" not in response.text
-    assert "handover" not in response.text
+    # The one way on from here: Accept parcel, a form to the handover (test_counter_handover.py).
+    assert re.findall(r'<form method="post" action="(/counter/handover)"', response.text) == ["/counter/handover"]
 
 
 def test_htmx_gets_the_answer_alone(clerk, approved):
