@@ -28,8 +28,9 @@ from returndesk.scenarios.journeys import return_to
 from returndesk.scenarios.payloads import order_payload
 
 JSON = "application/json"
-# Later apps' routes, with matrices of their own (labels: labels/tests/test_label_permissions.py).
-OWN_MATRIX_TAGS = {"labels"}
+# Later apps' routes, with matrices of their own (labels: labels/tests/test_label_permissions.py;
+# dropoffs: dropoffs/tests/test_dropoff_permissions.py).
+OWN_MATRIX_TAGS = {"labels", "dropoffs"}
 SCHEMA = api.get_openapi_schema()
 
 # (status, media type, problem type): what a caller gets back.
