@@ -84,6 +84,19 @@ def requested_returns(url: str) -> list[tuple[str, str]]:
     return [(str(code), str(seller)) for code, seller in rows]
 
 
+def handover_ready(url: str) -> list[str]:
+    """The codes of approved returns whose parcel nobody has handed over yet, oldest first."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT code FROM returns_return WHERE status = 'approved' AND NOT parcel_recorded ORDER BY id"
+        ).fetchall()
+    return [str(code) for (code,) in rows]
+
+
+def count_receipts(url: str) -> int:
+    return _count(url, "SELECT count(*) FROM dropoffs_receipt")
+
+
 def server_version(url: str) -> str:
     with psycopg.connect(url) as conn:
         row = conn.execute("SHOW server_version").fetchone()
@@ -260,6 +273,27 @@ def seed(base: str, platform_key: str, carrier_key: str, orders: int) -> list[st
         raise HarnessError(f"an approved code verifies as {verdict['result']!r}, not 'valid'")
     log(f"seeded {orders} orders and {len(codes)} approved returns")
     return codes
+
+
+def seed_approved(base: str, platform_key: str, count: int, orders: int) -> None:
+    """Open and approve ``count`` more returns (one unit of line L1, round-robin over the orders)."""
+
+    def open_and_approve(number: int) -> None:
+        opened = expect(
+            request(base, "POST", "/api/v1/returns", platform_key, return_body(number % orders, "L1")),
+            201,
+            f"opening a return on order {number % orders}",
+        )
+        expect(
+            request(base, "POST", f"/api/v1/returns/{opened['code']}/approve", platform_key, {}),
+            200,
+            f"approving return {opened['code']}",
+        )
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        list(pool.map(open_and_approve, range(count)))
+    log(f"seeded {count} approved returns in {time.monotonic() - started:.0f} s")
 
 
 def seed_requested(base: str, platform_key: str, count: int, orders: int) -> None:

@@ -47,6 +47,8 @@ RATIOS = (
     ("create", "pgbench"),
     ("create", "tpcb"),
     ("approve", "tpcb"),
+    ("handover", "verifier"),
+    ("handover", "create"),
 )
 SERIES_RATIOS = (("verifier", "health"), ("create", "tpcb"), ("approve", "tpcb"))
 

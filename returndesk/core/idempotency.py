@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 
 from returndesk.core import clock
@@ -17,6 +18,7 @@ from returndesk.core.actors import Actor
 from returndesk.core.errors import IdempotencyAnswerWithheld, IdempotencyKeyReused, ReturndeskError, ValidationFailed
 from returndesk.core.models import IdempotencyRecord
 from returndesk.core.problems import problem_response
+from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -139,6 +141,10 @@ def _check_key(key: str, *, loc: list[str]) -> None:
         )
 
 
+# The columns naming one record, in the order of its unique constraint.
+_SCOPE_COLUMNS = ("actor_kind", "actor_id", "method", "path_digest", "key")
+
+
 def _scope(actor: Actor, method: str, path: str, key: str) -> dict[str, object]:
     """The columns naming one record: who sent the key, to what, and the key."""
     return {
@@ -210,11 +216,22 @@ def _answer_once(
         return _replay_same_body(IdempotencyRecord.objects.get(**scope), digest, key)
 
 
+@functools.cache
+def _record_sql(vendor: str) -> str:
+    columns = " AND ".join(f"{connection.ops.quote_name(column)} = %s" for column in _SCOPE_COLUMNS)
+    return f"SELECT {select_columns(IdempotencyRecord, 'i')} FROM {quoted_table(IdempotencyRecord)} i WHERE {columns}"  # noqa: S608
+
+
 def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:
-    """The record of this scope, unless it outlived its keeping time (then it goes)."""
-    record = IdempotencyRecord.objects.filter(**scope).first()
-    if record is None:
+    """The record of this scope, unless it outlived its keeping time (then it goes).
+
+    Plain (and on PostgreSQL prepared) SQL, as is the insert: every keyed request reads and writes
+    one record, and a counter's handover sends a key with each parcel."""
+    rows = fetch_all(_record_sql(connection.vendor), [scope[column] for column in _SCOPE_COLUMNS])
+    if not rows:
         return None
+    (record,) = row_to_instances(rows[0], IdempotencyRecord)
+    assert isinstance(record, IdempotencyRecord)
     if record.created_at < clock.now() - timedelta(hours=settings.RETURNDESK["IDEMPOTENCY_KEEP_HOURS"]):
         record.delete()
         return None
@@ -224,14 +241,18 @@ def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:
 def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpResponse, keep_body: bool = True) -> None:
     try:
         with transaction.atomic(savepoint=False):
-            IdempotencyRecord.objects.create(
-                **scope,
-                path=path,
-                body_digest=digest,
-                created_at=clock.now(),
-                status_code=response.status_code,
-                response_body=response.content if keep_body else None,
-                content_type=response["Content-Type"],
+            insert_rows(
+                [
+                    IdempotencyRecord(
+                        **scope,
+                        path=path,
+                        body_digest=digest,
+                        created_at=clock.now(),
+                        status_code=response.status_code,
+                        response_body=response.content if keep_body else None,
+                        content_type=response["Content-Type"],
+                    )
+                ]
             )
     except IntegrityError as error:
         raise _Preempted from error

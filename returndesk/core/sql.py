@@ -38,6 +38,10 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     1.21 cannot keep prepared statements). Those statements bypass Django's cursor wrapper, so
     they log themselves where ``CaptureQueriesContext`` and ``assertNumQueries`` read.
     """
+    return _run(sql, params, fetch=True)
+
+
+def _run(sql: str, params: Sequence[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
     db = _database()
     if db.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
         # What Django's own cursor() does first: the health check, then a live connection.
@@ -46,13 +50,13 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         started = time.monotonic()
         with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
-            rows = cursor.fetchall()
+            rows = cursor.fetchall() if fetch else []
         if db.queries_logged:
             db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
         return rows
     with db.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()  # type: ignore[no-any-return]
+        return cursor.fetchall() if fetch else []
 
 
 def select_columns(model: type[Model], alias: str) -> str:
@@ -129,3 +133,24 @@ def insert_rows(instances: Sequence[M]) -> Sequence[M]:
         row.pk = pk
         row._state.adding, row._state.db = False, db.alias
     return instances
+
+
+@functools.cache
+def _update_statement(model: type[Model], vendor: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assert pk is not None
+    fields = tuple(field for field in model._meta.concrete_fields if field is not pk)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"  # noqa: S608
+    return sql, fields
+
+
+def update_row(instance: Model) -> None:
+    """Write every column of an existing row in one statement, like ``save()`` but without
+    compiling a query each time: the statement is built once per model (and prepared, on
+    PostgreSQL). No signals are sent; no model of ours has any."""
+    db = _database()
+    sql, fields = _update_statement(type(instance), db.vendor)
+    params = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
+    _run(sql, [*params, instance.pk], fetch=False)

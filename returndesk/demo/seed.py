@@ -19,8 +19,9 @@ from returndesk.accounts.models import ApiKey
 from returndesk.accounts.selectors import actor_for_api_key
 from returndesk.accounts.services import apikey_create, staff_create
 from returndesk.core import clock
-from returndesk.core.actors import Actor
+from returndesk.core.actors import Actor, ActorKind
 from returndesk.demo.keys_file import ADMIN, USER_ROLE_PREFIX, DemoSecret
+from returndesk.dropoffs.services import dropoff_point_register
 from returndesk.marketplace.models import Order, Seller
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
@@ -244,7 +245,29 @@ def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     get_user_model().objects.create_superuser(ADMIN, "admin@example.com", password)
     _returns(orders, keys, now)
     staff = demo_staff_create()
+    demo_point_register(now=now)
     return [*keys.secrets, DemoSecret(ADMIN, f"Django admin user '{ADMIN}' (password)", password), *staff]
+
+
+# The demo counter's drop-off point (``counter@post.example`` works there), the demo carrier's.
+DEMO_POINT_ADDRESS = {
+    "name": "Demo Post",
+    "lines": ["1 Market Street"],
+    "city": "Lyon",
+    "postal_code": "69001",
+    "country": "FR",
+}
+
+
+def demo_point_register(*, now: datetime) -> None:
+    """Register the demo counter's point ``DEMO-1`` for the demo carrier, as its key would."""
+    dropoff_point_register(
+        actor=Actor(kind=ActorKind.CARRIER, id="demo-seed", carrier=DEMO_CARRIER),
+        point_id="DEMO-1",
+        name="Demo Post, Market Street",
+        address=DEMO_POINT_ADDRESS,
+        now=now,
+    )
 
 
 def demo_is_empty() -> bool:

@@ -76,7 +76,10 @@ class DropoffIn(InSchema):
     offline: OfflineIn | None = Field(default=None, description="Carrier keys: a handover a counter accepted offline")
 
 
-class ReceiptOut(Schema):
+# A plain pydantic model filled from ``receipt_data``'s dict, like the verifier's answer: ninja's
+# Schema wraps every validation in attribute lookups meant for ORM objects, and a handover is a
+# counter's hot path.
+class ReceiptOut(BaseModel):
     receipt_id: str
     code: str
     at: AwareDatetime = Field(description="When the handover was recorded")

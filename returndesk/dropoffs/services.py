@@ -90,14 +90,18 @@ def dropoff_point_register(
     raise AssertionError("unreachable")
 
 
+def _unknown_point(carrier: str, point_id: str) -> UnknownPoint:
+    return UnknownPoint(
+        f"Carrier {carrier!r} has no active drop-off point {point_id!r}: register it with POST /dropoff-points.",
+        errors=[{"loc": ["body", "payload", "point_id"], "msg": "unknown or inactive point", "type": "unknown_point"}],
+    )
+
+
 def _point_active(*, carrier: str, point_id: str) -> DropoffPoint:
     """The carrier's active point ``point_id``, or 422 ``unknown_point``."""
     point = DropoffPoint.objects.filter(carrier=carrier, point_id=point_id, active=True).first()
     if point is None:
-        raise UnknownPoint(
-            f"Carrier {carrier!r} has no active drop-off point {point_id!r}: register it with POST /dropoff-points.",
-            errors=[{"loc": ["body", "point_id"], "msg": "unknown or inactive point", "type": "unknown_point"}],
-        )
+        raise _unknown_point(carrier, point_id)
     return point
 
 
@@ -154,24 +158,40 @@ def _rows_sql(vendor: str, *, with_check: bool) -> str:
     )
 
 
-def _lock_return(code: str, check: LimitCheck | None) -> tuple[int | None, _Locked | None]:
-    """The failure count ``check`` read (None without one) and the locked return behind ``code``
-    (None when there is none, or the check's limit is reached): one round trip, as the verifier's."""
+def _lock_return(
+    code: str, check: LimitCheck | None, *, carrier: str, point_id: str | None
+) -> tuple[int | None, DropoffPoint | None, _Locked | None]:
+    """In one round trip: the failure count ``check`` read (None without one), the carrier's
+    active point ``point_id`` (None when it has none), and the locked return behind ``code`` (None
+    when there is none, or the check's limit is reached)."""
     rows_sql = _rows_sql(connection.vendor, with_check=check is not None)
+    point_join = f"LEFT JOIN {quoted_table(DropoffPoint)} p ON p.carrier = %s AND p.point_id = %s AND p.active = %s"
+    point_params: list[Any] = [carrier, point_id or "", True]
+    point_columns = select_columns(DropoffPoint, "p")
     params: list[Any]
     if check is None:
-        sql, params = f"SELECT NULL, f.* FROM ({rows_sql}) f", [code]  # noqa: S608
+        sql = (
+            f"SELECT NULL, {point_columns}, f.* FROM (SELECT 1 AS one) anchor"  # noqa: S608
+            f" {point_join} LEFT JOIN ({rows_sql}) f ON 1 = 1"
+        )
+        params = [*point_params, code]
     else:
         sql = (
             f"WITH failures AS (SELECT {check.count_sql} AS n)"  # noqa: S608
-            f" SELECT failures.n, f.* FROM failures LEFT JOIN ({rows_sql}) f ON 1 = 1"
+            f" SELECT failures.n, {point_columns}, f.* FROM failures {point_join} LEFT JOIN ({rows_sql}) f ON 1 = 1"
         )
-        params = [*check.params, check.limit, code]
+        params = [*check.params, *point_params, check.limit, code]
     rows = fetch_all(sql, params)
-    failures = None if not rows or rows[0][0] is None else int(rows[0][0])
-    found = [row[1:] for row in rows if row[1] is not None]
+    failures = None if rows[0][0] is None else int(rows[0][0])
+    point_width = len(DropoffPoint._meta.concrete_fields)
+    point = None
+    if rows[0][1] is not None:
+        (found_point,) = row_to_instances(rows[0][1 : 1 + point_width], DropoffPoint)
+        assert isinstance(found_point, DropoffPoint)
+        point = found_point
+    found = [row[1 + point_width :] for row in rows if row[1 + point_width] is not None]
     if not found:
-        return failures, None
+        return failures, point, None
     return_width, line_width = len(Return._meta.concrete_fields), len(ReturnLine._meta.concrete_fields)
     ret = row_to_instances(found[0][:return_width], Return)[0]
     assert isinstance(ret, Return)
@@ -187,7 +207,7 @@ def _lock_return(code: str, check: LimitCheck | None) -> tuple[int | None, _Lock
     rows_known(ret, lines=lines)
     buyer_external_id, buyer_email = found[0][return_width + line_width + 1 :]
     expected = sum(weights) if len(weights) == len(lines) else None
-    return failures, _Locked(ret, expected, buyer_external_id, buyer_email)
+    return failures, point, _Locked(ret, expected, buyer_external_id, buyer_email)
 
 
 def _receipt_id() -> str:
@@ -244,8 +264,8 @@ def return_handover(
     tracking event's (``tracking_event``: that event, shown in the handover's event as ``tracking``;
     ``tracking_event_record`` applies the waiting ones then).
 
-    At a registered point without an anomaly: BEGIN, the point, the return locked with its
-    lines (and the failure count), its update, its event, the receipt, COMMIT.
+    At a registered point without an anomaly: BEGIN, the return locked with its lines, the point
+    and the failure count (one statement), its update, its event, the receipt, COMMIT.
     """
     lifecycle.ensure_role(Action.HANDOVER, actor.role)
     # Stored and matched normalised; a wrong check digit is 422 bad_check_digit.
@@ -297,14 +317,17 @@ def _handover(
     with transaction.atomic():
         if tracking_number:
             tracking_number_lock(tracking_number)
-        point = _point_active(carrier=carrier, point_id=point_id) if point_id else None
         if buckets and check is None:
             returns_services.verify_failures.ensure_allowed(buckets, now=checked_at)
         if not well_formed:
             # Malformed or mistyped: known before any lock; a typo's suggestions are the verifier's.
+            if point_id:
+                _point_active(carrier=carrier, point_id=point_id)
             verification = returns_selectors.code_verify(actor=actor, raw_code=code, now=checked_at)
             raise _Refused(verification.verdict, suggestions=verification.suggestions)
-        failures, found = _lock_return(canonical, check)
+        failures, point, found = _lock_return(canonical, check, carrier=carrier, point_id=point_id)
+        if point_id and point is None:
+            raise _unknown_point(carrier, point_id)
         if failures is not None:
             returns_services.verify_failures.ensure_below_limit(failures, now=checked_at)
         if found is None:

@@ -17,7 +17,7 @@ from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.errors import Forbidden
 from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
-from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns, update_row
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
@@ -356,7 +356,7 @@ def return_transition_locked(
     deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
     ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
     ret.updated_at = now
-    ret.save()
+    update_row(ret)
     return _append_event(
         ret, actor, action, from_status=from_status, to_status=to_status, at=now, reason=reason, data=data
     )
