@@ -226,6 +226,8 @@ def test_a_method_a_route_does_not_have_is_problem_details(keys):
 def test_the_schema_lists_every_route_of_the_contract(schema):
     assert sorted((method, path) for method, path, _ in _operations(schema)) == [
         ("GET", "/api/v1/codes/{code}"),
+        ("GET", "/api/v1/dropoff-points"),
+        ("GET", "/api/v1/dropoffs/{receipt_id}"),
         ("GET", "/api/v1/health"),
         ("GET", "/api/v1/keys/qr"),
         ("GET", "/api/v1/orders/{external_id}"),
@@ -236,6 +238,8 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("GET", "/api/v1/staff"),
         ("PATCH", "/api/v1/staff/{staff_id}"),
         ("POST", "/api/v1/buyers/{external_id}/portal-links"),
+        ("POST", "/api/v1/dropoff-points"),
+        ("POST", "/api/v1/dropoffs"),
         ("POST", "/api/v1/orders"),
         ("POST", "/api/v1/returns"),
         ("POST", "/api/v1/returns/{code}/approve"),
