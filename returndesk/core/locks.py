@@ -3,6 +3,7 @@ ever wait on each other in a circle (on PostgreSQL that is a deadlock, and one o
 
 The order, lowest first:
 
+0. a tracking number (``dropoffs.locks``, an advisory lock: handovers and tracking events);
 1. an order (``marketplace.Order``);
 2. its seller (``marketplace.Seller``);
 3. its buyer (``marketplace.Buyer``);

@@ -18,6 +18,8 @@ from returndesk.dropoffs.schemas import (
     PointOut,
     PointPageOut,
     ReceiptOut,
+    TrackingEventIn,
+    TrackingEventOut,
     receipt_data,
 )
 
@@ -120,3 +122,26 @@ def dropoff_get(request: HttpRequest, receipt_id: str) -> HttpResponse:
     and agents all."""
     receipt = selectors.receipt_get_for_actor(receipt_id=receipt_id, actor=actor_of(request))
     return respond(200, ReceiptOut, receipt_data(receipt))
+
+
+@router.post("/tracking-events", response={202: TrackingEventOut, **errors(400, 403, 409)})
+def tracking_event_post(request: HttpRequest, payload: TrackingEventIn) -> HttpResponse:
+    """A carrier's scan of a parcel: ``accepted`` hands an approved return over (if scanned by
+    ``ship_by``), ``delivered`` starts the seller's receive clock, ``returned_to_sender`` makes
+    the return approved again; every event shows once on its return's timeline. An event
+    finding no return waits for a handover to record its number (``matched: false``)."""
+    actor = access_require(actor_of(request), ActorKind.CARRIER)
+
+    def produce() -> HttpResponse:
+        taken = services.tracking_event_record(
+            actor=actor,
+            event_id=payload.event_id,
+            tracking_number=payload.tracking_number,
+            status=payload.status,
+            occurred_at=payload.occurred_at,
+            code=payload.code,
+            carrier=payload.carrier,
+        )
+        return respond(202, TrackingEventOut, taken)
+
+    return idempotent(request, actor, produce)

@@ -74,6 +74,10 @@ class TrackingEvent(models.Model):
     )
     received_at = models.DateTimeField()
     applied = models.BooleanField(default=False)
+    # What applying it did (``domain.tracking_events.Effect``): handover, delivery,
+    # return_to_sender, or timeline (judged, nothing changed); blank while it waits. The latest
+    # change's ``occurred_at`` keeps older scans from moving the return back.
+    effect = models.CharField(max_length=24, blank=True)
 
     class Meta:
         constraints = [

@@ -648,3 +648,38 @@ def return_code_resend(*, code: str, actor: Actor, now: datetime | None = None) 
         return_event_append(ret=ret, actor=actor, action=CODE_RESENT_EVENT, at=now)
         _mail_after_response([_code_mail([ret], resent=True)])
     return ret
+
+
+# The timeline's entry for a carrier's tracking scan that moved no status (from = to).
+TRACKING_EVENT = "tracking"
+
+
+def return_tracking_record(
+    *,
+    ret: Return,
+    actor: Actor,
+    at: datetime,
+    data: dict[str, Any],
+    tracking_number: str | None = None,
+    delivered_to_seller_at: datetime | None = None,
+) -> ReturnEvent:
+    """Record a carrier's tracking scan that changes no status: a ``tracking`` event with ``data``,
+    and with it the return's number (``tracking_number``, on a return that has none) or the
+    delivery to the seller (``delivered_to_seller_at``, which starts the receive clock, so the
+    deadline is computed again here).
+
+    The caller holds the return's row lock, in the transaction that took in the scan.
+    """
+    changed = ["updated_at"]
+    if tracking_number is not None and tracking_number != ret.tracking_number:
+        assert not ret.tracking_number, "a return's number is set once; a mismatch is the caller's 409"
+        ret.tracking_number = tracking_number
+        changed.append("tracking_number")
+    if delivered_to_seller_at is not None:
+        ret.delivered_to_seller_at = delivered_to_seller_at
+        deadline = lifecycle.next_deadline(selectors.return_facts(ret))
+        ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
+        changed += ["delivered_to_seller_at", "due_at", "due_action"]
+    ret.updated_at = at
+    ret.save(update_fields=changed)
+    return return_event_append(ret=ret, actor=actor, action=TRACKING_EVENT, at=at, data=data)

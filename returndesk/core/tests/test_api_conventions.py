@@ -252,6 +252,7 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("POST", "/api/v1/returns/{code}/reject"),
         ("POST", "/api/v1/staff"),
         ("POST", "/api/v1/staff/{staff_id}/password"),
+        ("POST", "/api/v1/tracking-events"),
     ]
 
 

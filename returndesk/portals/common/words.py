@@ -19,7 +19,7 @@ from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.selectors import SearchBy
-from returndesk.returns.services import CODE_RESENT_EVENT, REQUEST_EVENT
+from returndesk.returns.services import CODE_RESENT_EVENT, REQUEST_EVENT, TRACKING_EVENT
 
 Words = Mapping[str, Promise]
 
@@ -95,12 +95,13 @@ ACTION: Words = {
 }
 
 # Timeline events that are no lifecycle action: the opening one, and those changing no status.
-NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT)
+NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT, TRACKING_EVENT)
 
 # What a timeline says happened: the event's action, or one of ``NON_ACTION_EVENTS``.
 EVENT: Words = {
     REQUEST_EVENT: _("Return opened"),
     CODE_RESENT_EVENT: _("Return code re-sent to the buyer"),
+    TRACKING_EVENT: _("Scanned by the carrier"),
     Action.APPROVE: _("Approved"),
     Action.REJECT: _("Rejected"),
     Action.CANCEL: _("Cancelled"),

@@ -161,7 +161,7 @@ class DeliveredWalk(ReturnWalk):
             )
 
 
-TestDeliveredWalk = settings(max_examples=40, stateful_step_count=30, deadline=None)(DeliveredWalk).TestCase
+TestDeliveredWalk = settings(max_examples=25, stateful_step_count=25, deadline=None)(DeliveredWalk).TestCase
 
 
 # --- Through the service and the API -------------------------------------------------------------

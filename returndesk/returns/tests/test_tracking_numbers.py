@@ -10,7 +10,7 @@ import re
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from returndesk.core.errors import ValidationFailed
@@ -137,6 +137,7 @@ def test_a_shape_no_rule_accepts_is_a_validation_error(raw: str) -> None:
 CHECKED_SHAPES = re.compile(r"[A-Z]{2}[0-9]{9}[A-Z]{2}|1Z[0-9A-Z]{16}")
 
 
+@settings(max_examples=60)
 @given(
     st.text(alphabet=string.digits + string.ascii_uppercase, min_size=8, max_size=40).filter(
         lambda number: not CHECKED_SHAPES.fullmatch(number)
@@ -161,16 +162,19 @@ def ups(symbols: str) -> str:
     return f"1Z{symbols}{ups_check(symbols)}"
 
 
+@settings(max_examples=60)
 @given(letters, s10_serials, letters)
 def test_every_s10_number_with_its_check_digit_passes(prefix: str, serial: str, suffix: str) -> None:
     assert checked(s10(prefix, serial, suffix).lower()) == s10(prefix, serial, suffix)
 
 
+@settings(max_examples=60)
 @given(ups_symbols)
 def test_every_ups_number_with_its_check_digit_passes(symbols: str) -> None:
     assert checked(ups(symbols)) == ups(symbols)
 
 
+@settings(max_examples=60)
 @given(letters, s10_serials, letters, st.sampled_from(string.digits))
 def test_any_other_s10_check_digit_fails_naming_the_right_one(
     prefix: str, serial: str, suffix: str, digit: str
@@ -185,6 +189,7 @@ def test_any_other_s10_check_digit_fails_naming_the_right_one(
         ]
 
 
+@settings(max_examples=60)
 @given(ups_symbols, st.sampled_from(string.digits + string.ascii_uppercase))
 def test_any_other_ups_check_symbol_fails_naming_the_right_digit(symbols: str, symbol: str) -> None:
     right = ups_check(symbols)
@@ -204,6 +209,7 @@ def s10_residue(serial: str) -> int:
     return sum(int(d) * w for d, w in zip(serial, [8, 6, 4, 2, 3, 5, 9, 7], strict=True)) % 11
 
 
+@settings(max_examples=60)
 @given(s10_serials, st.integers(0, 7), st.integers(1, 9))
 def test_a_single_changed_s10_digit_fails_unless_both_sums_give_5(serial: str, position: int, shift: int) -> None:
     changed = serial[:position] + str((int(serial[position]) + shift) % 10) + serial[position + 1 :]
@@ -220,6 +226,7 @@ def test_the_s10_blind_spot_exists() -> None:
     assert [checked("RR123456785GB"), checked("RR323456785GB")] == ["RR123456785GB", "RR323456785GB"]
 
 
+@settings(max_examples=60)
 @given(st.text(alphabet=string.digits, min_size=15, max_size=15), st.integers(0, 14), st.integers(1, 9))
 def test_a_single_changed_ups_digit_fails_unless_an_even_position_moved_by_5(
     symbols: str, index: int, shift: int
