@@ -22,6 +22,8 @@ from returndesk.core.errors import (
 )
 from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.marketplace.api import router as orders_router
+from returndesk.receiving.api import receive_router
+from returndesk.receiving.api import router as parcels_router
 from returndesk.returns.api import buyers_router, codes_router
 from returndesk.returns.api import router as returns_router
 
@@ -153,3 +155,5 @@ api.add_router("", returns_router)
 api.add_router("", codes_router)
 api.add_router("", staff_router)
 api.add_router("", buyers_router)
+api.add_router("", receive_router)
+api.add_router("", parcels_router)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 from pydantic import TypeAdapter
 
+from returndesk.core.orm import rows_known
+
 if TYPE_CHECKING:
     from returndesk.returns.models import Return
 
@@ -37,6 +39,10 @@ class ReturnExtension:
     # Lookups from Return. A relation the core answer prefetches too (lines, anomalies, events)
     # needs a Prefetch with a ``to_attr`` of its own: Django refuses one lookup with two querysets.
     prefetch: tuple[str | Prefetch[Any], ...] = ()
+    # Whether a return's own columns show that ``prefetch`` (relations by their own names, no
+    # ``to_attr``) holds no rows for it: the answer about a return a service just wrote then
+    # knows them empty without a query (``return_extensions_known_empty``). None: always query.
+    empty_for: Callable[[Return], bool] | None = None
     adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,3 +73,18 @@ def return_extensions() -> tuple[ReturnExtension, ...]:
 
 def return_extension_prefetches() -> list[str | Prefetch[Any]]:
     return [lookup for extension in _EXTENSIONS.values() for lookup in extension.prefetch]
+
+
+def return_extensions_known_empty(ret: Return) -> None:
+    """Seed, as a prefetch would, the relations of each extension whose ``empty_for`` says that
+    ``ret`` has no rows in them, so that rendering its answer reads none of them."""
+    for extension in _EXTENSIONS.values():
+        if extension.empty_for is not None and extension.empty_for(ret):
+            rows_known(ret, **{_relation(lookup): [] for lookup in extension.prefetch})
+
+
+def _relation(lookup: str | Prefetch[Any]) -> str:
+    if isinstance(lookup, str):
+        return lookup
+    assert lookup.to_attr is None, "a relation known empty is seeded under its own name"
+    return lookup.prefetch_through

@@ -30,7 +30,7 @@ from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, L
 from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
-from returndesk.returns.extensions import return_extension_prefetches
+from returndesk.returns.extensions import return_extension_prefetches, return_extensions_known_empty
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 
@@ -70,7 +70,9 @@ def _answerable(returns: QuerySet[Return], *, timeline: bool = False) -> QuerySe
 
 def return_answer_load(ret: Return) -> Return:
     """Complete a return a service just wrote (order, seller and buyer joined by its lock) with
-    what its detailed answer reads; relations the service already knows cost no query."""
+    what its detailed answer reads; relations the service already knows, or that an extension
+    knows to be empty for it, cost no query."""
+    return_extensions_known_empty(ret)
     prefetch_related_objects([ret], *_answer_prefetches(timeline=True))
     return ret
 
