@@ -53,3 +53,14 @@ class ConditionContradictsOutcome(Unprocessable):
 
 class ReturnAddressMissing(Conflict):
     code, title = "return_address_missing", "The seller has no return address to send the parcel to"
+
+
+class BadCheckDigit(Unprocessable):
+    """A tracking number of a scheme with a check digit (S10, UPS) whose check digit is wrong;
+    ``errors`` names the field and the digit it should be."""
+
+    code, title = "bad_check_digit", "The tracking number's check digit is wrong"
+
+
+class TrackingMismatch(Conflict):
+    code, title = "tracking_mismatch", "The return has another tracking number, or the number is on another return"

@@ -35,7 +35,10 @@ class Return(models.Model):
     offer = models.JSONField(null=True, blank=True)
     # True once a handover or a receipt is recorded: the code has then been used.
     parcel_recorded = models.BooleanField(default=False)
+    # Normalised (``domain.tracking``); blank until a handover or a tracking event records one.
     tracking_number = models.CharField(max_length=64, blank=True)
+    # When the carrier reported the parcel delivered to the seller: starts the receive clock.
+    delivered_to_seller_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     due_action = models.CharField(max_length=16, choices=choices(DueAction), blank=True)
@@ -50,6 +53,7 @@ class Return(models.Model):
             models.Index(fields=["buyer", "-created_at", "-id"], name="return_buyer_newest"),
             models.Index(fields=["status", "-created_at", "-id"], name="return_status_newest"),
             models.Index(fields=["due_at"], name="return_due"),
+            models.Index(fields=["tracking_number"], name="return_tracking_number"),
         ]
 
     def __str__(self) -> str:

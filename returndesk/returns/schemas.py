@@ -206,6 +206,12 @@ class ReturnOut(Schema):
     offer: dict[str, object] | None
     anomalies: list[AnomalyOut]
     ship_by: AwareDatetime | None
+    tracking_number: str | None = Field(
+        description="The carrier's tracking number, normalised; null until one is known"
+    )
+    delivered_to_seller_at: AwareDatetime | None = Field(
+        description="When the carrier reported the parcel delivered to the seller; the receive clock starts then"
+    )
     due_at: AwareDatetime | None
     due_action: str | None
     next_deadline: DeadlineOut | None
@@ -228,6 +234,10 @@ class ReturnOut(Schema):
     @staticmethod
     def resolve_buyer(ret: Return) -> str:
         return ret.buyer.external_id
+
+    @staticmethod
+    def resolve_tracking_number(ret: Return) -> str | None:
+        return ret.tracking_number or None
 
     @staticmethod
     def resolve_due_action(ret: Return) -> str | None:

@@ -104,6 +104,7 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
         policy=DEFAULT_POLICY,
+        delivered_to_seller_at=ret.delivered_to_seller_at,
     )
 
 

@@ -260,6 +260,9 @@ class Facts:
     # Known anomaly codes only (domain.anomalies); read by the guards of ANOMALY_ACTIONS alone.
     anomalies: frozenset[str] = field(default_factory=frozenset)
     policy: Policy = DEFAULT_POLICY
+    # When the carrier reported the parcel delivered to the seller (a ``delivered`` tracking
+    # event); starts the receive clock of an approved, in-transit or expired return.
+    delivered_to_seller_at: datetime | None = None
 
 
 # The actions whose guard reads ``Facts.anomalies``; nothing else here does, so a service reads a
@@ -367,15 +370,20 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
 
 
 # What the system does only when a deadline of ``next_deadline`` runs out. Not here: ``keep`` and
-# ``settle`` follow a policy threshold and the ledger, escalating a lost parcel has its own guard,
-# and ``receive`` waits for the carrier's delivery scan, whose clock arrives with the drop-off issue.
+# ``settle`` follow a policy threshold and the ledger, and escalating a lost parcel has its own
+# guard. ``receive`` is here: the system receives a parcel the carrier delivered once the seller's
+# time to scan it in has run out (``RECEIVE_CLOCK_STATUSES``).
 _CLOCK_ACTIONS = frozenset(
-    {Action.APPROVE, Action.DECLINE_OFFER, Action.INSPECT, Action.REFUND, Action.EXPIRE, Action.CLOSE}
+    {Action.APPROVE, Action.DECLINE_OFFER, Action.INSPECT, Action.REFUND, Action.EXPIRE, Action.CLOSE, Action.RECEIVE}
 )
 
 
 def _check_escalation(facts: Facts, role: Role, now: datetime) -> None:
     if facts.status is Status.IN_TRANSIT:
+        if facts.delivered_to_seller_at is not None:
+            raise ParcelNotLost(
+                "The carrier delivered the parcel to the seller; it is received when its clock runs out."
+            )
         lost = Anomaly.LOST_IN_TRANSIT in facts.anomalies or now >= facts.status_since + facts.policy.transit
         if not lost:
             raise ParcelNotLost()
@@ -395,12 +403,21 @@ class Deadline:
     action: DueAction
 
 
+# The statuses in which a parcel the carrier delivered to the seller is received by the clock.
+RECEIVE_CLOCK_STATUSES: frozenset[Status] = frozenset({Status.APPROVED, Status.IN_TRANSIT, Status.EXPIRED})
+
+
 def next_deadline(facts: Facts, *, offer_made_at: datetime | None = None) -> Deadline | None:
     """What the system will do next to a return in ``facts.status``, counted from ``status_since``.
 
     An open partial-refund offer pauses the seller's clock: the buyer's answer is due instead.
+    A parcel delivered to the seller (approved, in transit or expired) is received
+    ``receive_after_delivery`` after the delivery, replacing the expiry or the lost-parcel
+    escalation even where that would come earlier: a late parcel is received, never left expired.
     """
     policy, since = facts.policy, facts.status_since
+    if facts.delivered_to_seller_at is not None and facts.status in RECEIVE_CLOCK_STATUSES:
+        return Deadline(facts.delivered_to_seller_at + policy.receive_after_delivery, DueAction.RECEIVE)
     if facts.offer_open and facts.status in (Status.REQUESTED, Status.INSPECTED):
         made_at = offer_made_at or facts.offer_made_at or since
         return Deadline(made_at + policy.offer_answer, DueAction.DECLINE_OFFER)

@@ -115,6 +115,7 @@ GUARD_REFUSALS: dict[Action, frozenset[Refused]] = {
     A.APPROVE: frozenset({NOT_YET_DUE}),
     A.INSPECT: frozenset({NOT_YET_DUE}),
     A.REFUND: frozenset({NOT_YET_DUE}),
+    A.RECEIVE: frozenset({NOT_YET_DUE}),
     A.OFFER: frozenset({OFFER_ALREADY_OPEN}),
     A.ACCEPT_OFFER: frozenset({NO_OPEN_OFFER}),
     A.DECLINE_OFFER: frozenset({NO_OPEN_OFFER, NOT_YET_DUE}),
@@ -176,6 +177,7 @@ GUARD_PASSING_FACTS: dict[Action, dict[str, Any]] = {
     A.DECLINE_OFFER: {"offer_open": True, "status_since": LONG_AGO},
     A.CLOSE: {"status_since": NOW - timedelta(days=60), "line_outcomes": (RJ, RJ)},
     A.ESCALATE: {"anomalies": LOST},
+    A.RECEIVE: {"delivered_to_seller_at": LONG_AGO},
 }
 GUARD_PASSING_ARGS: dict[Action, dict[str, Any]] = {
     A.REOPEN: {"supervisor": True},

@@ -517,6 +517,8 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
         "offer": None,
         "anomalies": [],
         "ship_by": None,
+        "tracking_number": None,
+        "delivered_to_seller_at": None,
         "due_at": iso(ret.created_at + timedelta(days=5)),
         "due_action": "approve",
         "next_deadline": {"at": iso(ret.created_at + timedelta(days=5)), "action": "approve"},
