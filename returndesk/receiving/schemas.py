@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Prefetch
 from ninja import Schema
@@ -13,6 +13,7 @@ from returndesk.core.schemas import ExternalId, InSchema, StrictInt
 from returndesk.receiving.domain.parcels import ParcelStatus
 from returndesk.receiving.domain.tally import GTIN_PATTERN, Reported, Scan, ScanKey
 from returndesk.receiving.models import Parcel, Receiving
+from returndesk.receiving.selectors import receiving_of
 from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.extensions import ReturnExtension
 from returndesk.returns.models import Return
@@ -155,15 +156,6 @@ class ReceivingOut(Schema):
     at: AwareDatetime
     lines: list[ReceivingLineOut]
     unmatched: list[UnmatchedOut]
-
-
-def receiving_of(ret: Return) -> dict[str, Any] | None:
-    """The return's latest receipt, from the prefetched ``receivings``; None before any."""
-    receivings = list(ret.receivings.all())
-    if not receivings:
-        return None
-    latest: Receiving = receivings[-1]
-    return {"at": latest.at, "lines": latest.lines, "unmatched": latest.unmatched}
 
 
 def _never_received(ret: Return) -> bool:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from returndesk.core.access import access_require, scope_to_actor
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.receiving.domain.parcels import ParcelStatus, parcel_id_normalise
+from returndesk.receiving.domain.tally import ExpectedLine
 from returndesk.receiving.errors import ParcelNotFound
-from returndesk.receiving.models import Parcel
+from returndesk.receiving.models import Parcel, Receiving
 from returndesk.returns.domain import codes, lifecycle, tracking
 from returndesk.returns.domain.lifecycle import Action, Status
+from returndesk.returns.models import Return
 from returndesk.returns.selectors import visible_returns
 
 # Who may read parcels: the seller's own people and keys, the platform, customer service.
@@ -78,3 +82,33 @@ def return_code_for_scan(*, actor: Actor, text: str) -> str | None:
             receivable = [code for code, status in candidates if status in RECEIVABLE]
             return (receivable or [candidates[0][0]])[0]
     return None
+
+
+def receiving_of(ret: Return) -> dict[str, Any] | None:
+    """What the return's latest receipt recorded, ``{at, lines, unmatched}``, or None before any:
+    read from the ``receivings`` every answer about a return prefetches (the ``receiving``
+    extension), so no query."""
+    receivings: list[Receiving] = list(ret.receivings.all())
+    if not receivings:
+        return None
+    latest = receivings[-1]
+    return {"at": latest.at, "lines": latest.lines, "unmatched": latest.unmatched}
+
+
+def expected_lines(ret: Return) -> list[ExpectedLine]:
+    """The return's lines as a receipt counts them, from its prefetched lines (no query)."""
+    return [
+        ExpectedLine(line.order_line.external_id, line.order_line.sku, line.order_line.gtin, line.quantity)
+        for line in ret.lines.all()
+    ]
+
+
+def receipt_lines(ret: Return) -> list[dict[str, Any]]:
+    """The latest receipt's lines (``line``, ``expected``, ``scanned``, ``result``), each with its
+    ``order_line``; empty when the return has no receipt (received by the clock, say). Reads
+    what ``return_get_for_actor`` prefetched: no query."""
+    receipt = receiving_of(ret)
+    if receipt is None:
+        return []
+    order_lines = {line.order_line.external_id: line.order_line for line in ret.lines.all()}
+    return [{**line, "order_line": order_lines.get(line["line"])} for line in receipt["lines"]]

@@ -22,10 +22,10 @@ from returndesk.core.actors import Actor
 from returndesk.core.orm import rows_known
 from returndesk.receiving.domain import tally
 from returndesk.receiving.domain.parcels import ParcelStatus, parcel_id_generate, parcel_id_normalise
-from returndesk.receiving.domain.tally import ExpectedLine, Found, Reported, Scan
+from returndesk.receiving.domain.tally import Found, Reported, Scan
 from returndesk.receiving.errors import ParcelAlreadyMatched, ParcelNotFound, ScanMismatch
 from returndesk.receiving.models import Parcel, Receiving
-from returndesk.receiving.selectors import SELLERS, visible_parcels
+from returndesk.receiving.selectors import SELLERS, expected_lines, visible_parcels
 from returndesk.returns import services as returns_services
 from returndesk.returns.domain import codes, tracking
 from returndesk.returns.domain.lifecycle import Action
@@ -81,11 +81,7 @@ def receiving_record(
         unknown = sorted({str(report.line) for report in reported if report.line is not None} - set(counted.lines))
         if unknown:
             raise LineNotInReturn(f"The return has no line {unknown[0]!r}.")
-        expected = [
-            ExpectedLine(external_id, line.order_line.sku, line.order_line.gtin, line.quantity)
-            for external_id, line in counted.lines.items()
-        ]
-        counted.at, counted.tally = at, tally.tally(expected, scans)
+        counted.at, counted.tally = at, tally.tally(expected_lines(ret), scans)
         counted.found = tally.anomalies(counted.tally, reported)
         # The receive event says what the receipt found (return_transition appends it after apply).
         data.update(counted.tally.as_data())
@@ -195,16 +191,16 @@ def parcel_match(
         parcel = (
             visible_parcels(actor)
             .select_for_update(of=("self",))
-            .select_related("seller")
             .filter(public_id=parcel_id_normalise(parcel_id))
             .first()
         )
         if parcel is None:
             raise ParcelNotFound()
         if parcel.status == ParcelStatus.MATCHED:
-            matched = Return.objects.filter(pk=parcel.matched_return_id).values_list("code", flat=True).first()
+            assert parcel.matched_return is not None
+            matched = parcel.matched_return.code
             raise ParcelAlreadyMatched(
-                f"Parcel {parcel.public_id} was matched to return {codes.display(matched or '')} already.",
+                f"Parcel {parcel.public_id} was matched to return {codes.display(matched)} already.",
                 extra={"matched_return": matched},
             )
         ret = receiving_record(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -186,8 +186,12 @@ def tally(lines: Sequence[ExpectedLine], scans: Sequence[Scan] | None) -> Tally:
         if not candidates:
             key = (scan.key, gtin14(scan.value) or sku_key(scan.value))
             known = unmatched.get(key)
-            count = scan.quantity + (known.quantity if known else 0)
-            unmatched[key] = _unmatched_entry(scan, count)
+            # Shown as first scanned; later scans of the same item add their units.
+            unmatched[key] = (
+                replace(known, quantity=known.quantity + scan.quantity)
+                if known
+                else _unmatched_entry(scan, scan.quantity)
+            )
             continue
         left = scan.quantity
         for index in candidates:

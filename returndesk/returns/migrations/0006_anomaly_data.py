@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """What lies behind each anomaly (the SKU, GTIN, quantities or weights); empty for older rows."""
 
     dependencies = [
-        ("returns", "0004_remove_return_anomalies"),
+        ("returns", "0005_return_delivered_to_seller_at"),
     ]
 
     operations = [
