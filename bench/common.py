@@ -43,6 +43,7 @@ class Settings:
     orders: int = 300
     quiet_wait: int = 60
     approve_returns: int = 9000
+    receive_returns: int = 4000
     retries: int = 2
     series: str = ""
 
@@ -64,6 +65,7 @@ class Settings:
             orders=whole("BENCH_ORDERS", defaults.orders),
             quiet_wait=whole("BENCH_QUIET_WAIT", defaults.quiet_wait),
             approve_returns=whole("BENCH_APPROVE_RETURNS", defaults.approve_returns),
+            receive_returns=whole("BENCH_RECEIVE_RETURNS", defaults.receive_returns),
             retries=whole("BENCH_RETRIES", defaults.retries),
             series=environ.get("BENCH_SERIES", "").strip(),
         )

@@ -47,6 +47,7 @@ RATIOS = (
     ("create", "pgbench"),
     ("create", "tpcb"),
     ("approve", "tpcb"),
+    ("receive", "create"),
 )
 SERIES_RATIOS = (("verifier", "health"), ("create", "tpcb"), ("approve", "tpcb"))
 

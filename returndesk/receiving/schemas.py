@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from ninja import Schema
 from pydantic import AwareDatetime, Field
 
-from returndesk.core.schemas import ExternalId, InSchema, StrictInt
+from returndesk.core.schemas import InSchema, StrictInt
 from returndesk.receiving.domain.parcels import ParcelStatus
 from returndesk.receiving.domain.tally import GTIN_PATTERN, Reported, Scan, ScanKey
 from returndesk.receiving.models import Parcel, Receiving
@@ -50,7 +50,10 @@ class ItemLineIn(InSchema):
 
 class AnomalyIn(InSchema):
     code: Literal["short", "extra", "item_mismatch", "empty_box", "damaged_on_return"]
-    line: ExternalId | None = Field(default=None, description="The order line's external id; none: the parcel")
+    # Plain text, not ExternalId: a line the return does not have is 422 line_not_in_return anyway.
+    line: str | None = Field(
+        default=None, min_length=1, max_length=100, description="The order line's external id; none: the parcel"
+    )
     note: str = Field(default="", max_length=2000)
 
     def reported(self) -> Reported:
@@ -95,7 +98,7 @@ class ParcelIn(InSchema):
         description="The carrier's number on the parcel (spaces ignored; S10 and UPS check digits are checked)",
     )
     sender_name: str = Field(default="", max_length=200)
-    contents: str = Field(min_length=1, max_length=2000, description="What the parcel holds")
+    contents: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="What the parcel holds")
     note: str = Field(default="", max_length=2000)
 
 

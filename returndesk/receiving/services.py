@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from returndesk.core import clock
 from returndesk.core.access import access_require
 from returndesk.core.actors import Actor
+from returndesk.core.locks import locked
 from returndesk.core.orm import rows_known
 from returndesk.receiving.domain import tally
 from returndesk.receiving.domain.parcels import ParcelStatus, parcel_id_generate, parcel_id_normalise
@@ -188,12 +189,8 @@ def parcel_match(
     """
     access_require(actor, *SELLERS)
     with transaction.atomic():
-        parcel = (
-            visible_parcels(actor)
-            .select_for_update(of=("self",))
-            .filter(public_id=parcel_id_normalise(parcel_id))
-            .first()
-        )
+        # The parcel before the return it is matched to (core.locks' order).
+        parcel = locked(visible_parcels(actor).filter(public_id=parcel_id_normalise(parcel_id))).first()
         if parcel is None:
             raise ParcelNotFound()
         if parcel.status == ParcelStatus.MATCHED:

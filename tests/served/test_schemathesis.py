@@ -53,6 +53,12 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("positive_data_acceptance", "POST /api/v1/returns/{code}/inspect"): (
         "a condition that contradicts the outcome (not_the_item yet accepted) is 422 condition_contradicts_outcome"
     ),
+    ("positive_data_acceptance", "POST /api/v1/parcels"): (
+        "an S10 or UPS tracking number's check digit is checked: a wrong one is 422 bad_check_digit"
+    ),
+    ("positive_data_acceptance", "GET /api/v1/parcels"): (
+        "a cursor is opaque text: one this API did not issue is 422 invalid_cursor"
+    ),
 }
 
 
