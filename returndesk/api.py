@@ -21,6 +21,7 @@ from returndesk.core.errors import (
     error_for_status,
 )
 from returndesk.core.problems import CONTENT_TYPE, problem_response
+from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
 from returndesk.receiving.api import receive_router
 from returndesk.receiving.api import router as parcels_router
@@ -64,18 +65,18 @@ def _bodies_are_objects(schema: Any) -> Any:
 
 def _declare_edges(schema: Any) -> Any:
     """Error bodies are ``application/problem+json``, which is what they are; the edge's own
-    refusals are declared on the keyed routes they can reach."""
+    refusals are declared on every route they can reach (all but health, which promises only 200)."""
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.get("responses", {})
             for status, response in responses.items():
                 if int(status) >= 400 and "content" in response:
                     response["content"] = {CONTENT_TYPE: response["content"]["application/json"]}
-            if 401 not in responses:
-                continue  # health: no key, nothing but 200 to promise
+            if set(responses) <= {200}:
+                continue  # health: no key, no database, nothing but 200 to promise
             edges = EDGE_STATUSES + (BODY_EDGE_STATUSES if method == "post" else ())
             for status in edges:
-                responses[status] = {"description": HTTPStatus(status).phrase, "content": responses[401]["content"]}
+                responses[status] = {"description": HTTPStatus(status).phrase, "content": responses[422]["content"]}
     return schema
 
 
@@ -155,5 +156,6 @@ api.add_router("", returns_router)
 api.add_router("", codes_router)
 api.add_router("", staff_router)
 api.add_router("", buyers_router)
+api.add_router("", labels_router)
 api.add_router("", receive_router)
 api.add_router("", parcels_router)

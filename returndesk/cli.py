@@ -27,6 +27,12 @@ _MIGRATION_FREE = {
 }
 
 
+def _needs_no_database(command: str, arguments: list[str]) -> bool:
+    """``qr-verify --keys FILE`` checks a label against a saved key list: a counter offline has
+    no database to reach, nor an embedded one to migrate."""
+    return command == "qr-verify" and any(arg == "--keys" or arg.startswith("--keys=") for arg in arguments)
+
+
 def _pending_migrations() -> int:
     """How many migrations the default database lacks (reads ``django_migrations`` only)."""
     from django.db import DEFAULT_DB_ALIAS, connections
@@ -54,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     command = argv[1] if len(argv) > 1 else "help"
     # A server that will refuse to start (no SECRET_KEY) must not touch the database first.
     refusing = command == "serve" and settings.SECRET_KEY_MISSING
-    if command not in _MIGRATION_FREE and not refusing:
+    if command not in _MIGRATION_FREE and not refusing and not _needs_no_database(command, argv[2:]):
         if settings.EMBEDDED:
             call_command("migrate", interactive=False, verbosity=0)
         else:

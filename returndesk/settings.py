@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "returndesk.accounts",
     "returndesk.marketplace",
     "returndesk.returns",
+    "returndesk.labels",
     "returndesk.receiving",
     "returndesk.portals",
     "returndesk.demo",

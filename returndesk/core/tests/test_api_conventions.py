@@ -227,11 +227,14 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
     assert sorted((method, path) for method, path, _ in _operations(schema)) == [
         ("GET", "/api/v1/codes/{code}"),
         ("GET", "/api/v1/health"),
+        ("GET", "/api/v1/keys/qr"),
         ("GET", "/api/v1/orders/{external_id}"),
         ("GET", "/api/v1/parcels"),
         ("GET", "/api/v1/parcels/{id}"),
         ("GET", "/api/v1/returns"),
         ("GET", "/api/v1/returns/{code}"),
+        ("GET", "/api/v1/returns/{code}/label.pdf"),
+        ("GET", "/api/v1/returns/{code}/packing-slip.pdf"),
         ("GET", "/api/v1/staff"),
         ("PATCH", "/api/v1/staff/{staff_id}"),
         ("POST", "/api/v1/buyers/{external_id}/portal-links"),
@@ -250,11 +253,15 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
     ]
 
 
-def test_every_operation_but_health_needs_a_key_and_declares_401_and_422(schema):
+# The routes that take no key (issue 7): everything else needs one.
+OPEN_ROUTES = {"/api/v1/health", "/api/v1/keys/qr", "/api/v1/code-reminders"}
+
+
+def test_every_operation_but_the_open_ones_needs_a_key_and_declares_401_and_422(schema):
     keyed = [
         (method, path, 401 in op["responses"], 422 in op["responses"], op.get("security"))
         for method, path, op in _operations(schema)
-        if path != "/api/v1/health"
+        if path not in OPEN_ROUTES
     ]
 
     assert keyed == [(method, path, True, True, [{"ApiKeyAuth": []}]) for method, path, *_ in keyed]
@@ -274,13 +281,15 @@ def test_every_post_declares_400_for_malformed_json(schema):
 
 def test_error_responses_are_problem_json_and_successes_plain_json(schema):
     responses = [
-        (status, tuple(response.get("content", {})))
-        for _, _, op in _operations(schema)
+        (path.endswith(".pdf"), int(status), tuple(response.get("content", {})))
+        for _, path, op in _operations(schema)
         for status, response in op["responses"].items()
     ]
 
-    assert {media for status, media in responses if status >= 400} == {(PROBLEM,)}
-    assert {media for status, media in responses if status < 400} == {("application/json",)}
+    assert {media for _, status, media in responses if status >= 400} == {(PROBLEM,)}
+    assert {media for pdf, status, media in responses if status < 400 and not pdf} == {("application/json",)}
+    # Labels and packing slips (``/returns/{code}/label.pdf``, ``.../packing-slip.pdf``) are PDFs.
+    assert {media for pdf, status, media in responses if status < 400 and pdf} == {("application/pdf",)}
 
 
 def test_the_problem_schema_has_the_rfc_9457_members_and_a_code(schema):

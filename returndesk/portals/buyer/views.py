@@ -22,6 +22,9 @@ from returndesk.core import clock
 from returndesk.core.actors import Actor
 from returndesk.core.errors import ReturndeskError, ValidationFailed
 from returndesk.core.idempotency import once_per_token
+from returndesk.labels import documents as label_documents
+from returndesk.labels import selectors as label_selectors
+from returndesk.labels import services as label_services
 from returndesk.portals.buyer import forms
 from returndesk.portals.buyer.sign_in import PAGE as SIGN_IN_PAGE
 from returndesk.portals.buyer.sign_in import EmailForm
@@ -29,7 +32,7 @@ from returndesk.portals.buyer.words import DEADLINE, NEXT_STEP
 from returndesk.portals.common.views import BUYER, portal_view, render_problem
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
-from returndesk.returns.domain.lifecycle import Action, DueAction
+from returndesk.returns.domain.lifecycle import Action, DueAction, Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.selectors import BuyerLine, BuyerOrder
 
@@ -178,7 +181,49 @@ def return_page(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
                 due_at=ret.due_at, due_action=ret.due_action, ship_by=ret.ship_by, time_zone=ret.buyer.time_zone
             ),
             "may_cancel": Action.CANCEL in actions,
+            "label": _label_panel(label_selectors.label_of(ret)) if ret.status == Status.APPROVED else None,
         },
+    )
+
+
+# --- the label of an approved return: its QR on the page, the PDFs to download -----------------------
+
+
+@dataclass(frozen=True)
+class LabelPanel:
+    qr_svg: str
+    ship_by: str
+    instructions: tuple[str, ...]
+
+
+def _label_panel(unsigned: label_documents.Label) -> LabelPanel:
+    """The QR the label carries (the same payload, signed afresh), ship-by in the buyer's time zone
+    and how to pack; reads nothing the return page has not loaded but the signing key."""
+    label = label_services.label_sign(label=unsigned)
+    return LabelPanel(
+        qr_svg=label_documents.qr_svg(label.qr_payload, title=gettext("QR code of your return label")),
+        ship_by=_in_time_zone(label.ship_by, label.time_zone),
+        instructions=tuple(str(step) for step in label_documents.PACKING_INSTRUCTIONS),
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@portal_view(BUYER)
+def label_pdf(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """The buyer's own return label (A6 PDF), as the API draws it; 409 unless approved."""
+    label = label_services.label_prepare(code=code, actor=actor)
+    return label_documents.pdf_response(
+        label_documents.label_pdf(label), filename=label_documents.label_filename(label, "label")
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@portal_view(BUYER)
+def packing_slip_pdf(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """The buyer's own packing slip (A4 PDF); 409 unless approved."""
+    label = label_selectors.label_get(code=code, actor=actor)
+    return label_documents.pdf_response(
+        label_documents.packing_slip_pdf(label), filename=label_documents.label_filename(label, "packing-slip")
     )
 
 
