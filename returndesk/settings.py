@@ -265,6 +265,10 @@ RETURNDESK = {
     "SIGN_IN_LINK_SECONDS": 15 * 60,
     # Prepared statements for the verifier's reads on PostgreSQL (see returndesk.core.sql).
     "PREPARED_STATEMENTS": os.environ.get("RETURNDESK_PREPARED_STATEMENTS", "1") == "1",
+    # Mailed return-code reminders an hour, in the sign-in limits' store: per lower-cased buyer
+    # address (the buyer's own requests and customer service's re-sends alike) and per client.
+    "CODE_REMINDERS_PER_HOUR_PER_EMAIL": int(os.environ.get("RETURNDESK_CODE_REMINDERS_PER_EMAIL", "3")),
+    "CODE_REMINDERS_PER_HOUR_PER_CLIENT": int(os.environ.get("RETURNDESK_CODE_REMINDERS_PER_CLIENT", "20")),
 }
 # Django's own limit on a body read into memory (the admin's forms) is the API's.
 DATA_UPLOAD_MAX_MEMORY_SIZE = RETURNDESK["MAX_BODY_BYTES"]

@@ -42,12 +42,13 @@ link_requests_per_client = FailureLimiter(
 )
 
 
-def _email_bucket(kind: str, email: str) -> str:
+def email_bucket(kind: str, email: str) -> str:
+    """The counter bucket of an address for the ``kind`` of limit, as every limit per address names it."""
     # A digest: the counters (and Redis keys) hold no one's address, and any address fits the column.
     return f"{kind}:email:{hashlib.sha256(email.strip().lower().encode()).hexdigest()}"
 
 
-def _client_bucket(kind: str, client: str) -> str:
+def client_bucket(kind: str, client: str) -> str:
     return f"{kind}:client:{client}"
 
 
@@ -56,12 +57,12 @@ def sign_in_attempt_count(*, email: str, client: str, now: datetime | None = Non
     past either's limit, BEFORE its password is checked: counted only once it had failed,
     concurrent guesses would all be checked while the count still read below the limit. So a
     successful sign-in counts too; nobody signs in five times a minute."""
-    sign_in_failures_per_email.record_failure([_email_bucket("sign-in", email)], now=now)
-    sign_in_failures_per_client.record_failure([_client_bucket("sign-in", client)], now=now)
+    sign_in_failures_per_email.record_failure([email_bucket("sign-in", email)], now=now)
+    sign_in_failures_per_client.record_failure([client_bucket("sign-in", client)], now=now)
 
 
 def link_request_count(*, email: str, client: str, now: datetime | None = None) -> None:
     """Count a request for a mailed link (sign-in or password reset); refuse it (429) past the
     hour's limit of the address or of the client. Counted whether or not the address is known."""
-    link_requests_per_client.record_failure([_client_bucket("links", client)], now=now)
-    link_requests_per_email.record_failure([_email_bucket("links", email)], now=now)
+    link_requests_per_client.record_failure([client_bucket("links", client)], now=now)
+    link_requests_per_email.record_failure([email_bucket("links", email)], now=now)

@@ -25,6 +25,7 @@ ANSWERS: list[tuple[str, Result, RefusalReason | None]] = [
     ("valid", Result.VALID, None),
     ("awaiting approval", Result.NOT_ACCEPTABLE, RefusalReason.AWAITING_APPROVAL),
     ("cancelled", Result.CANCELLED, None),
+    ("expired", Result.EXPIRED, None),
 ]
 _STATUSES_ANSWERING = (Status.APPROVED, Status.REQUESTED, Status.CANCELLED)
 # Whose key the example look-up uses: a carrier's is what a counter holds.

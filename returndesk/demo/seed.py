@@ -233,6 +233,9 @@ def _returns(orders: dict[str, Order], keys: DemoKeys, now: datetime) -> None:
     closed = opened("O-1007", "L1", Reason.CHANGED_MIND, 25)
     services.return_reject(code=closed.code, actor=volt, reason="Outside the seller's free-return terms.", now=ago(24))
     services.return_close(code=closed.code, actor=keys.platform, now=ago(8))
+    # Approved, but never handed over by its ship-by date (three days ago): the counter says expired.
+    expired = opened("O-1009", "L1", Reason.SIZE_FIT, 14)
+    services.return_approve(code=expired.code, actor=knit, now=ago(13))
 
 
 def _parcels(keys: DemoKeys, now: datetime) -> None:

@@ -8,15 +8,19 @@ from ninja import Query, Router
 from returndesk.core.access import access_reads, access_require
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.api import actor_of, errors, respond
-from returndesk.core.clients import public_origin
+from returndesk.core.clients import public_origin, request_client_address
 from returndesk.core.idempotency import idempotent
+from returndesk.core.problems import ProblemOut
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action
 from returndesk.returns.models import Return
 from returndesk.returns.schemas import (
+    ACCEPTED,
+    AcceptedOut,
     CancelIn,
     CodeQuery,
+    CodeReminderIn,
     EmptyIn,
     InspectIn,
     PortalLinkIn,
@@ -78,6 +82,10 @@ def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResp
         order=query.order,
         order_number=query.order_number,
         email=query.email,
+        buyer_name=query.buyer_name,
+        anomaly=query.anomaly,
+        tracking_number=query.tracking_number,
+        q=query.q,
     )
     page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit, cursor=query.cursor)
     return respond(200, ReturnPageOut, {"items": page, "next_cursor": next_cursor})
@@ -161,3 +169,38 @@ def portal_link_create(request: HttpRequest, external_id: str, payload: PortalLi
         return respond(201, PortalLinkOut, {"url": url, "expires_at": expires_at})
 
     return idempotent(request, actor, produce, secret_answer=True)
+
+
+# The two routes of lost codes, documented (and permission-tested) together.
+CODE_REMINDERS_TAG = "code reminders"
+# Without a key: no 401 (the edge's 413, 414 and 415 are declared on every route that takes a body).
+_NO_KEY_ERRORS = dict.fromkeys((400, 422, 429), ProblemOut)
+
+
+@codes_router.post(
+    "/code-reminders", auth=None, response={202: AcceptedOut, **_NO_KEY_ERRORS}, tags=[CODE_REMINDERS_TAG]
+)
+def code_reminder_request(request: HttpRequest, payload: CodeReminderIn) -> HttpResponse:
+    """A buyer who lost their return code gives their address and order: the codes of that order's
+    requested and approved returns go to the buyer's address on file. No key; the answer is the
+    same, byte for byte, whether or not anything matched (Idempotency-Key is ignored). 3 an hour
+    per address, 20 per client, then 429 ``rate_limited``."""
+    services.code_reminder_request(order=payload.order, email=payload.email, client=request_client_address(request))
+    return respond(202, AcceptedOut, ACCEPTED)
+
+
+@router.post(
+    "/returns/{code}/code-reminder",
+    response={202: AcceptedOut, **errors(400, 403, 404, 409, 429)},
+    tags=[CODE_REMINDERS_TAG],
+)
+def return_code_resend(request: HttpRequest, code: str, payload: EmptyIn | None = None) -> HttpResponse:
+    """Mail a requested or approved return's code to its buyer's address on file again (platform,
+    customer service); appends a ``code_resent`` event and counts toward the address's limit."""
+    actor = actor_of(request)
+
+    def produce() -> HttpResponse:
+        services.return_code_resend(code=code, actor=actor)
+        return respond(202, AcceptedOut, ACCEPTED)
+
+    return idempotent(request, actor, produce, path=f"/api/v1/returns/{codes.normalise(code)}/code-reminder")

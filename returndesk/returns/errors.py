@@ -1,6 +1,6 @@
 """Why a return cannot be opened or moved. Pure Python: the domain raises these too."""
 
-from returndesk.core.errors import Conflict, NotFound, Unprocessable
+from returndesk.core.errors import Conflict, NotFound, RateLimited, Unprocessable
 
 
 class ReturnNotFound(NotFound):
@@ -64,3 +64,14 @@ class BadCheckDigit(Unprocessable):
 
 class TrackingMismatch(Conflict):
     code, title = "tracking_mismatch", "The return has another tracking number, or the number is on another return"
+
+
+class CodeNotNeeded(Conflict):
+    """A return past its code's use (handed over, received, ... or cancelled): nobody needs the code
+    again. Carries ``return_status``."""
+
+    code, title = "code_not_needed", "Only a requested or approved return's code is sent again"
+
+
+class TooManyCodeReminders(RateLimited):
+    title = "Too many return code reminders"

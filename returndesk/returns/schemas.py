@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from ninja import Schema
 from pydantic import (
@@ -12,6 +12,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     ModelWrapValidatorHandler,
+    StringConstraints,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -20,6 +21,7 @@ from pydantic_core import CoreSchema
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId, InSchema, StrictInt, Timestamp
 from returndesk.returns.domain import codes
+from returndesk.returns.domain.anomalies import CODE_PATTERN as ANOMALY_CODE_PATTERN
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.domain.verification import RefusalReason, Result
@@ -95,6 +97,20 @@ class ReturnListQuery(InSchema):
         min_length=1,
         max_length=254,
         description="The buyer's email address, in any case (platform and agent keys only, else 403 forbidden)",
+    )
+    buyer_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Part of the buyer's name, in any case"
+    )
+    anomaly: str | None = Field(
+        default=None,
+        pattern=ANOMALY_CODE_PATTERN.pattern,
+        description="An anomaly code (item_mismatch, short, ...): returns with such an anomaly",
+    )
+    tracking_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = (
+        Field(default=None, description="The parcel's tracking number, in any case, spaces ignored")
+    )
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = Field(
+        default=None, description="A return code, a tracking number or an order number, typed however"
     )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = None
@@ -343,3 +359,26 @@ class PortalLinkIn(InSchema):
 class PortalLinkOut(Schema):
     url: str = Field(description="The sign-in link, shown in this answer only: hand it to the buyer")
     expires_at: AwareDatetime
+
+
+# --- Lost codes --------------------------------------------------------------------------------
+
+# Text as typed, surrounding spaces dropped: an order's external id or number, an address.
+_Typed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class CodeReminderIn(InSchema):
+    order: Annotated[_Typed, StringConstraints(max_length=100)] = Field(
+        description="One of the buyer's orders: its external id or its number"
+    )
+    email: Annotated[_Typed, StringConstraints(max_length=254)] = Field(
+        description="The buyer's email address, in any case"
+    )
+
+
+class AcceptedOut(Schema):
+    status: Literal["accepted"]
+
+
+# The one answer of both code-reminder routes, whatever was found.
+ACCEPTED = {"status": "accepted"}

@@ -13,7 +13,18 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -25,7 +36,7 @@ from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
-from returndesk.returns.domain import anomalies, codes, lifecycle
+from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
 from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
 from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
@@ -135,7 +146,11 @@ class ReturnFilters:
 
     ``order`` is the order's external id, ``order_number`` its number as the buyer knows it,
     ``email`` the buyer's address in any case (platform and agents only: ``returns_list``
-    answers anyone else 403 ``forbidden``).
+    answers anyone else 403 ``forbidden``). ``buyer_name`` is part of the buyer's name in any
+    case (a scan of the caller's returns, narrowed by the other filters: no index serves a
+    substring), ``anomaly`` a code the return has an anomaly of, ``tracking_number`` the
+    parcel's number typed however (``tracking.normalise``), and ``q`` whatever identifies a
+    return: its code, its tracking number or its order's number.
     """
 
     status: Status | None = None
@@ -146,6 +161,10 @@ class ReturnFilters:
     order: str | None = None
     order_number: str | None = None
     email: str | None = None
+    buyer_name: str | None = None
+    anomaly: str | None = None
+    tracking_number: str | None = None
+    q: str | None = None
 
 
 # Who may find returns by a buyer's email address: the people who answer buyers, not sellers.
@@ -177,7 +196,30 @@ def returns_matching(*, actor: Actor, filters: ReturnFilters) -> QuerySet[Return
     if filters.email is not None:
         # Compared lower-cased on both sides, in SQL: the buyer index on lower(email) serves it.
         returns = returns.alias(buyer_email=Lower("buyer__email")).filter(buyer_email=Lower(Value(filters.email)))
+    if filters.buyer_name is not None:
+        returns = returns.filter(buyer__name__icontains=filters.buyer_name)
+    if filters.tracking_number is not None:
+        returns = returns.filter(tracking_number=tracking.normalise(filters.tracking_number))
+    if filters.q is not None:
+        returns = returns.filter(_identified_by(filters.q))
+    if filters.anomaly is not None:
+        # EXISTS, not a join: a return with two such anomalies is still one row.
+        returns = returns.filter(
+            Exists(ReturnAnomaly.objects.filter(return_request=OuterRef("pk"), code=filters.anomaly))
+        )
     return returns
+
+
+def _identified_by(text: str) -> Q:
+    """A return whose code, tracking number or order number ``text`` is, each typed as people type
+    it. The order is a subquery, so that every branch is a column of the return's own with an
+    index (the code's, the tracking number's, the order's key): one index scan each, OR-ed."""
+    text = text.strip()
+    return (
+        Q(code=codes.normalise(text))
+        | Q(tracking_number=tracking.normalise(text))
+        | Q(order__in=Order.objects.filter(number=text).values("pk"))
+    )
 
 
 def returns_list(
@@ -341,6 +383,28 @@ def code_verify(
     )
 
 
+# The statuses whose code the buyer still needs: the parcel is not handed over yet.
+CODE_NEEDED_STATUSES = (Status.REQUESTED, Status.APPROVED)
+
+
+def returns_for_code_reminder(*, order: str, email: str) -> list[Return]:
+    """The requested and approved returns of the orders ``order`` names (external id or number)
+    whose buyer's address is ``email`` in any case, their order and buyer joined, by order then
+    oldest first: what a code reminder mails. One query, whether or not anything matches.
+
+    In no caller's scope, because the rows are never shown to the caller: whoever knows an
+    address and one of its orders may have the codes mailed to that address, nowhere else.
+    """
+    return list(
+        Return.objects.filter(status__in=CODE_NEEDED_STATUSES)
+        .filter(Q(order__external_id=order) | Q(order__number=order))
+        .alias(buyer_email=Lower("buyer__email"))
+        .filter(buyer_email=Lower(Value(email.strip())))
+        .select_related("order", "seller", "buyer")
+        .order_by("order_id", "created_at", "id")
+    )
+
+
 def returns_count_by_status(actor: Actor) -> dict[Status, int]:
     """How many returns ``actor`` may see in each status, every status present (0 when none):
     a queue page's counts. One query, scoped like ``visible_returns``; carriers 403 ``forbidden``.
@@ -405,6 +469,7 @@ class SearchBy(StrEnum):
     CODE = "code"
     ORDER_NUMBER = "order_number"
     ORDER = "order"
+    TRACKING_NUMBER = "tracking_number"
 
 
 @dataclass(frozen=True)
@@ -423,10 +488,20 @@ class ReturnSearch:
 
 
 def _search_filters(*, actor: Actor, text: str) -> tuple[SearchBy, ReturnFilters]:
-    """An order number if any visible return's order has it, else an order's external id: one query."""
-    by_number = ReturnFilters(order_number=text)
-    if returns_matching(actor=actor, filters=by_number).exists():
-        return SearchBy.ORDER_NUMBER, by_number
+    """An order number if any visible return's order has it, else a tracking number if a visible
+    return has it, else an order's external id: one query to choose."""
+    order_number = Q(order__number=text)
+    chosen = list(
+        returns_matching(actor=actor, filters=ReturnFilters())
+        .filter(order_number | Q(tracking_number=tracking.normalise(text)))
+        .annotate(by_order_number=ExpressionWrapper(order_number, output_field=BooleanField()))
+        .order_by("-by_order_number")
+        .values_list("by_order_number", flat=True)[:1]
+    )
+    if chosen == [True]:
+        return SearchBy.ORDER_NUMBER, ReturnFilters(order_number=text)
+    if chosen == [False]:
+        return SearchBy.TRACKING_NUMBER, ReturnFilters(tracking_number=text)
     return SearchBy.ORDER, ReturnFilters(order=text)
 
 
@@ -435,9 +510,10 @@ def returns_search(*, actor: Actor, text: str, limit: int, cursor: str | None = 
 
     - with ``@``, the buyer's email, in any case (``ReturnFilters.email``);
     - 13 symbols once normalised, a return code (``return_code_lookup``: a typo answers the codes
-      one slip away); a code that finds nothing is then tried as an order, in case an order
-      number has a code's length;
-    - else an order number, and when no return's order has that number, an order's external id.
+      one slip away); a code that finds nothing is then tried as below, in case an order number
+      or a tracking number (an S10 one has 13 symbols too) has a code's length;
+    - else an order number; when no return's order has that number, a tracking number, typed
+      however (``tracking.normalise``); when no return has that either, an order's external id.
 
     Rows come from ``returns_list`` (a cursor continues the same reading: the filters chosen are
     the cursor's). Platform and agents only (the email filter's rule): anyone else 403

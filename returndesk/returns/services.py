@@ -4,17 +4,25 @@ lifecycle, write the change and an event, and leave side effects to after the co
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
+from itertools import groupby
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 
 from returndesk.accounts import services as accounts_services
 from returndesk.accounts.errors import BuyerNotFound
+from returndesk.accounts.limits import client_bucket, email_bucket
 from returndesk.core import clock
 from returndesk.core.actors import Actor, ActorKind, Role
-from returndesk.core.errors import Forbidden
+from returndesk.core.after_response import after_response
+from returndesk.core.errors import Forbidden, ForbiddenAction
 from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
 from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
@@ -32,6 +40,7 @@ from returndesk.returns.domain.lifecycle import (
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.domain.returnability import WhyNot
 from returndesk.returns.errors import (
+    CodeNotNeeded,
     DuplicateLine,
     FinalSale,
     InspectionIncomplete,
@@ -42,6 +51,7 @@ from returndesk.returns.errors import (
     ReasonRequired,
     ReturnAddressMissing,
     ReturnNotFound,
+    TooManyCodeReminders,
     WindowClosed,
 )
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
@@ -495,3 +505,133 @@ def buyer_portal_link_create(
         if not Return.objects.filter(code=code, buyer=buyer).exists():
             raise ReturnNotFound(f"Buyer {buyer_external_id!r} has no return {return_code!r}.")
     return accounts_services.portal_link_create(buyer=buyer, origin=origin, return_code=code, expires_in=expires_in)
+
+
+# --- Lost codes: reminders by mail --------------------------------------------------------------
+
+# The event a re-sent code leaves on the timeline (no status changes).
+CODE_RESENT_EVENT = "code_resent"
+_REMINDERS = "code-reminders"
+_REMINDER_WINDOW = timedelta(hours=1)
+_TRY_LATER = "Too many return code reminders; try again in {retry_after} seconds."
+# Counted in the sign-in limits' store, read when used (so ``override_settings`` applies). The
+# address is lower-cased and digested as the sign-in limits do; the buyer's own requests and
+# customer service's re-sends count against the same address.
+code_reminders_per_email = FailureLimiter(
+    limit=lambda: settings.RETURNDESK["CODE_REMINDERS_PER_HOUR_PER_EMAIL"],
+    window=_REMINDER_WINDOW,
+    error=TooManyCodeReminders,
+    message=_TRY_LATER,
+)
+code_reminders_per_client = FailureLimiter(
+    limit=lambda: settings.RETURNDESK["CODE_REMINDERS_PER_HOUR_PER_CLIENT"],
+    window=_REMINDER_WINDOW,
+    error=TooManyCodeReminders,
+    message=_TRY_LATER,
+)
+
+
+def _in_time_zone(moment: datetime, time_zone: str) -> str:
+    """``moment`` in the buyer's time zone, named: "March 20, 2026, 1 p.m. (Europe/Madrid)"."""
+    local = timezone.localtime(moment, ZoneInfo(time_zone))
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({time_zone})"
+
+
+def _code_line(ret: Return) -> str:
+    if ret.status == Status.APPROVED and ret.ship_by is not None:
+        return gettext("%(code)s  approved: hand the parcel over by %(ship_by)s") % {
+            "code": ret.code_display,
+            "ship_by": _in_time_zone(ret.ship_by, ret.buyer.time_zone),
+        }
+    return gettext("%(code)s  waiting for the seller's approval, which sets the date to hand the parcel over by") % {
+        "code": ret.code_display
+    }
+
+
+def _code_mail(returns: list[Return], *, resent: bool) -> EmailMessage:
+    """The mail of one order's codes (``returns``, all of one order and buyer), to the buyer's
+    address on file."""
+    order, buyer = returns[0].order, returns[0].buyer
+    number = order.number or order.external_id
+    subject = ngettext(
+        "Your return code for order %(number)s", "Your return codes for order %(number)s", len(returns)
+    ) % {"number": number}
+    intro = (
+        gettext("Customer service sent you your return code again, as you asked.")
+        if resent
+        else gettext("You asked for the return codes of your order %(number)s from %(seller)s.")
+        % {"number": number, "seller": returns[0].seller.name}
+    )
+    body = "\n\n".join(
+        [
+            intro,
+            "\n".join(_code_line(ret) for ret in returns),
+            gettext(
+                "Show the code at the drop-off counter when you hand the parcel over; the counter checks it. "
+                "If you did not ask for this message, ignore it: nothing has changed."
+            ),
+        ]
+    )
+    return EmailMessage(subject=subject, body=body, to=[buyer.email])
+
+
+def _mail_after_response(messages: list[EmailMessage]) -> None:
+    """After the commit, queue the mail to go once the answer has left (``core.after_response``):
+    a request that found codes to mail answers as fast as one that found none."""
+
+    def send() -> None:
+        # No message, no connection: the backends open none for an empty list.
+        get_connection().send_messages(messages)
+
+    transaction.on_commit(partial(after_response, send), robust=True)
+
+
+def code_reminder_request(*, order: str, email: str, client: str, now: datetime | None = None) -> None:
+    """Mail a buyer the codes of their order's requested and approved returns, each with its
+    ship-by time in the buyer's time zone, when ``email`` is the buyer's address (any case) and
+    ``order`` one of their orders (external id or number); to the address on file, one mail per
+    order. Anyone may ask, without a key.
+
+    Nothing in the answer, its status or its timing tells whether anything matched: the limits
+    are counted first (3 an hour per address, 20 per client: 429 ``rate_limited``, matched or
+    not), the lookup is one query either way, the mails are built either way (none when nothing
+    matched) and sent after the commit, once the answer has left.
+    """
+    now = now or clock.now()
+    code_reminders_per_client.record_failure([client_bucket(_REMINDERS, client)], now=now)
+    code_reminders_per_email.record_failure([email_bucket(_REMINDERS, email)], now=now)
+    with transaction.atomic():
+        found = selectors.returns_for_code_reminder(order=order, email=email)
+        messages = [_code_mail(list(returns), resent=False) for _, returns in groupby(found, key=lambda r: r.order_id)]
+        _mail_after_response(messages)
+
+
+def return_code_resend(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
+    """Mail a requested or approved return's code (and ship-by time) to its buyer's address on
+    file, never to one a caller gives, and append a ``code_resent`` event. The platform and
+    customer service only (others 403 ``forbidden_action``, before the code is looked up); 409
+    ``code_not_needed`` in any other status; counts toward the buyer's address limit of code
+    reminders (429 ``rate_limited`` past it). The mail leaves after the commit.
+    """
+    if actor.kind not in (ActorKind.PLATFORM, ActorKind.AGENT):
+        raise ForbiddenAction("Only the platform and customer service send a buyer their return code again.")
+    with transaction.atomic():
+        ret = (
+            selectors.visible_returns(actor)
+            .select_for_update(of=("self",))
+            .select_related("order", "seller", "buyer")
+            .filter(code=codes.normalise(code))
+            .first()
+        )
+        if ret is None:
+            raise ReturnNotFound()
+        if ret.status not in selectors.CODE_NEEDED_STATUSES:
+            raise CodeNotNeeded(
+                f"The return is {ret.status}: its code is needed only while the return is requested or approved.",
+                extra={"return_status": ret.status},
+            )
+        now = now or clock.now()
+        code_reminders_per_email.record_failure([email_bucket(_REMINDERS, ret.buyer.email)], now=now)
+        return_event_append(ret=ret, actor=actor, action=CODE_RESENT_EVENT, at=now)
+        _mail_after_response([_code_mail([ret], resent=True)])
+    return ret

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.served, pytest.mark.browser]
 
 
 def search_by_keyboard(page: Page, text: str) -> None:
-    field = page.get_by_label("Code, order number or email")
+    field = page.get_by_label("Code, tracking number, order number or email")
     field.focus()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(text)
@@ -27,7 +27,7 @@ def test_an_agent_finds_a_return_by_email_and_order_number_and_reads_its_timelin
     ret = fresh_return(demo)
     seller_receives(demo, ret)
     staff_signs_in(page, demo, email="agent@returndesk.example", role="agent", then="/agent/")
-    expect(page.get_by_label("Code, order number or email")).to_be_focused()
+    expect(page.get_by_label("Code, tracking number, order number or email")).to_be_focused()
     assert_accessible(page)
 
     search_by_keyboard(page, ret.buyer_email.upper())

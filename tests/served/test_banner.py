@@ -20,6 +20,7 @@ ANSWERS = {
     "valid": ("valid", None),
     "awaiting approval": ("not_acceptable", "awaiting_approval"),
     "cancelled": ("cancelled", None),
+    "expired": ("expired", None),
 }
 
 
@@ -31,7 +32,7 @@ def secrets_by_role(data_dir: Path) -> dict[str, str]:
 def codes_printed(output: str) -> dict[str, str]:
     """{answer: code} from the banner's "Return codes to try" lines."""
     found = re.findall(
-        r"^  (valid|awaiting approval|cancelled) +([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])$", output, re.M
+        r"^  (valid|awaiting approval|cancelled|expired) +([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z])$", output, re.M
     )
     return dict(found)
 

@@ -238,6 +238,7 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("GET", "/api/v1/staff"),
         ("PATCH", "/api/v1/staff/{staff_id}"),
         ("POST", "/api/v1/buyers/{external_id}/portal-links"),
+        ("POST", "/api/v1/code-reminders"),
         ("POST", "/api/v1/orders"),
         ("POST", "/api/v1/parcels"),
         ("POST", "/api/v1/parcels/{id}/match"),
@@ -245,6 +246,7 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("POST", "/api/v1/returns/{code}/approve"),
         ("POST", "/api/v1/returns/{code}/cancel"),
         ("POST", "/api/v1/returns/{code}/close"),
+        ("POST", "/api/v1/returns/{code}/code-reminder"),
         ("POST", "/api/v1/returns/{code}/inspect"),
         ("POST", "/api/v1/returns/{code}/receive"),
         ("POST", "/api/v1/returns/{code}/reject"),
@@ -271,6 +273,12 @@ def test_health_needs_no_key_and_can_only_succeed(schema):
     health = schema["paths"]["/api/v1/health"]["get"]
 
     assert (health.get("security"), sorted(health["responses"])) == (None, [200])
+
+
+def test_code_reminders_need_no_key_and_declare_the_edges_and_the_limit(schema):
+    reminders = schema["paths"]["/api/v1/code-reminders"]["post"]
+
+    assert (reminders.get("security"), sorted(reminders["responses"])) == (None, [202, 400, 413, 414, 415, 422, 429])
 
 
 def test_every_post_declares_400_for_malformed_json(schema):

@@ -16,7 +16,7 @@ from returndesk.returns.domain import codes
 from returndesk.returns.models import Return, ReturnEvent
 from returndesk.testing import NOW
 
-SEEDED_STATUSES = ["approved", "cancelled", "closed", "inspected", "received", "rejected", "requested"]
+SEEDED_STATUSES = ["approved", "approved", "cancelled", "closed", "inspected", "received", "rejected", "requested"]
 
 
 @pytest.fixture
@@ -52,9 +52,10 @@ def test_the_demo_timelines_name_the_demo_keys_that_acted(seeded):
 
 def test_the_banner_finds_a_code_for_each_everyday_answer(seeded):
     expected = {
-        "valid": Return.objects.get(status="approved"),
+        "valid": Return.objects.get(status="approved", ship_by__gt=NOW),
         "awaiting approval": Return.objects.get(status="requested"),
         "cancelled": Return.objects.get(status="cancelled"),
+        "expired": Return.objects.get(status="approved", ship_by__lt=NOW),
     }
 
     found = banner.codes_to_try(now=NOW)
@@ -63,11 +64,11 @@ def test_the_banner_finds_a_code_for_each_everyday_answer(seeded):
 
 
 def test_past_its_ship_by_date_the_approved_return_is_not_offered_as_valid(seeded):
-    ship_by = Return.objects.get(status="approved").ship_by
+    ship_by = Return.objects.get(status="approved", ship_by__gt=NOW).ship_by
 
     found = banner.codes_to_try(now=ship_by + timedelta(seconds=1))
 
-    assert [answer for answer, _ in found] == ["awaiting approval", "cancelled"]
+    assert [answer for answer, _ in found] == ["awaiting approval", "cancelled", "expired"]
 
 
 def test_the_banner_leaves_out_a_revoked_key(seeded):
@@ -83,7 +84,7 @@ def test_banner_lines_show_live_keys_codes_and_example_calls(seeded, data_dir):
     keys_write(seeded)
     agent = next(row for row in seeded if row.role == "agent")
     apikey_revoke(prefix=_prefix(agent))
-    valid = codes.display(Return.objects.get(status="approved").code)
+    valid = codes.display(Return.objects.get(status="approved", ship_by__gt=NOW).code)
 
     lines = banner.banner_lines(base_url="http://127.0.0.1:8000", now=NOW)
 

@@ -21,7 +21,7 @@ from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.selectors import SearchBy
-from returndesk.returns.services import ANOMALY_EVENT, REQUEST_EVENT
+from returndesk.returns.services import ANOMALY_EVENT, CODE_RESENT_EVENT, REQUEST_EVENT
 
 Words = Mapping[str, Promise]
 
@@ -35,6 +35,7 @@ class Button(StrEnum):
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
     COPY = "copy"
+    RESEND_CODE = "resend_code"
 
 
 class WhyNot(StrEnum):
@@ -95,10 +96,14 @@ ACTION: Words = {
     Action.REOPEN: _("Reopen"),
 }
 
-# What a timeline says happened: the event's action (``REQUEST_EVENT`` is the opening event's).
+# Timeline events that are no lifecycle action: the opening one, and those changing no status.
+NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT, ANOMALY_EVENT)
+
+# What a timeline says happened: the event's action, or one of ``NON_ACTION_EVENTS``.
 EVENT: Words = {
     REQUEST_EVENT: _("Return opened"),
     ANOMALY_EVENT: _("Anomaly recorded"),
+    CODE_RESENT_EVENT: _("Return code re-sent to the buyer"),
     Action.APPROVE: _("Approved"),
     Action.REJECT: _("Rejected"),
     Action.CANCEL: _("Cancelled"),
@@ -127,6 +132,7 @@ BUTTON: Words = {
     Button.SIGN_IN: _("Sign in"),
     Button.SIGN_OUT: _("Sign out"),
     Button.COPY: _("Copy"),
+    Button.RESEND_CODE: _("Re-send code"),
 }
 
 LINE_OUTCOME: Words = {
@@ -241,6 +247,7 @@ SEARCH_BY: Words = {
     SearchBy.CODE: _("return code"),
     SearchBy.ORDER_NUMBER: _("order number"),
     SearchBy.ORDER: _("order id"),
+    SearchBy.TRACKING_NUMBER: _("tracking number"),
 }
 
 # A line of a receipt: its units scanned against those expected.

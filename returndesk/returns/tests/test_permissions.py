@@ -29,8 +29,9 @@ from returndesk.scenarios.payloads import order_payload
 
 JSON = "application/json"
 # Later apps' routes, with matrices of their own (labels: labels/tests/test_label_permissions.py;
-# parcels: receiving/tests/test_receiving_permissions.py).
-OWN_MATRIX_TAGS = {"labels", "parcels"}
+# code reminders: returns/tests/test_code_reminder_permissions.py; parcels:
+# receiving/tests/test_receiving_permissions.py).
+OWN_MATRIX_TAGS = {"labels", "code reminders", "parcels"}
 SCHEMA = api.get_openapi_schema()
 
 # (status, media type, problem type): what a caller gets back.

@@ -54,7 +54,7 @@ def problem_of(response) -> dict[str, str]:
 def test_the_search_box_is_labelled_and_focused(agent):
     page = agent.get("/agent/").text
 
-    assert '<label for="agent-search">Code, order number or email</label>' in page
+    assert '<label for="agent-search">Code, tracking number, order number or email</label>' in page
     assert re.search(r'<input id="agent-search" name="q" type="search"[^>]*autofocus', page, re.S)
     assert '<button type="submit">Search</button>' in page
 
@@ -152,7 +152,7 @@ def test_a_bad_cursor_is_the_api_s_422(agent, keys, ana_return):
     assert problem_of(page) == {key: api.json()[key] for key in ("code", "title", "detail")}
 
 
-def test_the_return_page_shows_order_buyer_deadline_and_is_read_only(agent, ana_return):
+def test_the_return_page_shows_order_buyer_deadline_and_only_re_send_code(agent, ana_return):
     response = agent.get(f"/agent/returns/{ana_return.code}")
 
     text = response.text
@@ -163,8 +163,11 @@ def test_the_return_page_shows_order_buyer_deadline_and_is_read_only(agent, ana_
     assert f">{EMAIL}</a></dd>" in text
     assert "<dd data-next-deadline>Approved automatically on " in text
     assert "<p>None recorded.</p>" in text
-    # Read-only: the only form that posts is the header's Sign out.
-    assert re.findall(r'<form method="post" action="([^"]+)"', text) == ["/sign-out/"]
+    # The header's Sign out, and Re-send code (the code is needed while the return is requested).
+    assert re.findall(r'<form method="post" action="([^"]+)"', text) == [
+        "/sign-out/",
+        f"/agent/returns/{ana_return.code}/code-reminder",
+    ]
 
 
 def test_the_timeline_lists_every_event_the_api_lists_with_its_actor(agent, keys, make_return, make_order):

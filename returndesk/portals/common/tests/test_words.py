@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from django.template import engines
 
-from returndesk.portals.common.words import ANOMALY_EVENT, REQUEST_EVENT, VOCABULARIES, word
+from returndesk.portals.common.words import NON_ACTION_EVENTS, VOCABULARIES, word
 from returndesk.returns.domain.lifecycle import Status
 
 
 @pytest.mark.parametrize("vocabulary", sorted(VOCABULARIES))
 def test_each_member_of_the_enum_has_words_and_nothing_else_does(vocabulary):
     enum, words = VOCABULARIES[vocabulary]
-    extra = {REQUEST_EVENT, ANOMALY_EVENT} if vocabulary == "event" else set()
+    extra = set(NON_ACTION_EVENTS) if vocabulary == "event" else set()
 
     assert set(words) == {member.value for member in enum} | extra
     assert all(str(words[member]).strip() for member in enum)
