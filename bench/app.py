@@ -97,6 +97,21 @@ def count_receipts(url: str) -> int:
     return _count(url, "SELECT count(*) FROM dropoffs_receipt")
 
 
+def receivable_returns(url: str) -> list[tuple[str, str, str]]:
+    """The one-line returns still ``approved`` or ``in_transit``, oldest first: (code, seller
+    external id, the SKU of its line)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT r.code, s.external_id, MIN(ol.sku) FROM returns_return r"
+            " JOIN marketplace_seller s ON s.id = r.seller_id"
+            " JOIN returns_returnline rl ON rl.return_request_id = r.id"
+            " JOIN marketplace_orderline ol ON ol.id = rl.order_line_id"
+            " WHERE r.status IN ('approved', 'in_transit')"
+            " GROUP BY r.id, r.code, s.external_id HAVING COUNT(*) = 1 ORDER BY r.id"
+        ).fetchall()
+    return [(str(code), str(seller), str(sku)) for code, seller, sku in rows]
+
+
 def server_version(url: str) -> str:
     with psycopg.connect(url) as conn:
         row = conn.execute("SHOW server_version").fetchone()

@@ -44,6 +44,7 @@ class Settings:
     quiet_wait: int = 60
     approve_returns: int = 9000
     handover_returns: int = 6000
+    receive_returns: int = 4000
     retries: int = 2
     series: str = ""
 
@@ -66,6 +67,7 @@ class Settings:
             quiet_wait=whole("BENCH_QUIET_WAIT", defaults.quiet_wait),
             approve_returns=whole("BENCH_APPROVE_RETURNS", defaults.approve_returns),
             handover_returns=whole("BENCH_HANDOVER_RETURNS", defaults.handover_returns),
+            receive_returns=whole("BENCH_RECEIVE_RETURNS", defaults.receive_returns),
             retries=whole("BENCH_RETRIES", defaults.retries),
             series=environ.get("BENCH_SERIES", "").strip(),
         )

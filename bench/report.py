@@ -49,6 +49,7 @@ RATIOS = (
     ("approve", "tpcb"),
     ("handover", "verifier"),
     ("handover", "create"),
+    ("receive", "create"),
 )
 SERIES_RATIOS = (("verifier", "health"), ("create", "tpcb"), ("approve", "tpcb"))
 

@@ -24,6 +24,8 @@ from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.dropoffs.api import router as dropoffs_router
 from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
+from returndesk.receiving.api import receive_router
+from returndesk.receiving.api import router as parcels_router
 from returndesk.returns.api import buyers_router, codes_router
 from returndesk.returns.api import router as returns_router
 
@@ -157,3 +159,5 @@ api.add_router("", staff_router)
 api.add_router("", buyers_router)
 api.add_router("", dropoffs_router)
 api.add_router("", labels_router)
+api.add_router("", receive_router)
+api.add_router("", parcels_router)

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "returndesk.returns",
     "returndesk.labels",
     "returndesk.dropoffs",
+    "returndesk.receiving",
     "returndesk.portals",
     "returndesk.demo",
     "returndesk.runtime",

@@ -2,12 +2,12 @@
 
 TPC-B writes to the tables ``pgbench -S`` reads, so it runs after it; approve uses the returns the
 creation run left requested, so it runs after creation; handover the returns approve approved (and
-the verifier's), so it runs after both.
+the verifier's), so it runs after both; receive the approved returns left after that.
 """
 
 from __future__ import annotations
 
-from bench.targets import approve, create, handover, health, pgbench_select, tpcb, verifier
+from bench.targets import approve, create, handover, health, pgbench_select, receive, tpcb, verifier
 from bench.targets.base import Bar, Stage, Target
 
 __all__ = ["TARGETS", "Bar", "Stage", "Target"]
@@ -18,6 +18,7 @@ TARGETS: tuple[Target, ...] = (
     create.TARGET,
     approve.TARGET,
     handover.TARGET,
+    receive.TARGET,
     pgbench_select.TARGET,
     tpcb.TARGET,
 )

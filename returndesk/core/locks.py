@@ -7,7 +7,8 @@ The order, lowest first:
 1. an order (``marketplace.Order``);
 2. its seller (``marketplace.Seller``);
 3. its buyer (``marketplace.Buyer``);
-4. a return (``returns.Return``), then what hangs off it (its lines and events).
+4. a parcel recorded without a return (``receiving.Parcel``), when a match receives its return;
+5. a return (``returns.Return``), then what hangs off it (its lines and events).
 
 A service that needs several of these takes them in this order, and never one higher in the list
 after one lower down. Inserting a row that refers to another counts as a lock too: PostgreSQL's

@@ -23,6 +23,7 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.demo.keys_file import ADMIN, USER_ROLE_PREFIX, DemoSecret
 from returndesk.dropoffs.services import dropoff_point_register
 from returndesk.marketplace.models import Order, Seller
+from returndesk.receiving import services as receiving_services
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
@@ -238,6 +239,18 @@ def _returns(orders: dict[str, Order], keys: DemoKeys, now: datetime) -> None:
     services.return_approve(code=expired.code, actor=knit, now=ago(13))
 
 
+def _parcels(keys: DemoKeys, now: datetime) -> None:
+    """A parcel that reached Volt Gadgets' warehouse without a readable code: unmatched."""
+    receiving_services.parcel_create(
+        actor=keys.sellers["S-VOLT"],
+        tracking_number="RR123456785GB",
+        sender_name="A. Walker",
+        contents="A travel adapter in a padded envelope, no packing slip",
+        note="The label was torn off in transit.",
+        now=now - timedelta(hours=5),
+    )
+
+
 @transaction.atomic
 def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     """Create the demo marketplace, its keys and an admin user; their secrets, to be shown once."""
@@ -247,6 +260,7 @@ def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     password = secrets.token_urlsafe(12)
     get_user_model().objects.create_superuser(ADMIN, "admin@example.com", password)
     _returns(orders, keys, now)
+    _parcels(keys, now)
     staff = demo_staff_create()
     demo_point_register(now=now)
     return [*keys.secrets, DemoSecret(ADMIN, f"Django admin user '{ADMIN}' (password)", password), *staff]

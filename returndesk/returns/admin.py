@@ -16,7 +16,7 @@ class ReturnLineInline(ReadOnlyInline):
 
 class ReturnAnomalyInline(ReadOnlyInline):
     model = ReturnAnomaly
-    fields = ["at", "code", "line", "note", "source"]
+    fields = ["at", "code", "line", "note", "source", "data"]
     ordering = ["at", "id"]
 
 

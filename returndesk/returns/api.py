@@ -25,7 +25,6 @@ from returndesk.returns.schemas import (
     InspectIn,
     PortalLinkIn,
     PortalLinkOut,
-    ReceiveIn,
     RejectIn,
     ReturnDetailOut,
     ReturnIn,
@@ -123,13 +122,6 @@ def return_cancel(request: HttpRequest, code: str, payload: CancelIn | None = No
     return _act(
         request, code, Action.CANCEL, lambda actor: services.return_cancel(code=code, actor=actor, reason=reason)
     )
-
-
-@router.post("/returns/{code}/receive", response={200: ReturnDetailOut, **ACTION_ERRORS})
-def return_receive(request: HttpRequest, code: str, payload: ReceiveIn | None = None) -> HttpResponse:
-    """Record that the parcel reached the seller."""
-    note = payload.note if payload else ""
-    return _act(request, code, Action.RECEIVE, lambda actor: services.return_receive(code=code, actor=actor, note=note))
 
 
 @router.post("/returns/{code}/inspect", response={200: ReturnDetailOut, **ACTION_ERRORS})

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 from pydantic import TypeAdapter
 
+from returndesk.core.orm import rows_known
+
 if TYPE_CHECKING:
     from returndesk.returns.models import Return
 
@@ -37,9 +39,9 @@ class ReturnExtension:
     # Lookups from Return. A relation the core answer prefetches too (lines, anomalies, events)
     # needs a Prefetch with a ``to_attr`` of its own: Django refuses one lookup with two querysets.
     prefetch: tuple[str | Prefetch[Any], ...] = ()
-    # Whether the member is known to be empty from the return's own columns (no drop-off receipt
-    # before a parcel is recorded): the answer about one return a service just wrote then skips
-    # ``prefetch``, and ``resolve`` answers without what it would have loaded.
+    # Whether a return's own columns show that ``prefetch`` holds no rows for it (no drop-off
+    # receipt, no receiving before a parcel is recorded): the answer about a return a service just
+    # wrote then knows them empty without a query (``return_extensions_known_empty``). None: always query.
     known_empty: Callable[[Return], bool] | None = None
     adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
 
@@ -69,12 +71,21 @@ def return_extensions() -> tuple[ReturnExtension, ...]:
     return tuple(_EXTENSIONS.values())
 
 
-def return_extension_prefetches(ret: Return | None = None) -> list[str | Prefetch[Any]]:
-    """What the registered extensions read, for a page of returns; for one return ``ret``, what
-    those whose member is not ``known_empty`` for it read."""
-    return [
-        lookup
-        for extension in _EXTENSIONS.values()
-        if ret is None or extension.known_empty is None or not extension.known_empty(ret)
-        for lookup in extension.prefetch
-    ]
+def return_extension_prefetches() -> list[str | Prefetch[Any]]:
+    return [lookup for extension in _EXTENSIONS.values() for lookup in extension.prefetch]
+
+
+def return_extensions_known_empty(ret: Return) -> None:
+    """Seed, as a prefetch would, what each extension whose ``known_empty`` holds for ``ret``
+    reads, so that rendering its answer queries none of it (a prefetch skips what is seeded)."""
+    for extension in _EXTENSIONS.values():
+        if extension.known_empty is not None and extension.known_empty(ret):
+            for lookup in extension.prefetch:
+                _seed_empty(ret, lookup)
+
+
+def _seed_empty(ret: Return, lookup: str | Prefetch[Any]) -> None:
+    if isinstance(lookup, Prefetch) and lookup.to_attr:
+        setattr(ret, lookup.to_attr, [])
+    else:
+        rows_known(ret, **{lookup if isinstance(lookup, str) else lookup.prefetch_through: []})

@@ -101,6 +101,8 @@ class ReturnAnomaly(models.Model):
     note = models.TextField(blank=True)
     at = models.DateTimeField()
     source = models.CharField(max_length=24)
+    # What lies behind the anomaly: the SKU, GTIN, quantities or weights that showed it.
+    data = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.code} on {self.return_request_id}"

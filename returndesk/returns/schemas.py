@@ -56,10 +56,6 @@ class CancelIn(InSchema):
     reason: str = Field(default="", max_length=2000)
 
 
-class ReceiveIn(InSchema):
-    note: str = Field(default="", max_length=2000)
-
-
 class InspectLineIn(InSchema):
     line: ExternalId
     # Plain values, not enum members: a refusal then lists 'accepted' or 'rejected', not reprs.
@@ -162,6 +158,7 @@ class AnomalyOut(Schema):
     line: str | None = Field(description="The order line's external id; null for the whole parcel")
     note: str
     at: AwareDatetime
+    data: dict[str, object] = Field(description="What lies behind it: the SKU, GTIN, quantities or weights")
 
     @staticmethod
     def resolve_line(anomaly: ReturnAnomaly) -> str | None:
@@ -171,6 +168,7 @@ class AnomalyOut(Schema):
 class ReturnLineOut(Schema):
     line: str
     sku: str
+    gtin: str | None = Field(description="The order line's GTIN; null when it has none")
     title: str
     quantity: int
     reason: Reason
@@ -185,6 +183,10 @@ class ReturnLineOut(Schema):
     @staticmethod
     def resolve_sku(line: ReturnLine) -> str:
         return line.order_line.sku
+
+    @staticmethod
+    def resolve_gtin(line: ReturnLine) -> str | None:
+        return line.order_line.gtin or None
 
     @staticmethod
     def resolve_title(line: ReturnLine) -> str:

@@ -41,7 +41,7 @@ from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, L
 from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
-from returndesk.returns.extensions import return_extension_prefetches
+from returndesk.returns.extensions import return_extension_prefetches, return_extensions_known_empty
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 
@@ -60,14 +60,13 @@ def anomalies_prefetch() -> Prefetch[Any]:
     return Prefetch("anomalies", queryset=ReturnAnomaly.objects.select_related("line__order_line").order_by("at", "id"))
 
 
-def _answer_prefetches(*, timeline: bool, ret: Return | None = None) -> list[Prefetch[Any] | str]:
+def _answer_prefetches(*, timeline: bool) -> list[Prefetch[Any] | str]:
     """One query each for the lines, the anomalies, what registered extensions read (and the
-    timeline): the same count whatever the page size. For one return ``ret``, extensions whose
-    member is known to be empty for it read nothing."""
+    timeline): the same count whatever the page size."""
     prefetches: list[Prefetch[Any] | str] = [
         lines_prefetch(),
         anomalies_prefetch(),
-        *return_extension_prefetches(ret),
+        *return_extension_prefetches(),
     ]
     if timeline:
         prefetches.append(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
@@ -82,8 +81,10 @@ def _answerable(returns: QuerySet[Return], *, timeline: bool = False) -> QuerySe
 
 def return_answer_load(ret: Return) -> Return:
     """Complete a return a service just wrote (order, seller and buyer joined by its lock) with
-    what its detailed answer reads; relations the service already knows cost no query."""
-    prefetch_related_objects([ret], *_answer_prefetches(timeline=True, ret=ret))
+    what its detailed answer reads; relations the service already knows, or that an extension
+    knows to be empty for it, cost no query."""
+    return_extensions_known_empty(ret)
+    prefetch_related_objects([ret], *_answer_prefetches(timeline=True))
     return ret
 
 

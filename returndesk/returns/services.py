@@ -58,6 +58,8 @@ from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, Return
 
 # The event that opens every timeline; not a lifecycle action, since nothing precedes it.
 REQUEST_EVENT = "request"
+# The event beside each anomaly recorded on its own (from = to): what was found, in its data.
+ANOMALY_EVENT = "anomaly"
 # How often a freshly drawn code may collide before we stop believing in chance.
 _CODE_ATTEMPTS = 5
 
@@ -257,18 +259,28 @@ def return_event_append(
 
 
 def return_anomaly_record(
-    *, ret: Return, code: str, at: datetime, source: str, line: ReturnLine | None = None, note: str = ""
+    *,
+    ret: Return,
+    code: str,
+    at: datetime,
+    source: str,
+    line: ReturnLine | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> ReturnAnomaly:
     """Record a receipt anomaly on ``ret`` (on one of its lines, or on the parcel as a whole).
 
     ``code`` must be registered in ``domain.anomalies``; ``source`` names the action that found
-    it. The caller holds the return's row lock, in the transaction of that action, and says in
-    that action's event (or in an ``anomaly`` event of its own) what was found.
+    it; ``data`` what lies behind it (the SKU, GTIN, quantities or weights). The caller holds the
+    return's row lock, in the transaction of that action, and says in that action's event (or in
+    an ``anomaly`` event of its own, ``ANOMALY_EVENT``) what was found.
     """
     if not anomalies.is_known(code):
         # A code comes from the code that detects it, never from a client: this is a bug.
         raise ValueError(f"Anomaly code {code!r} is not registered in returndesk.returns.domain.anomalies.")
-    anomaly = ReturnAnomaly.objects.create(return_request=ret, line=line, code=code, note=note, at=at, source=source)
+    anomaly = ReturnAnomaly.objects.create(
+        return_request=ret, line=line, code=code, note=note, at=at, source=source, data=data or {}
+    )
     rows_changed(ret, "anomalies")
     return anomaly
 

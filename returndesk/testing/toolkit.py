@@ -20,10 +20,11 @@ from returndesk.core import clock
 from returndesk.core.actors import Actor
 from returndesk.marketplace.models import Seller
 from returndesk.returns.domain.lifecycle import Status
+from returndesk.returns.extensions import return_extensions
 from returndesk.returns.models import Return
 from returndesk.scenarios.payloads import NOW, iso
 
-__all__ = ["NOW", "Keys", "at_once", "force_status", "frozen_clock", "iso"]
+__all__ = ["NOW", "Keys", "at_once", "extension_queries", "force_status", "frozen_clock", "iso"]
 
 T = TypeVar("T")
 BARRIER_TIMEOUT = 30.0
@@ -90,3 +91,9 @@ def force_status(ret: Return, status: Status, **columns: object) -> Return:
     Return.objects.filter(pk=ret.pk).update(status=status, **columns)
     ret.refresh_from_db()
     return ret
+
+
+def extension_queries() -> int:
+    """The queries a read of returns costs beyond the core answer's: one for each member higher
+    apps add to it (``returns.extensions``), whatever the number of returns."""
+    return len(return_extensions())

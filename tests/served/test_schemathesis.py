@@ -63,6 +63,12 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "one body for two callers: a carrier's needs point_id, the platform's carrier and tracking_number and no"
         " point_id (422 by the key's role); tracking numbers are checked by shape and check digit (422)"
     ),
+    ("positive_data_acceptance", "POST /api/v1/parcels"): (
+        "an S10 or UPS tracking number's check digit is checked: a wrong one is 422 bad_check_digit"
+    ),
+    ("positive_data_acceptance", "GET /api/v1/parcels"): (
+        "a cursor is opaque text: one this API did not issue is 422 invalid_cursor"
+    ),
 }
 
 

@@ -15,11 +15,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from returndesk.core.actors import ActorKind, StaffRole
+from returndesk.receiving.domain.parcels import ParcelStatus
+from returndesk.receiving.domain.tally import LineResult
 from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.selectors import SearchBy
-from returndesk.returns.services import CODE_RESENT_EVENT, REQUEST_EVENT, TRACKING_EVENT
+from returndesk.returns.services import ANOMALY_EVENT, CODE_RESENT_EVENT, REQUEST_EVENT, TRACKING_EVENT
 
 Words = Mapping[str, Promise]
 
@@ -95,11 +97,12 @@ ACTION: Words = {
 }
 
 # Timeline events that are no lifecycle action: the opening one, and those changing no status.
-NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT, TRACKING_EVENT)
+NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT, TRACKING_EVENT, ANOMALY_EVENT)
 
 # What a timeline says happened: the event's action, or one of ``NON_ACTION_EVENTS``.
 EVENT: Words = {
     REQUEST_EVENT: _("Return opened"),
+    ANOMALY_EVENT: _("Anomaly recorded"),
     CODE_RESENT_EVENT: _("Return code re-sent to the buyer"),
     TRACKING_EVENT: _("Scanned by the carrier"),
     Action.APPROVE: _("Approved"),
@@ -248,6 +251,18 @@ SEARCH_BY: Words = {
     SearchBy.TRACKING_NUMBER: _("tracking number"),
 }
 
+# A line of a receipt: its units scanned against those expected.
+LINE_RESULT: Words = {
+    LineResult.OK: _("As expected"),
+    LineResult.SHORT: _("Fewer than expected"),
+    LineResult.EXTRA: _("More than expected"),
+}
+
+PARCEL_STATUS: Words = {
+    ParcelStatus.UNMATCHED: _("Not matched yet"),
+    ParcelStatus.MATCHED: _("Matched to a return"),
+}
+
 # Each vocabulary by the name templates give the ``word`` filter, with the enum it covers.
 VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "status": (Status, STATUS),
@@ -267,6 +282,8 @@ VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "staff_role": (StaffRole, STAFF_ROLE),
     "why_not": (WhyNot, WHY_NOT),
     "search_by": (SearchBy, SEARCH_BY),
+    "line_result": (LineResult, LINE_RESULT),
+    "parcel_status": (ParcelStatus, PARCEL_STATUS),
 }
 
 

@@ -15,8 +15,9 @@ from django.http import QueryDict
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from returndesk.core.errors import ValidationFailed
+from returndesk.receiving.schemas import ReceiveIn
 from returndesk.returns.domain.lifecycle import Status
-from returndesk.returns.schemas import InspectIn, ReceiveIn, RejectIn
+from returndesk.returns.schemas import InspectIn, RejectIn
 from returndesk.returns.selectors import ReturnFilters
 
 Input = TypeVar("Input", bound=BaseModel)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from returndesk.portals.seller import views
+from returndesk.portals.seller import receiving, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.queue, name="seller-queue"),
@@ -12,4 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("returns/<str:code>/reject", views.reject, name="seller-reject"),
     path("returns/<str:code>/receive", views.receive, name="seller-receive"),
     path("returns/<str:code>/inspect", views.inspect, name="seller-inspect"),
+    path("receiving", receiving.receiving, name="seller-receiving"),
+    path("parcels", receiving.parcels, name="seller-parcels"),
+    path("parcels/<str:parcel_id>/match", receiving.parcel_match, name="seller-parcel-match"),
 ]

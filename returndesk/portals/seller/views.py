@@ -21,6 +21,7 @@ from returndesk.core.actors import Actor
 from returndesk.core.errors import ReturndeskError, ValidationFailed
 from returndesk.portals.common.views import SELLER, is_htmx, portal_view, render_problem
 from returndesk.portals.seller import forms
+from returndesk.receiving import services as receiving_services
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
@@ -154,7 +155,7 @@ def reject(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
 def receive(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
     def change() -> object:
         note = forms.receive_input(request.POST).note
-        return services.return_receive(code=code, actor=actor, note=note)
+        return receiving_services.receiving_record(code=code, actor=actor, note=note)
 
     return _act(request, actor, code, change)
 

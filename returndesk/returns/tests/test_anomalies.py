@@ -201,8 +201,14 @@ def test_api_shows_stored_anomalies_as_stored_known_or_not(keys: Any) -> None:
         200,
         "approved",
         [
-            {"code": "damaged_on_return", "line": "L1", "note": "Cracked", "at": iso(NOW + HOUR)},
-            {"code": "wrong_weight", "line": None, "note": "2.1 kg, expected 0.5 kg", "at": iso(NOW + 2 * HOUR)},
+            {"code": "damaged_on_return", "line": "L1", "note": "Cracked", "at": iso(NOW + HOUR), "data": {}},
+            {
+                "code": "wrong_weight",
+                "line": None,
+                "note": "2.1 kg, expected 0.5 kg",
+                "at": iso(NOW + 2 * HOUR),
+                "data": {},
+            },
         ],
     )
 

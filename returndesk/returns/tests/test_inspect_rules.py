@@ -140,7 +140,7 @@ def test_api_inspect_answers_the_item_mismatch_it_recorded(keys: Any, received: 
     assert (response.status_code, response.json()["status"], response.json()["anomalies"]) == (
         200,
         "inspected",
-        [{"code": "item_mismatch", "line": "L1", "note": "", "at": iso(inspected_at)}],
+        [{"code": "item_mismatch", "line": "L1", "note": "", "at": iso(inspected_at), "data": {}}],
     )
 
 

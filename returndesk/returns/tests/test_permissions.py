@@ -30,8 +30,8 @@ from returndesk.scenarios.payloads import order_payload
 JSON = "application/json"
 # Later apps' routes, with matrices of their own (labels: labels/tests/test_label_permissions.py;
 # dropoffs: dropoffs/tests/test_dropoff_permissions.py; code reminders:
-# returns/tests/test_code_reminder_permissions.py).
-OWN_MATRIX_TAGS = {"labels", "dropoffs", "code reminders"}
+# returns/tests/test_code_reminder_permissions.py; parcels: receiving/tests/test_receiving_permissions.py).
+OWN_MATRIX_TAGS = {"labels", "dropoffs", "code reminders", "parcels"}
 SCHEMA = api.get_openapi_schema()
 
 # (status, media type, problem type): what a caller gets back.

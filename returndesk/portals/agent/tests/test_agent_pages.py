@@ -12,11 +12,10 @@ from django.test import Client
 
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
-from returndesk.returns.extensions import return_extension_prefetches
 from returndesk.returns.services import return_event_append
 from returndesk.scenarios.journeys import return_to
 from returndesk.scenarios.payloads import buyer_payload
-from returndesk.testing import NOW
+from returndesk.testing import NOW, extension_queries
 from returndesk.testing.portal_clients import staff_client
 
 # Mixed case as imported (pydantic lower-cases only the domain); searched in another case.
@@ -233,8 +232,3 @@ def test_an_unknown_code_is_the_api_s_404(agent, keys, db):
 
     assert (page.status_code, api.status_code) == (404, 404)
     assert problem_of(page) == {key: api.json()[key] for key in ("code", "title", "detail")}
-
-
-def extension_queries() -> int:
-    """One query per member higher apps add to a return's answer (``returns.extensions``)."""
-    return len(return_extension_prefetches())

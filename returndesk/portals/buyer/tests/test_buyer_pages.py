@@ -21,12 +21,11 @@ from returndesk.portals.buyer.tests.pages import (
 )
 from returndesk.returns.domain.lifecycle import Reason, Status
 from returndesk.returns.domain.requests import RequestedLine
-from returndesk.returns.extensions import return_extension_prefetches
 from returndesk.returns.models import Return
 from returndesk.returns.services import return_event_append
 from returndesk.scenarios.journeys import PLATFORM, return_opened, return_to
 from returndesk.scenarios.payloads import buyer_payload, line_payload
-from returndesk.testing import NOW, Keys, frozen_clock
+from returndesk.testing import NOW, Keys, extension_queries, frozen_clock
 from returndesk.testing.portal_clients import buyer_client
 
 ANA = buyer_payload("B-ANA", email="ana@example.com", time_zone="Europe/Madrid")
@@ -370,8 +369,3 @@ def test_another_buyers_return_is_the_apis_404(ana, ana_order, make_order, keys:
 
     assert page.status_code == api.status_code == 404
     assert shown_problem(page.content) == api_problem(api)
-
-
-def extension_queries() -> int:
-    """One query per member higher apps add to a return's answer (``returns.extensions``)."""
-    return len(return_extension_prefetches())

@@ -15,10 +15,9 @@ from returndesk.core.errors import ForbiddenAction
 from returndesk.portals.seller import views
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
-from returndesk.returns.extensions import return_extension_prefetches
 from returndesk.returns.services import return_event_append
 from returndesk.scenarios.journeys import return_to
-from returndesk.testing import NOW
+from returndesk.testing import NOW, extension_queries
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -401,8 +400,3 @@ def test_a_refused_htmx_action_answers_the_main_part_with_the_problem(people, ma
     assert response.status_code == 409
     assert "<html" not in response.text
     assert 'data-problem="invalid_transition"' in response.text
-
-
-def extension_queries() -> int:
-    """One query per member higher apps add to a return's answer (``returns.extensions``)."""
-    return len(return_extension_prefetches())
