@@ -63,6 +63,10 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "one body for two callers: a carrier's needs point_id, the platform's carrier and tracking_number and no"
         " point_id (422 by the key's role); tracking numbers are checked by shape and check digit (422)"
     ),
+    ("positive_data_acceptance", "POST /api/v1/tracking-events"): (
+        "tracking numbers are checked by shape and check digit, occurred_at within 1970-2200 and at most five"
+        " minutes ahead (422): rules a JSON schema's date-time format cannot state"
+    ),
     ("positive_data_acceptance", "POST /api/v1/parcels"): (
         "an S10 or UPS tracking number's check digit is checked: a wrong one is 422 bad_check_digit"
     ),

@@ -537,7 +537,6 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
                 "data": {"lines": [{"line": "L1", "quantity": 1, "reason": "not_as_described"}]},
             }
         ],
-        "receiving": None,
     }
     assert mod37_2_valid(body["code"])
 
