@@ -51,7 +51,14 @@ RATIOS = (
     ("handover", "create"),
     ("receive", "create"),
 )
-SERIES_RATIOS = (("verifier", "health"), ("create", "tpcb"), ("approve", "tpcb"))
+SERIES_RATIOS = (
+    ("verifier", "health"),
+    ("create", "tpcb"),
+    ("approve", "tpcb"),
+    ("handover", "create"),
+    ("handover", "verifier"),
+    ("receive", "create"),
+)
 
 Run = dict[str, object]  # one run of a series, as kept in the document
 

@@ -384,6 +384,7 @@ def _handover(
                 at=now,
                 source=SOURCE,
                 note=f"Weighed {weight_g} g at the counter; its lines weigh {found.expected_weight_g} g.",
+                data={"weight_g": weight_g, "expected_weight_g": found.expected_weight_g},
             )
         if waiting and tracking_event is None:
             tracking_events_apply_pending(ret=ret, number=tracking_number, now=now, waiting=waiting)
@@ -440,7 +441,14 @@ def _offline_mismatch_record(
         if ret is None:
             return
         note = f"Accepted offline at {accepted_at.isoformat()}, when the code was {verdict.result}."
-        returns_services.return_anomaly_record(ret=ret, code=OFFLINE_MISMATCH, at=now, source=SOURCE, note=note)
+        returns_services.return_anomaly_record(
+            ret=ret,
+            code=OFFLINE_MISMATCH,
+            at=now,
+            source=SOURCE,
+            note=note,
+            data={"result": verdict.result.value, "accepted_at": accepted_at.isoformat()},
+        )
         returns_services.return_event_append(
             ret=ret,
             actor=actor,

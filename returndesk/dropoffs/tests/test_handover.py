@@ -95,6 +95,7 @@ def test_a_parcel_under_half_its_weight_records_empty_box_and_still_goes(
 
     anomaly = ReturnAnomaly.objects.get(return_request=ret)
     assert (anomaly.code, anomaly.source, anomaly.line, anomaly.at) == ("empty_box", "handover", None, LATER)
+    assert anomaly.data == {"weight_g": 249, "expected_weight_g": 500}
     assert ReturnEvent.objects.filter(return_request=ret).latest("id").data["anomalies"] == [
         {"code": "empty_box", "line": None}
     ]
@@ -248,6 +249,7 @@ def test_an_offline_handover_refused_records_offline_mismatch_that_outlasts_the_
     assert len(refused.value.lasting_effects) == 1
     anomaly = ReturnAnomaly.objects.get(return_request=ret)
     assert (anomaly.code, anomaly.source) == ("offline_mismatch", "handover")
+    assert anomaly.data == {"result": "expired", "accepted_at": late.isoformat()}
     event = ReturnEvent.objects.filter(return_request=ret).latest("id")
     assert (event.action, event.from_status, event.to_status, event.data["result"]) == (
         "anomaly",
