@@ -43,7 +43,7 @@ class Settings:
     orders: int = 300
     quiet_wait: int = 60
     approve_returns: int = 9000
-    handover_returns: int = 6000
+    handover_returns: int = 12000
     receive_returns: int = 4000
     retries: int = 2
     series: str = ""
