@@ -2,7 +2,8 @@
 
 Tests and ``conftest`` files import from here; ``conftest`` files only declare fixtures.
 ``testing.services`` checks the PostgreSQL and Redis that some tests need; ``testing.processes``
-starts and stops server subprocesses for the served tests and the bench.
+starts and stops server subprocesses for the served tests and the bench; ``testing.api_matrix``
+holds what the API's permission matrices share, ``testing.portal_clients`` the pages' tables.
 Exempt from the layers contract: a test may set a scene from any layer.
 
 Importing this package loads no Django: the bench imports ``testing.processes`` without

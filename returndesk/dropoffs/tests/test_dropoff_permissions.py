@@ -13,26 +13,30 @@ from typing import Any
 
 import pytest
 
-from returndesk.api import api
-from returndesk.core.problems import CONTENT_TYPE as PROBLEM
-from returndesk.core.problems import TYPE_BASE
 from returndesk.dropoffs.models import DropoffPoint, Receipt
 from returndesk.dropoffs.services import dropoff_point_register, return_handover
 from returndesk.returns.models import Return, ReturnEvent
 from returndesk.testing import NOW, Keys, frozen_clock
+from returndesk.testing.api_matrix import (
+    CREATED,
+    FORBIDDEN,
+    JSON,
+    NOT_FOUND,
+    OK,
+    UNAUTH,
+    Expected,
+    answer,
+    declared,
+    matrix_cases,
+    operations_tagged,
+    resolve,
+)
 
 from .conftest import ADDRESS
 
-JSON = "application/json"
-SCHEMA = api.get_openapi_schema()
 LATER = NOW + timedelta(hours=3)
 
-OK = (200, JSON, None)
-CREATED = (201, JSON, None)
-UNAUTH = (401, PROBLEM, TYPE_BASE + "unauthenticated")
-FORBIDDEN = (403, PROBLEM, TYPE_BASE + "forbidden")
-NOT_FOUND = (404, PROBLEM, TYPE_BASE + "not_found")
-
+# The carriers are the ``carriers`` fixture's: post_a of carrier post (A), post_b of parcel (B).
 CALLERS = ("platform", "seller_a", "seller_b", "post_a", "post_b", "agent", None)
 MATRIX = {
     # route                          platform   seller_a   seller_b   carrier A  carrier B  agent      no key
@@ -41,11 +45,7 @@ MATRIX = {
     "POST /dropoffs": (CREATED, FORBIDDEN, FORBIDDEN, CREATED, CREATED, FORBIDDEN, UNAUTH),
     "GET /dropoffs/{receipt_id}": (OK, OK, NOT_FOUND, OK, NOT_FOUND, OK, UNAUTH),
 }
-CASES = [
-    pytest.param(route, caller, expected, id=f"{route} as {caller or 'no key'}")
-    for route, row in MATRIX.items()
-    for caller, expected in zip(CALLERS, row, strict=True)
-]
+CASES = matrix_cases(CALLERS, MATRIX)
 
 
 def _body(route: str, caller: str | None, code: str) -> str:
@@ -84,29 +84,20 @@ def _state() -> dict[str, list[Any]]:
 
 
 def test_the_matrix_covers_every_route_of_the_app() -> None:
-    operations = {
-        f"{method.upper()} {path.removeprefix('/api/v1')}"
-        for path, methods in SCHEMA["paths"].items()
-        for method, operation in methods.items()
-        if "dropoffs" in operation["tags"] and "tracking" not in path
-    }
-
-    assert set(MATRIX) == operations
+    # Tracking events have their own test (test_tracking_permissions.py).
+    assert set(MATRIX) == {route for route in operations_tagged("dropoffs") if "tracking" not in route}
 
 
 @pytest.mark.parametrize(("route", "caller", "expected"), CASES)
-def test_permission_matrix(carriers: Keys, scene, route: str, caller: str | None, expected: tuple) -> None:
+def test_permission_matrix(carriers: Keys, scene, route: str, caller: str | None, expected: Expected) -> None:
     code, receipt_id = scene()
     before = _state()
-    method, template = route.split(" ")
+    method, path = resolve(route, receipt_id=receipt_id)
 
     with frozen_clock(LATER):
-        response = carriers.client(caller).generic(
-            method, "/api/v1" + template.format(receipt_id=receipt_id), _body(route, caller, code), content_type=JSON
-        )
+        response = carriers.client(caller).generic(method, path, _body(route, caller, code), content_type=JSON)
 
-    media_type = response["Content-Type"].partition(";")[0]
-    assert (response.status_code, media_type, response.json().get("type")) == expected
-    assert response.status_code in SCHEMA["paths"]["/api/v1" + template][method.lower()]["responses"]
+    assert answer(response) == expected
+    assert response.status_code in declared(route)
     if response.status_code >= 400:
         assert _state() == before

@@ -4,38 +4,37 @@ carriers, an agent, and no key. The return is approved, so a refusal is only eve
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from returndesk.api import api
-from returndesk.core.problems import CONTENT_TYPE as PROBLEM
-from returndesk.core.problems import TYPE_BASE
 from returndesk.labels.models import QrKey
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return, ReturnEvent
 from returndesk.scenarios.journeys import return_to
 from returndesk.testing import Keys
+from returndesk.testing.api_matrix import (
+    CALLERS,
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    PDF,
+    UNAUTH,
+    Expected,
+    answer,
+    declared,
+    matrix_cases,
+    operations_tagged,
+    resolve,
+)
 
-SCHEMA = api.get_openapi_schema()
-JSON, PDF = "application/json", "application/pdf"
-OK, PDF_OK = (200, JSON, None), (200, PDF, None)
-UNAUTH = (401, PROBLEM, TYPE_BASE + "unauthenticated")
-FORBIDDEN = (403, PROBLEM, TYPE_BASE + "forbidden")
-NOT_FOUND = (404, PROBLEM, TYPE_BASE + "not_found")
-
-CALLERS = ("platform", "seller_a", "seller_b", "carrier", "carrier_b", "agent", None)
+PDF_OK = (200, PDF, None)
 MATRIX = {
     # route                                  platform  seller_a  seller_b   carrier    carrier_b  agent     no key
     "GET /returns/{code}/label.pdf": (PDF_OK, PDF_OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, PDF_OK, UNAUTH),
     "GET /returns/{code}/packing-slip.pdf": (PDF_OK, PDF_OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, PDF_OK, UNAUTH),
     "GET /keys/qr": (OK, OK, OK, OK, OK, OK, OK),
 }
-CASES = [
-    pytest.param(route, caller, expected, id=f"{route} as {caller or 'no key'}")
-    for route, row in MATRIX.items()
-    for caller, expected in zip(CALLERS, row, strict=True)
-]
+CASES = matrix_cases(CALLERS, MATRIX)
 
 
 @pytest.fixture
@@ -44,37 +43,25 @@ def approved(keys: Keys, make_return: Callable[..., Return]) -> Return:
     return return_to(make_return(), Status.APPROVED)
 
 
-def _answer(keys: Keys, route: str, caller: str | None, code: str) -> tuple[int, str, Any]:
-    method, template = route.split(" ")
-    response = keys.client(caller).generic(method, "/api/v1" + template.format(code=code))
-    media_type = response["Content-Type"].partition(";")[0]
-    problem_type = response.json().get("type") if media_type != PDF else None
-    return response.status_code, media_type, problem_type
+def _answer(keys: Keys, route: str, caller: str | None, code: str) -> Expected:
+    return answer(keys.client(caller).generic(*resolve(route, code=code)))
 
 
 def test_the_matrix_covers_every_labels_operation() -> None:
-    labelled = {
-        f"{method.upper()} {path.removeprefix('/api/v1')}"
-        for path, methods in SCHEMA["paths"].items()
-        for method, operation in methods.items()
-        if "labels" in operation["tags"]
-    }
-
-    assert set(MATRIX) == labelled
+    assert set(MATRIX) == operations_tagged("labels")
 
 
 @pytest.mark.parametrize(("route", "caller", "expected"), CASES)
-def test_permission_matrix(keys: Keys, approved: Return, route: str, caller: str | None, expected: tuple) -> None:
-    answer = _answer(keys, route, caller, approved.code)
+def test_permission_matrix(keys: Keys, approved: Return, route: str, caller: str | None, expected: Expected) -> None:
+    got = _answer(keys, route, caller, approved.code)
 
-    assert answer == expected
-    method, template = route.split(" ")
-    assert answer[0] in SCHEMA["paths"]["/api/v1" + template][method.lower()]["responses"]
+    assert got == expected
+    assert got[0] in declared(route)
 
 
-@pytest.mark.parametrize(("route", "caller", "expected"), [case for case in CASES if case.values[2][0] >= 400])
+@pytest.mark.parametrize(("route", "caller", "expected"), matrix_cases(CALLERS, MATRIX, refused=True))
 def test_a_refused_request_signs_nothing_and_changes_nothing(
-    keys: Keys, approved: Return, route: str, caller: str | None, expected: tuple
+    keys: Keys, approved: Return, route: str, caller: str | None, expected: Expected
 ) -> None:
     before = (list(QrKey.objects.values()), list(Return.objects.values()), ReturnEvent.objects.count())
 
