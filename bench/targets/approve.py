@@ -44,6 +44,7 @@ def measure(stage: Stage) -> Result:
         log(f"{len(available)} requested returns; opening {wanted - len(available)} more for approve")
         app.seed_requested(stage.base, stage.platform_key, wanted - len(available), stage.settings.orders)
         available = app.requested_returns(stage.database_url)
+    app.settle(stage.database_url)
     stage.wrk.warm_up(NAME, PATH, _script(stage, available))
     remaining = app.requested_returns(stage.database_url)
     if len(remaining) < CONNECTIONS * THREADS:

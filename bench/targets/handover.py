@@ -47,6 +47,7 @@ def measure(stage: Stage) -> Result:
         log(f"{len(available)} approved returns; opening and approving {wanted - len(available)} more for handover")
         app.seed_approved(stage.base, stage.platform_key, wanted - len(available), stage.settings.orders)
         available = app.handover_ready(stage.database_url)
+    app.settle(stage.database_url)
     stage.wrk.warm_up(NAME, PATH, _script(stage, available))
     remaining = app.handover_ready(stage.database_url)
     if len(remaining) < CONNECTIONS * THREADS:

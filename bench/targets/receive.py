@@ -74,6 +74,7 @@ def measure(stage: Stage) -> Result:
         log(f"{len(available)} receivable returns; opening and approving {wanted - len(available)} more for receive")
         _seed_approved(stage, wanted - len(available))
         available = app.receivable_returns(stage.database_url)
+    app.settle(stage.database_url)
     stage.wrk.warm_up(NAME, PATH, _script(stage, available))
     remaining = app.receivable_returns(stage.database_url)
     if len(remaining) < CONNECTIONS * THREADS:
