@@ -9,19 +9,20 @@ is reported.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench import app, wrk
-from bench.common import CONNECTIONS, SETTLE_SECONDS, THREADS, HarnessError, Result, log
+from bench.common import Result
 from bench.targets.base import Stage, Target
+from bench.targets.walk import Walk, walk_once
 
 NAME = "approve"
 WHAT = "POST /api/v1/returns/{code}/approve (seller)"
 PATH = "/api/v1/returns"
 
 
-def _script(stage: Stage, returns: list[tuple[str, str]]) -> Path:
+def _script(stage: Stage, returns: Sequence[tuple[str, str]]) -> Path:
     sellers = sorted(stage.seller_keys)
     owner = {seller: number + 1 for number, seller in enumerate(sellers)}  # Lua counts from 1
     return wrk.script(
@@ -36,38 +37,25 @@ def _script(stage: Stage, returns: list[tuple[str, str]]) -> Path:
 
 
 def measure(stage: Stage) -> Result:
-    """Only 200 with ``"status": "approved"`` counts; the run is cross-checked against the ``approve``
-    events the database gained, and fails when a wrk thread ran out of codes."""
-    wanted = stage.settings.approve_returns
-    available = app.requested_returns(stage.database_url)
-    if len(available) < wanted:
-        log(f"{len(available)} requested returns; opening {wanted - len(available)} more for approve")
-        app.seed_requested(stage.base, stage.platform_key, wanted - len(available), stage.settings.orders)
-        available = app.requested_returns(stage.database_url)
-    app.settle(stage.database_url)
-    stage.wrk.warm_up(NAME, PATH, _script(stage, available))
-    remaining = app.requested_returns(stage.database_url)
-    if len(remaining) < CONNECTIONS * THREADS:
-        raise HarnessError(
-            f"only {len(remaining)} requested returns left after the warm-up; raise BENCH_APPROVE_RETURNS"
-        )
-    before = app.count_events(stage.database_url, "approve")
-    result = stage.wrk.measure(NAME, WHAT, PATH, _script(stage, remaining))
-    if result.exhausted:
-        raise HarnessError(
-            f"approve: the {len(remaining)} requested returns ran out ({result.exhausted} "
-            "requests repeated a code); raise BENCH_APPROVE_RETURNS"
-        )
-    time.sleep(SETTLE_SECONDS)
-    approved = app.count_events(stage.database_url, "approve") - before
-    answered = result.requests - result.unexpected
-    if not answered <= approved <= result.requests + CONNECTIONS:
-        raise HarnessError(f"wrk saw {answered} returns approved, the database gained {approved} approve events")
-    log(
-        f"approve: {answered} answers were 200 'approved', the database gained {approved} approve events "
-        f"({len(remaining)} requested returns were available)"
+    """Only 200 with ``"status": "approved"`` counts, each requested return approved once."""
+    url = stage.database_url
+    return walk_once(
+        stage,
+        Walk(
+            name=NAME,
+            what=WHAT,
+            path=PATH,
+            rows="requested returns",
+            setting="BENCH_APPROVE_RETURNS",
+            wanted=stage.settings.approve_returns,
+            available=lambda: app.requested_returns(url),
+            seed=lambda count: app.seed_requested(stage.base, stage.platform_key, count, stage.settings.orders),
+            script=lambda returns: _script(stage, returns),
+            done=lambda: app.count_events(url, "approve"),
+            answers="200 'approved'",
+            gained="approve events",
+        ),
     )
-    return result
 
 
 TARGET = Target(name=NAME, what=WHAT, label="approve", column="approve", measure=measure)

@@ -9,12 +9,13 @@ run (issue 7); handover/verifier and handover/create are reported.
 
 from __future__ import annotations
 
-import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench import app, wrk
-from bench.common import CONNECTIONS, SETTLE_SECONDS, THREADS, HarnessError, Result, log
+from bench.common import Result
 from bench.targets.base import Bar, Stage, Target
+from bench.targets.walk import Walk, walk_once
 
 NAME = "handover"
 WHAT = "POST /api/v1/dropoffs (carrier, Idempotency-Key)"
@@ -27,7 +28,7 @@ POINT = {
 }
 
 
-def _script(stage: Stage, codes: list[str]) -> Path:
+def _script(stage: Stage, codes: Sequence[str]) -> Path:
     return wrk.script(
         NAME, "handover", {"authorization": f"Bearer {stage.carrier_key}", "point_id": POINT_ID, "items": codes}
     )
@@ -39,38 +40,25 @@ def prepare(stage: Stage) -> None:
 
 
 def measure(stage: Stage) -> Result:
-    """Only 201 with a receipt counts; the run is cross-checked against the receipts the database
-    gained, and fails when a wrk thread ran out of codes."""
-    wanted = stage.settings.handover_returns
-    available = app.handover_ready(stage.database_url)
-    if len(available) < wanted:
-        log(f"{len(available)} approved returns; opening and approving {wanted - len(available)} more for handover")
-        app.seed_approved(stage.base, stage.platform_key, wanted - len(available), stage.settings.orders)
-        available = app.handover_ready(stage.database_url)
-    app.settle(stage.database_url)
-    stage.wrk.warm_up(NAME, PATH, _script(stage, available))
-    remaining = app.handover_ready(stage.database_url)
-    if len(remaining) < CONNECTIONS * THREADS:
-        raise HarnessError(
-            f"only {len(remaining)} approved returns left after the warm-up; raise BENCH_HANDOVER_RETURNS"
-        )
-    before = app.count_receipts(stage.database_url)
-    result = stage.wrk.measure(NAME, WHAT, PATH, _script(stage, remaining))
-    if result.exhausted:
-        raise HarnessError(
-            f"handover: the {len(remaining)} approved returns ran out ({result.exhausted} "
-            "requests repeated a code); raise BENCH_HANDOVER_RETURNS"
-        )
-    time.sleep(SETTLE_SECONDS)
-    handed = app.count_receipts(stage.database_url) - before
-    answered = result.requests - result.unexpected
-    if not answered <= handed <= result.requests + CONNECTIONS:
-        raise HarnessError(f"wrk saw {answered} parcels handed over, the database gained {handed} receipts")
-    log(
-        f"handover: {answered} answers were 201 with a receipt, the database gained {handed} receipts "
-        f"({len(remaining)} approved returns were available)"
+    """Only 201 with a receipt counts, each approved return handed over once."""
+    url = stage.database_url
+    return walk_once(
+        stage,
+        Walk(
+            name=NAME,
+            what=WHAT,
+            path=PATH,
+            rows="approved returns",
+            setting="BENCH_HANDOVER_RETURNS",
+            wanted=stage.settings.handover_returns,
+            available=lambda: app.handover_ready(url),
+            seed=lambda count: app.seed_approved(stage.base, stage.platform_key, count, stage.settings.orders),
+            script=lambda codes: _script(stage, codes),
+            done=lambda: app.count_receipts(url),
+            answers="201 with a receipt",
+            gained="receipts",
+        ),
     )
-    return result
 
 
 TARGET = Target(

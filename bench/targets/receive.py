@@ -10,13 +10,13 @@ BENCH_RECEIVE_RETURNS are available. No bar; receive/create is reported.
 from __future__ import annotations
 
 import json
-import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench import app, wrk
-from bench.common import CONNECTIONS, SETTLE_SECONDS, THREADS, HarnessError, Result, log
+from bench.common import Result
 from bench.targets.base import Stage, Target
+from bench.targets.walk import Walk, walk_once
 
 NAME = "receive"
 WHAT = "POST /api/v1/returns/{code}/receive (seller, code and item scanned)"
@@ -28,7 +28,7 @@ def _body(code: str, sku: str) -> str:
     return json.dumps({"scan": code, "lines": [{"item": sku, "quantity": 1}]})
 
 
-def _script(stage: Stage, returns: list[tuple[str, str, str]]) -> Path:
+def _script(stage: Stage, returns: Sequence[tuple[str, str, str]]) -> Path:
     sellers = sorted(stage.seller_keys)
     owner = {seller: number + 1 for number, seller in enumerate(sellers)}  # Lua counts from 1
     return wrk.script(
@@ -43,61 +43,26 @@ def _script(stage: Stage, returns: list[tuple[str, str, str]]) -> Path:
     )
 
 
-def _seed_approved(stage: Stage, count: int) -> None:
-    """Open ``count`` more returns and approve them (the platform key), through the API."""
-    orders = stage.settings.orders
-
-    def open_and_approve(number: int) -> None:
-        opened = app.expect(
-            app.request(stage.base, "POST", PATH, stage.platform_key, app.return_body(number % orders, "L1")),
-            201,
-            f"opening a return on order {number % orders}",
-        )
-        app.expect(
-            app.request(stage.base, "POST", f"{PATH}/{opened['code']}/approve", stage.platform_key, {}),
-            200,
-            f"approving return {opened['code']}",
-        )
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
-        list(pool.map(open_and_approve, range(count)))
-    log(f"seeded {count} approved returns in {time.monotonic() - started:.0f} s")
-
-
 def measure(stage: Stage) -> Result:
-    """Only 200 with ``"status": "received"`` counts; the run is cross-checked against the
-    ``receive`` events the database gained, and fails when a wrk thread ran out of codes."""
-    wanted = stage.settings.receive_returns
-    available = app.receivable_returns(stage.database_url)
-    if len(available) < wanted:
-        log(f"{len(available)} receivable returns; opening and approving {wanted - len(available)} more for receive")
-        _seed_approved(stage, wanted - len(available))
-        available = app.receivable_returns(stage.database_url)
-    app.settle(stage.database_url)
-    stage.wrk.warm_up(NAME, PATH, _script(stage, available))
-    remaining = app.receivable_returns(stage.database_url)
-    if len(remaining) < CONNECTIONS * THREADS:
-        raise HarnessError(
-            f"only {len(remaining)} receivable returns left after the warm-up; raise BENCH_RECEIVE_RETURNS"
-        )
-    before = app.count_events(stage.database_url, "receive")
-    result = stage.wrk.measure(NAME, WHAT, PATH, _script(stage, remaining))
-    if result.exhausted:
-        raise HarnessError(
-            f"receive: the {len(remaining)} receivable returns ran out ({result.exhausted} "
-            "requests repeated a code); raise BENCH_RECEIVE_RETURNS"
-        )
-    time.sleep(SETTLE_SECONDS)
-    received = app.count_events(stage.database_url, "receive") - before
-    answered = result.requests - result.unexpected
-    if not answered <= received <= result.requests + CONNECTIONS:
-        raise HarnessError(f"wrk saw {answered} returns received, the database gained {received} receive events")
-    log(
-        f"receive: {answered} answers were 200 'received', the database gained {received} receive events "
-        f"({len(remaining)} receivable returns were available)"
+    """Only 200 with ``"status": "received"`` counts, each receivable return received once."""
+    url = stage.database_url
+    return walk_once(
+        stage,
+        Walk(
+            name=NAME,
+            what=WHAT,
+            path=PATH,
+            rows="receivable returns",
+            setting="BENCH_RECEIVE_RETURNS",
+            wanted=stage.settings.receive_returns,
+            available=lambda: app.receivable_returns(url),
+            seed=lambda count: app.seed_approved(stage.base, stage.platform_key, count, stage.settings.orders),
+            script=lambda returns: _script(stage, returns),
+            done=lambda: app.count_events(url, "receive"),
+            answers="200 'received'",
+            gained="receive events",
+        ),
     )
-    return result
 
 
 TARGET = Target(name=NAME, what=WHAT, label="receive", column="receive", measure=measure)
