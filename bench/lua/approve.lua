@@ -10,12 +10,7 @@ for number, authorization in ipairs(authorizations) do
 end
 
 function request()
-  local last = (offset + 1) * math.floor(#items / thread_count)
-  if position < last then
-    position = position + 1
-  else
-    exhausted = (exhausted or 0) + 1
-  end
+  next_once()
   return wrk.format(nil, "/api/v1/returns/" .. items[position] .. "/approve", headers[owners[position]], "{}")
 end
 

@@ -14,6 +14,19 @@ function init(args)
   position = offset * math.floor(#items / thread_count)
 end
 
+-- For targets that use each item up (approve, handover, receive): move to the next item of this
+-- thread's slice (its connections share the position), so no item is sent twice; past the end of
+-- the slice, count it in exhausted and stay on the last item (its repeat is answered 409, so the
+-- run is refused).
+function next_once()
+  local last = (offset + 1) * math.floor(#items / thread_count)
+  if position < last then
+    position = position + 1
+  else
+    exhausted = (exhausted or 0) + 1
+  end
+end
+
 function response(status, headers, body)
   if is_expected(status, body or "") then
     expected = expected + 1

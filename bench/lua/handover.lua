@@ -6,12 +6,7 @@
 wrk.method = "POST"
 
 function request()
-  local last = (offset + 1) * math.floor(#items / thread_count)
-  if position < last then
-    position = position + 1
-  else
-    exhausted = (exhausted or 0) + 1
-  end
+  next_once()
   local code = items[position]
   local headers = {
     ["Authorization"] = authorization,
