@@ -14,7 +14,7 @@ import pytest
 
 from returndesk.accounts.selectors import apikey_cache_clear
 from returndesk.marketplace.models import Order
-from returndesk.returns.domain.lifecycle import Reason
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.models import Return
 from returndesk.scenarios.journeys import order_placed, return_opened

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "returndesk.core",
     "returndesk.accounts",
     "returndesk.marketplace",
+    "returndesk.policies",
     "returndesk.returns",
     "returndesk.labels",
     "returndesk.dropoffs",

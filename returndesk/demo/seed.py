@@ -23,9 +23,10 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.demo.keys_file import ADMIN, USER_ROLE_PREFIX, DemoSecret
 from returndesk.dropoffs.services import dropoff_point_register
 from returndesk.marketplace.models import Order, Seller
+from returndesk.policies.domain.reasons import Reason
 from returndesk.receiving import services as receiving_services
 from returndesk.returns import services
-from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
+from returndesk.returns.domain.lifecycle import Condition, LineOutcome
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.models import Return
 from returndesk.scenarios import journeys

@@ -31,7 +31,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from returndesk.returns.domain.lifecycle import Reason
+from returndesk.policies.domain.reasons import Reason
 
 # The same words as the pages' (``portals.common.words.REASON``, which this layer cannot import):
 # one msgid, one translation; a test keeps the two in step.

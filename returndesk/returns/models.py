@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.db import models
 
 from returndesk.core.fields import choices
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain import anomalies, codes
 from returndesk.returns.domain.lifecycle import (
     Condition,
     DueAction,
     LineOutcome,
-    Reason,
     Resolution,
     Status,
 )

@@ -20,9 +20,10 @@ from pydantic_core import CoreSchema
 
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId, InSchema, StrictInt, Timestamp
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.anomalies import CODE_PATTERN as ANOMALY_CODE_PATTERN
-from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.extensions import return_extensions

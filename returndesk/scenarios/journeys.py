@@ -17,8 +17,9 @@ from returndesk.dropoffs.services import return_handover
 from returndesk.marketplace.models import Order
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.models import Return
 from returndesk.scenarios.payloads import NOW, order_payload

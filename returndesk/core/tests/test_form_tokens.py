@@ -15,8 +15,8 @@ from returndesk.core.errors import IdempotencyKeyReused, ValidationFailed
 from returndesk.core.idempotency import once_per_token
 from returndesk.core.models import IdempotencyRecord
 from returndesk.marketplace.models import Order
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
-from returndesk.returns.domain.lifecycle import Reason
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.errors import QuantityExceeded
 from returndesk.returns.models import Return

@@ -18,7 +18,7 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.marketplace.models import Order
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
-from returndesk.returns.domain.lifecycle import Reason
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.models import Return, ReturnLine
 from returndesk.returns.services import return_open

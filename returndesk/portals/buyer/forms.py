@@ -12,8 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from returndesk.core.idempotency import MAX_KEY_LENGTH
+from returndesk.policies.domain.reasons import Reason
 from returndesk.portals.common.words import REASON
-from returndesk.returns.domain.lifecycle import Reason
 from returndesk.returns.domain.requests import RequestedLine
 
 # The API takes at most this many lines in one return; a longer form is not one of ours.

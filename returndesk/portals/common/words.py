@@ -15,10 +15,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from returndesk.core.actors import ActorKind, StaffRole
+from returndesk.policies.domain.reasons import Reason
 from returndesk.receiving.domain.parcels import ParcelStatus
 from returndesk.receiving.domain.tally import LineResult
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Reason, Resolution, Status
+from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.selectors import SearchBy
 from returndesk.returns.services import ANOMALY_EVENT, CODE_RESENT_EVENT, REQUEST_EVENT, TRACKING_EVENT

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from returndesk.marketplace.models import Order
-from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.policies.domain.reasons import Reason
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.models import Return
 from returndesk.scenarios.journeys import return_opened, return_to

@@ -58,28 +58,6 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
-class Reason(StrEnum):
-    DEFECTIVE = "defective"
-    NOT_AS_DESCRIBED = "not_as_described"
-    WRONG_ITEM = "wrong_item"
-    DAMAGED_IN_TRANSIT = "damaged_in_transit"
-    MISSING_PARTS = "missing_parts"
-    SIZE_FIT = "size_fit"
-    CHANGED_MIND = "changed_mind"
-    OTHER = "other"
-
-
-SELLER_FAULT_REASONS: frozenset[Reason] = frozenset(
-    {
-        Reason.DEFECTIVE,
-        Reason.NOT_AS_DESCRIBED,
-        Reason.WRONG_ITEM,
-        Reason.MISSING_PARTS,
-        Reason.DAMAGED_IN_TRANSIT,
-    }
-)
-
-
 class Resolution(StrEnum):
     NONE = "none"
     REFUND = "refund"

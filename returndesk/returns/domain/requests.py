@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason
+from returndesk.returns.domain.lifecycle import Condition, LineOutcome
 from returndesk.returns.errors import ConditionContradictsOutcome
 
 

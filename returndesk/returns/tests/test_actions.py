@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import (
     Condition,
     LineOutcome,
     NotAllLinesRejected,
     NotYetDue,
-    Reason,
     Status,
 )
 from returndesk.returns.domain.requests import LineInspection, RequestedLine

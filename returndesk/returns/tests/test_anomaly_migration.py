@@ -12,9 +12,10 @@ from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.scenarios.journeys import order_placed, return_opened, return_to
 from returndesk.testing import NOW

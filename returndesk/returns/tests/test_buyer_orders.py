@@ -12,8 +12,9 @@ import pytest
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.errors import Forbidden
 from returndesk.marketplace.models import Order
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import selectors
-from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.domain.returnability import WhyNot
 from returndesk.returns.errors import BuyerOrderNotFound, QuantityExceeded

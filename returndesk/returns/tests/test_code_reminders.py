@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from returndesk.core.errors import RateLimited
 from returndesk.core.models import RateCounter
 from returndesk.core.ratelimit import counters_purge
-from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.policies.domain.reasons import Reason
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.errors import CodeNotNeeded
 from returndesk.returns.models import Return, ReturnEvent

@@ -16,8 +16,9 @@ from returndesk.core.errors import InvalidTransition, ReturndeskError
 from returndesk.marketplace.models import Order, OrderLine
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
-from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.errors import QuantityExceeded
 from returndesk.returns.models import Return, ReturnEvent, ReturnLine

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import ConditionContradictsOutcome
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent

@@ -12,9 +12,10 @@ from django.utils import timezone
 from returndesk.core.errors import Forbidden
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Order
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import services
 from returndesk.returns.domain import codes
-from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import (
     DuplicateLine,

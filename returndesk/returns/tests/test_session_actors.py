@@ -11,8 +11,9 @@ import pytest
 from returndesk.core.actors import Actor, ActorKind, StaffRole
 from returndesk.core.errors import Forbidden, ForbiddenAction
 from returndesk.marketplace.models import Buyer, Order
+from returndesk.policies.domain.reasons import Reason
 from returndesk.returns import selectors, services
-from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Reason, Status
+from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import ReturnNotFound
 from returndesk.returns.models import Return

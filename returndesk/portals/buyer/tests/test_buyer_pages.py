@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from returndesk.marketplace.models import Order
+from returndesk.policies.domain.reasons import Reason
 from returndesk.portals.buyer.tests.pages import (
     api_problem,
     form_token,
@@ -19,7 +20,7 @@ from returndesk.portals.buyer.tests.pages import (
     open_return_form,
     shown_problem,
 )
-from returndesk.returns.domain.lifecycle import Reason, Status
+from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.models import Return
 from returndesk.returns.services import return_event_append
