@@ -19,6 +19,7 @@ from returndesk.core.errors import IdempotencyAnswerWithheld, IdempotencyKeyReus
 from returndesk.core.models import IdempotencyRecord
 from returndesk.core.problems import problem_response
 from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.transactions import all_or_nothing
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -205,7 +206,8 @@ def _answer_once(
 ) -> HttpResponse:
     """In one transaction, replay the live record of ``scope``, or ``answer()`` and store that answer."""
     try:
-        with transaction.atomic():
+        # Any error in here rolls it all back: the effect's own transaction needs no savepoint.
+        with all_or_nothing():
             stored = _live_record(scope)
             if stored is not None:
                 return _replay_same_body(stored, digest, key)

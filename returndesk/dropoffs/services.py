@@ -29,6 +29,7 @@ from returndesk.core.locks import locked
 from returndesk.core.orm import rows_known
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.transactions import doomed, unit_of_work
 from returndesk.dropoffs.domain.tracking_events import CHANGES, Effect, TrackingStatus, effect_of, too_far_ahead
 from returndesk.dropoffs.errors import NotAcceptableAtCounter, UnknownPoint
 from returndesk.dropoffs.locks import tracking_number_lock
@@ -314,7 +315,7 @@ def _handover(
     canonical = codes.normalise(code)
     well_formed = codes.shape(canonical) is codes.Shape.VALID
     check = returns_services.verify_failures.check_sql(buckets, now=checked_at) if buckets and well_formed else None
-    with transaction.atomic():
+    with unit_of_work():
         if tracking_number:
             tracking_number_lock(tracking_number)
         if buckets and check is None:
@@ -404,19 +405,23 @@ def _refuse(
 ) -> None:
     """Raise the refusal, after what must outlast it: the failed look-up's count and an offline
     counter's ``offline_mismatch``, in a transaction of their own (``lasting_effects``, which
-    ``core.idempotency`` redoes once when its own transaction rolls them back)."""
+    ``core.idempotency`` redoes once when its own transaction rolls them back). Inside an
+    all-or-nothing caller's transaction, which the refusal dooms (``core.transactions``), that
+    caller does them after its rollback instead; a failure that concurrent ones pushed past the
+    limit is then still refused as 409, not 429."""
     verdict = refused.verdict
     counted = bool(buckets) and verdict.result in FAILURES
     error: NotAcceptableAtCounter | RateLimited = NotAcceptableAtCounter(verdict, suggestions=refused.suggestions)
-    with transaction.atomic():
-        if counted:
-            try:
-                returns_services.verify_failures.record_failure(buckets, now=now)
-            except RateLimited as limited:
-                # Concurrent failures took the last ones allowed: this one is refused as 429.
-                error = limited
-        if offline and refused.return_pk is not None:
-            _offline_mismatch_record(refused.return_pk, actor, verdict, accepted_at or now, now)
+    if not doomed():
+        with transaction.atomic():
+            if counted:
+                try:
+                    returns_services.verify_failures.record_failure(buckets, now=now)
+                except RateLimited as limited:
+                    # Concurrent failures took the last ones allowed: this one is refused as 429.
+                    error = limited
+            if offline and refused.return_pk is not None:
+                _offline_mismatch_record(refused.return_pk, actor, verdict, accepted_at or now, now)
     effects: list[Callable[[], None]] = []
     if counted:
         effects.append(partial(_failure_count, buckets, now))

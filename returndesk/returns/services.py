@@ -25,7 +25,15 @@ from returndesk.core.after_response import after_response
 from returndesk.core.errors import Forbidden, ForbiddenAction
 from returndesk.core.orm import rows_changed, rows_known
 from returndesk.core.ratelimit import FailureLimiter
-from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns, update_row
+from returndesk.core.sql import (
+    fetch_all,
+    insert_rows,
+    quoted_table,
+    row_snapshot,
+    row_to_instances,
+    select_columns,
+    update_row,
+)
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
@@ -367,7 +375,7 @@ def return_transition_locked(
     ``actor`` is recorded as given. ``judged_at`` is when the lifecycle's guards judge the action
     (an offline counter's acceptance time), ``now`` when it is recorded.
     """
-    from_status = Status(ret.status)
+    from_status, read = Status(ret.status), row_snapshot(ret)
     facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
     to_status = lifecycle.plan(facts, action, actor.role, judged_at or now, supervisor=actor.supervisor)
     if apply is not None:
@@ -378,7 +386,7 @@ def return_transition_locked(
     deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
     ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
     ret.updated_at = now
-    update_row(ret)
+    update_row(ret, since=read)
     return _append_event(
         ret, actor, action, from_status=from_status, to_status=to_status, at=now, reason=reason, data=data
     )

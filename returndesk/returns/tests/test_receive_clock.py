@@ -129,8 +129,9 @@ def test_a_delivered_parcel_is_not_lost(role: Role) -> None:
 
 class DeliveredWalk(ReturnWalk):
     """The lifecycle's random walk, with the carrier reporting the parcel delivered at any time
-    while the parcel is on its way (approved, in transit or expired); a return to sender clears
-    the delivery, as the tracking service does."""
+    while the parcel is on its way (approved, in transit or expired); becoming approved again
+    clears the delivery, as the tracking service does for a return to sender (and a dispute's
+    decision to approve must)."""
 
     @precondition(lambda self: self.facts.status in RECEIVE_CLOCK_STATUSES)
     @rule()
@@ -138,8 +139,10 @@ class DeliveredWalk(ReturnWalk):
         self.facts = replace(self.facts, delivered_to_seller_at=self.now)
 
     def _try(self, action: Action, role: Role, *, supervisor: bool, target: Status | None) -> Any:
+        before = self.facts.status
         outcome = super()._try(action, role, supervisor=supervisor, target=target)
-        if action is A.RETURN_TO_SENDER and outcome is S.APPROVED:
+        if outcome is S.APPROVED and before is not S.APPROVED:
+            # Approved again (sent back, or an agent's decision): the buyer sends a new parcel.
             self.facts = replace(self.facts, delivered_to_seller_at=None)
         return outcome
 
