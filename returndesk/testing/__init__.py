@@ -17,9 +17,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from returndesk.testing.toolkit import NOW, Keys, at_once, extension_queries, force_status, frozen_clock, iso
+    from returndesk.testing.toolkit import (
+        NOW,
+        Keys,
+        at_once,
+        extension_queries,
+        force_status,
+        frozen_clock,
+        iso,
+        mistyped,
+    )
 
-__all__ = ["NOW", "Keys", "at_once", "extension_queries", "force_status", "frozen_clock", "iso"]
+__all__ = ["NOW", "Keys", "at_once", "extension_queries", "force_status", "frozen_clock", "iso", "mistyped"]
 
 
 def __getattr__(name: str) -> Any:

@@ -24,7 +24,7 @@ from returndesk.returns.extensions import return_extensions
 from returndesk.returns.models import Return
 from returndesk.scenarios.payloads import NOW, iso
 
-__all__ = ["NOW", "Keys", "at_once", "extension_queries", "force_status", "frozen_clock", "iso"]
+__all__ = ["NOW", "Keys", "at_once", "extension_queries", "force_status", "frozen_clock", "iso", "mistyped"]
 
 T = TypeVar("T")
 BARRIER_TIMEOUT = 30.0
@@ -97,3 +97,10 @@ def extension_queries() -> int:
     """The queries a read of returns costs beyond the core answer's: one for each member higher
     apps add to it (``returns.extensions``), whatever the number of returns."""
     return len(return_extensions())
+
+
+def mistyped(code: str) -> str:
+    """``code`` with its first two different neighbours swapped: a slip the check symbol catches.
+    (Not simply the first two: one random code in 32 starts with a repeated symbol.)"""
+    i = next(i for i in range(len(code) - 1) if code[i] != code[i + 1])
+    return code[:i] + code[i + 1] + code[i] + code[i + 2 :]

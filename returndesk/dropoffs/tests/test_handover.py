@@ -15,7 +15,7 @@ from returndesk.dropoffs.models import DropoffPoint, Receipt
 from returndesk.dropoffs.services import dropoff_point_register, return_handover
 from returndesk.returns.domain.lifecycle import DueAction, Status
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent
-from returndesk.testing import NOW, Keys
+from returndesk.testing import NOW, Keys, mistyped
 
 from .conftest import ADDRESS
 
@@ -175,7 +175,7 @@ def test_a_typo_answers_the_verifiers_suggestions(
     carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
 ) -> None:
     ret = make_approved()
-    typo = ret.code[1] + ret.code[0] + ret.code[2:]  # two symbols swapped
+    typo = mistyped(ret.code)
 
     with pytest.raises(NotAcceptableAtCounter) as refused:
         return_handover(actor=carriers.actors["post_a"], code=typo, carrier="post", point_id="P-1", now=LATER)

@@ -18,19 +18,13 @@ from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.models import Return
 from returndesk.scenarios.journeys import return_to
-from returndesk.testing import Keys
+from returndesk.testing import Keys, mistyped
 
 pytestmark = pytest.mark.django_db
 
 
 def seller_user(seller_id: int) -> Actor:
     return Actor(kind=ActorKind.SELLER_USER, id="user:1", seller_id=seller_id)
-
-
-def mistyped(code: str) -> str:
-    """The code with its first two symbols swapped: a slip the check symbol catches."""
-    assert code[0] != code[1]
-    return code[1] + code[0] + code[2:]
 
 
 # --- Counts per status ------------------------------------------------------------------------
