@@ -596,6 +596,7 @@ def _buyer_order(order: Order, now: datetime) -> BuyerOrder:
             held=held.get(line.pk, 0),
             held_by=tuple(held_by.get(line.pk, ())),
             time_zone=order.buyer.time_zone,
+            country=order.buyer.country,
             now=now,
             policy=DEFAULT_POLICY,
         )

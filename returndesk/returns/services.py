@@ -93,7 +93,9 @@ def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, t
     return requested
 
 
-def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str, now: datetime) -> None:
+def _check_returnable(
+    line: OrderLine, quantity: int, held: int, *, time_zone: str, country: str, now: datetime
+) -> None:
     """Refuse ``quantity`` units of ``line`` with the error for why they are not returnable
     (``domain.returnability``, the same answer the buyer's pages show)."""
     answer = returnability.line_returnability(
@@ -102,6 +104,7 @@ def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str,
         delivered_at=line.effective_delivered_at,
         held=held,
         time_zone=time_zone,
+        country=country,
         now=now,
         policy=DEFAULT_POLICY,
     )
@@ -170,7 +173,14 @@ def _return_open(
                 raise LineNotInOrder(f"Order {order.external_id!r} has no line {requested.line!r}.")
             order_line, held = order_lines[requested.line]
             order_line.order = order
-            _check_returnable(order_line, requested.quantity, held, order.buyer.time_zone, now)
+            _check_returnable(
+                order_line,
+                requested.quantity,
+                held,
+                time_zone=order.buyer.time_zone,
+                country=order.buyer.country,
+                now=now,
+            )
         facts = Facts(status=Status.REQUESTED, status_since=now)
         deadline = lifecycle.next_deadline(facts)
         assert deadline is not None

@@ -32,7 +32,7 @@ class AutoApprove:
     """When the system approves a return as it opens (all three must hold; no reasons: never)."""
 
     reasons: tuple[Reason, ...] = ()
-    max_line_paid: MoneyMap = EMPTY_MONEY
+    max_line_paid: MoneyMap = field(default_factory=lambda: EMPTY_MONEY)
     max_days_since_delivery: int | None = None
 
 
@@ -80,7 +80,7 @@ class SellerBounds:
     min_window_days: int = EU_FLOOR_DAYS
     max_window_days: int = 365
     max_restocking_fee_percent: Decimal = Decimal(20)
-    max_return_shipping_fee: MoneyMap = EMPTY_MONEY
+    max_return_shipping_fee: MoneyMap = field(default_factory=lambda: EMPTY_MONEY)
     editable: tuple[str, ...] = SELLER_EDITABLE
 
 
@@ -95,14 +95,14 @@ class ReturnPolicy:
     return_shipping_paid_by: Mapping[Reason, Payer] = field(
         default_factory=lambda: MappingProxyType(dict.fromkeys(sorted(BUYER_CHOICE_REASONS), Payer.BUYER))
     )
-    return_shipping_fee: MoneyMap = EMPTY_MONEY
+    return_shipping_fee: MoneyMap = field(default_factory=lambda: EMPTY_MONEY)
     restocking_fee_percent: Decimal = Decimal(0)
     non_returnable_categories: tuple[str, ...] = ()
     non_returnable_skus: tuple[str, ...] = ()
     auto_approve: AutoApprove = AutoApprove()
-    keep_item_below: MoneyMap = EMPTY_MONEY
+    keep_item_below: MoneyMap = field(default_factory=lambda: EMPTY_MONEY)
     exchanges: bool = True
-    hold_refunds_above: MoneyMap = EMPTY_MONEY
+    hold_refunds_above: MoneyMap = field(default_factory=lambda: EMPTY_MONEY)
     clock_days: ClockDays = ClockDays()
     seller_bounds: SellerBounds | None = None
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from returndesk.core.actors import Actor, Role, StaffRole, with_article
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
+from returndesk.policies.domain import calendar
 from returndesk.returns.domain.anomalies import Anomaly
 
 
@@ -160,15 +160,16 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
-def return_window_end(delivered_at: datetime, time_zone: str, policy: Policy = DEFAULT_POLICY) -> datetime:
+def return_window_end(
+    delivered_at: datetime, time_zone: str, country: str, policy: Policy = DEFAULT_POLICY
+) -> datetime:
     """The first instant the item is no longer returnable.
 
-    Windows count from delivery and end at the end of the buyer's local day, so the window ends
-    at local midnight after the last day.
+    Windows count from delivery in the buyer's ``time_zone``; the last day rolls forward to a
+    business day of the buyer's ``country`` (a window never ends on a weekend or a holiday), and
+    the window ends at the local midnight after it (``policies.domain.calendar.window_end``).
     """
-    zone = ZoneInfo(time_zone)
-    last_day = delivered_at.astimezone(zone).date() + timedelta(days=policy.return_window_days)
-    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
+    return calendar.window_end(delivered_at, time_zone, country, policy.return_window_days)
 
 
 # A return in these statuses, or closed from these, no longer claims the units it names.
