@@ -18,14 +18,17 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -35,7 +38,10 @@ from returndesk.core.errors import Forbidden
 from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, quoted_table
-from returndesk.marketplace.models import Order, OrderLine, Seller
+from returndesk.marketplace.errors import OrderNotFound
+from returndesk.marketplace.models import Buyer, Order, OrderLine, Seller
+from returndesk.policies.domain import calendar, eligibility
+from returndesk.policies.domain.policy import CORE_DEFAULT, ReturnPolicy
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
 from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
 from returndesk.returns.domain.returnability import Returnability, line_returnability
@@ -636,3 +642,100 @@ def order_for_buyer(*, external_id: str, actor: Actor, now: datetime) -> BuyerOr
     if order is None:
         raise BuyerOrderNotFound(f"You have no order {external_id!r}.")
     return _buyer_order(order, now)
+
+
+# --- Eligibility: GET /orders/{external_id}/returnable ----------------------------------------
+
+
+def holding_returns(prefix: str = "") -> Q:
+    """The returns that still claim their units (``lifecycle.holds_quantity``) as a condition on
+    ``prefix`` (the path to a ``Return`` from the rows filtered, e.g. ``"return_request__"``)."""
+    holding_closes = sorted(set(Status) - lifecycle.RELEASING_CLOSES)
+    return Q(**{f"{prefix}status__in": sorted(set(Status) - lifecycle.RELEASING_STATUSES - {Status.CLOSED})}) | (
+        Q(**{f"{prefix}status": Status.CLOSED})
+        & (Q(**{f"{prefix}closed_from__isnull": True}) | Q(**{f"{prefix}closed_from__in": holding_closes}))
+    )
+
+
+def order_lines_with_held(order: Order) -> QuerySet[OrderLine]:
+    """The order's lines in their order, each annotated with ``held``: the units other returns
+    claim, summed in the database (one query whatever the number of lines or returns)."""
+    held = (
+        ReturnLine.objects.filter(holding_returns("return_request__"), order_line=OuterRef("pk"))
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return (
+        OrderLine.objects.filter(order=order)
+        .annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0))
+        .order_by("id")
+    )
+
+
+def line_facts(line: OrderLine, *, held: int, held_by: tuple[str, ...] = ()) -> eligibility.LineFacts:
+    """What the eligibility rules read of an order line (its ``order`` already attached)."""
+    return eligibility.LineFacts(
+        line=line.external_id,
+        title=line.title,
+        sku=line.sku,
+        category=line.category,
+        quantity=line.quantity,
+        held=held,
+        final_sale=line.final_sale,
+        delivered_at=line.effective_delivered_at,
+        held_by=held_by,
+    )
+
+
+def buyer_facts(buyer: Buyer) -> eligibility.BuyerFacts:
+    return eligibility.BuyerFacts(time_zone=buyer.time_zone, country=buyer.country)
+
+
+def policy_in_force(*, seller_id: int) -> tuple[int, ReturnPolicy]:
+    """The version number and policy in force for the seller's returns opened now."""
+    return 1, CORE_DEFAULT
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    line: OrderLine
+    eligibility: eligibility.LineEligibility
+
+
+@dataclass(frozen=True)
+class OrderReturnable:
+    """An order's lines judged now under the policy in force (``policies.domain.eligibility``)."""
+
+    order: Order
+    policy_version: int
+    eu_buyer: bool
+    lines: list[ReturnableLine]
+
+
+def order_returnable(*, external_id: str, actor: Actor, now: datetime) -> OrderReturnable:
+    """Whether each line of an order may be returned now, for which reasons and how many units,
+    and why not: the answer of ``GET /orders/{external_id}/returnable``.
+
+    The platform and agents see every order, a seller its own (another's answers 404
+    ``order_not_found``, like a missing one); others 403 ``forbidden``. Three queries (the order
+    with its seller and buyer, the lines with the units returns hold, the policy in force) for
+    any number of lines.
+    """
+    access_require(actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY, ActorKind.SELLER_USER)
+    order = (
+        scope_to_actor(Order.objects.select_related("seller", "buyer"), actor).filter(external_id=external_id).first()
+    )
+    if order is None:
+        raise OrderNotFound(f"No order {external_id!r}.")
+    buyer = buyer_facts(order.buyer)
+    version, policy = policy_in_force(seller_id=order.seller_id)
+    lines = []
+    for line in order_lines_with_held(order):
+        line.order = order
+        facts = line_facts(line, held=line.held)  # type: ignore[attr-defined]
+        answer = eligibility.line_eligibility(facts, buyer=buyer, policy=policy, now=now)
+        lines.append(ReturnableLine(line=line, eligibility=answer))
+    return OrderReturnable(
+        order=order, policy_version=version, eu_buyer=calendar.is_eu_buyer(buyer.country), lines=lines
+    )
