@@ -36,8 +36,9 @@ from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
+from returndesk.policies.selectors import policy_version_get
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
+from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
@@ -105,6 +106,13 @@ def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False
     return found
 
 
+def return_policy(ret: Return) -> Policy:
+    """The clocks and window of the policy version ``ret`` opened under: a query only the first
+    time this process reads that version (``policies.selectors.policy_version_get``)."""
+    versioned = policy_version_get(version=ret.policy_id)
+    return lifecycle.lifecycle_policy(versioned.version, versioned.policy)
+
+
 def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
     """What the lifecycle judges ``ret`` by; reads its prefetched lines."""
     return Facts(
@@ -114,7 +122,7 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
-        policy=DEFAULT_POLICY,
+        policy=return_policy(ret),
         delivered_to_seller_at=ret.delivered_to_seller_at,
     )
 
