@@ -41,9 +41,9 @@ from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Seller
 from returndesk.policies.domain import calendar, eligibility
-from returndesk.policies.domain.policy import CORE_DEFAULT, ReturnPolicy
+from returndesk.policies.selectors import policy_in_force, policy_version_get
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
+from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
@@ -111,6 +111,13 @@ def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False
     return found
 
 
+def return_policy(ret: Return) -> Policy:
+    """The clocks and window of the policy version ``ret`` opened under: a query only the first
+    time this process reads that version (``policies.selectors.policy_version_get``)."""
+    versioned = policy_version_get(version=ret.policy_id)
+    return lifecycle.lifecycle_policy(versioned.version, versioned.policy)
+
+
 def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
     """What the lifecycle judges ``ret`` by; reads its prefetched lines."""
     return Facts(
@@ -120,7 +127,7 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
-        policy=DEFAULT_POLICY,
+        policy=return_policy(ret),
         delivered_to_seller_at=ret.delivered_to_seller_at,
     )
 
@@ -692,11 +699,6 @@ def buyer_facts(buyer: Buyer) -> eligibility.BuyerFacts:
     return eligibility.BuyerFacts(time_zone=buyer.time_zone, country=buyer.country)
 
 
-def policy_in_force(*, seller_id: int) -> tuple[int, ReturnPolicy]:
-    """The version number and policy in force for the seller's returns opened now."""
-    return 1, CORE_DEFAULT
-
-
 @dataclass(frozen=True)
 class ReturnableLine:
     line: OrderLine
@@ -729,13 +731,13 @@ def order_returnable(*, external_id: str, actor: Actor, now: datetime) -> OrderR
     if order is None:
         raise OrderNotFound(f"No order {external_id!r}.")
     buyer = buyer_facts(order.buyer)
-    version, policy = policy_in_force(seller_id=order.seller_id)
+    in_force = policy_in_force(seller_id=order.seller_id)
     lines = []
     for line in order_lines_with_held(order):
         line.order = order
         facts = line_facts(line, held=line.held)  # type: ignore[attr-defined]
-        answer = eligibility.line_eligibility(facts, buyer=buyer, policy=policy, now=now)
+        answer = eligibility.line_eligibility(facts, buyer=buyer, policy=in_force.policy, now=now)
         lines.append(ReturnableLine(line=line, eligibility=answer))
     return OrderReturnable(
-        order=order, policy_version=version, eu_buyer=calendar.is_eu_buyer(buyer.country), lines=lines
+        order=order, policy_version=in_force.version, eu_buyer=calendar.is_eu_buyer(buyer.country), lines=lines
     )

@@ -29,6 +29,7 @@ from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_ins
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
+from returndesk.policies.selectors import policy_in_force
 from returndesk.returns import selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle, returnability
 from returndesk.returns.domain.lifecycle import (
@@ -181,7 +182,13 @@ def _return_open(
                 country=order.buyer.country,
                 now=now,
             )
-        facts = Facts(status=Status.REQUESTED, status_since=now)
+        # The version in force now is the return's for good: its first clock already counts by it.
+        in_force = policy_in_force(seller_id=order.seller_id)
+        facts = Facts(
+            status=Status.REQUESTED,
+            status_since=now,
+            policy=lifecycle.lifecycle_policy(in_force.version, in_force.policy),
+        )
         deadline = lifecycle.next_deadline(facts)
         assert deadline is not None
         (ret,) = insert_rows(
@@ -195,7 +202,7 @@ def _return_open(
                     status_since=now,
                     due_at=deadline.at,
                     due_action=deadline.action,
-                    policy_version=DEFAULT_POLICY.version,
+                    policy_id=in_force.version,
                     created_at=now,
                     updated_at=now,
                 )
@@ -403,7 +410,7 @@ def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> R
                 f"Seller {ret.seller.external_id!r} has no return address, so the buyer would have nowhere"
                 " to send the parcel. Import one of the seller's orders again with its return_address."
             )
-        ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
+        ret.ship_by = lifecycle.ship_by_after(at, selectors.return_policy(ret))
 
     return return_transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
 

@@ -4,15 +4,16 @@ fixed number of queries under the policy in force."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from returndesk.marketplace.models import Order
-from returndesk.policies.domain.policy import CORE_DEFAULT, ReturnPolicy
+from returndesk.core.actors import ActorKind
+from returndesk.marketplace.models import Order, Seller
+from returndesk.policies.domain.policy import ReturnPolicy, policy_to_json
 from returndesk.policies.domain.reasons import Reason
+from returndesk.policies.models import PolicyVersion
 from returndesk.returns import selectors
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.scenarios.journeys import return_opened
@@ -35,11 +36,17 @@ def _now() -> Iterator[None]:
 
 
 @pytest.fixture
-def policy_in_force(monkeypatch: pytest.MonkeyPatch) -> Callable[[ReturnPolicy], None]:
-    """Put ``policy`` in force for every seller, as version 2."""
+def policy_in_force(db: None) -> Callable[..., int]:
+    """Put a version of ``policy`` in force for seller S-A (made by its first order); its number."""
 
-    def put(policy: ReturnPolicy) -> None:
-        monkeypatch.setattr(selectors, "policy_in_force", lambda *, seller_id: (2, policy))
+    def put(policy: ReturnPolicy, *, seller: str = "S-A") -> int:
+        row = PolicyVersion.objects.create(
+            seller=Seller.objects.get(external_id=seller),
+            document=policy_to_json(policy),
+            effective_at=NOW,
+            actor_kind=ActorKind.PLATFORM,
+        )
+        return row.version
 
     return put
 
@@ -130,13 +137,14 @@ def test_final_sale(keys, make_order):
 
 
 def test_non_returnable_category_and_sku(keys, make_order, policy_in_force):
-    policy_in_force(replace(CORE_DEFAULT, non_returnable_categories=("swimwear",), non_returnable_skus=("SKU-L2",)))
     lines = [line_payload("L1", title="Bikini", category="Swimwear"), line_payload("L2", title="Goggles")]
     order = make_order(buyer=US_BUYER, lines=lines)
+    version = policy_in_force(ReturnPolicy(non_returnable_categories=("swimwear",), non_returnable_skus=("SKU-L2",)))
 
     answer = returnable(keys, order.external_id)
 
-    assert (answer["policy_version"], answer["eu_buyer"]) == (2, False)
+    assert (answer["policy_version"], answer["eu_buyer"]) == (version, False)
+    assert version > 1
     assert [(line["returnable"], line["reasons_allowed"], line["refusals"]) for line in answer["lines"]] == [
         (True, SELLER_FAULT, [{"code": "non_returnable_category", "message": f"Swimwear is {ONLY_IF_FAULTY}"}]),
         (True, SELLER_FAULT, [{"code": "non_returnable_sku", "message": f"Goggles is {ONLY_IF_FAULTY}"}]),
@@ -144,8 +152,8 @@ def test_non_returnable_category_and_sku(keys, make_order, policy_in_force):
 
 
 def test_an_eu_withdrawal_is_not_refused_by_a_listing(keys, make_order, policy_in_force):
-    policy_in_force(replace(CORE_DEFAULT, non_returnable_categories=("Swimwear",)))
     order = make_order(lines=[line_payload("L1", title="Bikini", category="Swimwear")])
+    policy_in_force(ReturnPolicy(non_returnable_categories=("Swimwear",)))
 
     line = line_of(keys, order)
 
@@ -172,8 +180,8 @@ def test_a_cancelled_return_holds_no_unit(keys, make_order):
 
 def test_the_policy_window_and_the_buyers_country(keys, make_order, policy_in_force):
     # A 14-day window from 7 March in New York ends on Saturday 21 March: rolled to Monday the 23rd.
-    policy_in_force(replace(CORE_DEFAULT, window_days=14))
     order = make_order(buyer=US_BUYER)
+    policy_in_force(ReturnPolicy(window_days=14))
 
     assert line_of(keys, order)["window_ends_at"] == "2026-03-24T04:00:00Z"
 
@@ -196,8 +204,8 @@ def test_a_fixed_number_of_queries_for_any_number_of_lines(keys, make_order, dja
     order = make_order(lines=[line_payload(f"L{n}", quantity=2) for n in range(1, count + 1)])
     return_opened(order=order, lines=[RequestedLine(line="L1", quantity=1, reason=Reason.DEFECTIVE)])
 
-    # The order with its seller and buyer; its lines with the units returns hold.
-    with django_assert_num_queries(2):
+    # The order with its seller and buyer; the policy in force; its lines with the units returns hold.
+    with django_assert_num_queries(3):
         answer = selectors.order_returnable(external_id=order.external_id, actor=keys.actors["platform"], now=NOW)
 
     assert [item.eligibility.returnable_quantity for item in answer.lines] == [1] + [2] * (count - 1)
