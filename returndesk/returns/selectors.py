@@ -723,13 +723,11 @@ def order_returnable(*, external_id: str, actor: Actor, now: datetime) -> OrderR
 
     The platform and agents see every order, a seller its own (another's answers 404
     ``order_not_found``, like a missing one); others 403 ``forbidden``. Three queries (the order
-    with its seller and buyer, the lines with the units returns hold, the policy in force) for
+    with its buyer, the policy in force, the lines with the units returns hold) for
     any number of lines.
     """
     access_require(actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY, ActorKind.SELLER_USER)
-    order = (
-        scope_to_actor(Order.objects.select_related("seller", "buyer"), actor).filter(external_id=external_id).first()
-    )
+    order = scope_to_actor(Order.objects.select_related("buyer"), actor).filter(external_id=external_id).first()
     if order is None:
         raise OrderNotFound(f"No order {external_id!r}.")
     buyer = buyer_facts(order.buyer)

@@ -204,7 +204,7 @@ def test_a_fixed_number_of_queries_for_any_number_of_lines(keys, make_order, dja
     order = make_order(lines=[line_payload(f"L{n}", quantity=2) for n in range(1, count + 1)])
     return_opened(order=order, lines=[RequestedLine(line="L1", quantity=1, reason=Reason.DEFECTIVE)])
 
-    # The order with its seller and buyer; the policy in force; its lines with the units returns hold.
+    # The order with its buyer; the policy in force; its lines with the units returns hold.
     with django_assert_num_queries(3):
         answer = selectors.order_returnable(external_id=order.external_id, actor=keys.actors["platform"], now=NOW)
 
