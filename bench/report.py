@@ -50,6 +50,7 @@ RATIOS = (
     ("handover", "verifier"),
     ("handover", "create"),
     ("receive", "create"),
+    ("returnable", "order"),
 )
 SERIES_RATIOS = (
     ("verifier", "health"),
@@ -58,6 +59,7 @@ SERIES_RATIOS = (
     ("handover", "create"),
     ("handover", "verifier"),
     ("receive", "create"),
+    ("returnable", "order"),
 )
 
 Run = dict[str, object]  # one run of a series, as kept in the document
@@ -217,15 +219,23 @@ class Report:
         """Each run's requests/s and key ratios, and their medians."""
         count = len(self.targets)
 
-        def figures(kept: Run) -> list[float]:
+        def figures(kept: Run) -> list[float | None]:
+            # A run kept before a target existed has no figure for it (nor for its ratios).
             rps = kept["rps"]
             assert isinstance(rps, dict)
-            return [float(rps[target.name]) for target in self.targets] + [
-                float(rps[top]) / float(rps[bottom]) for top, bottom in SERIES_RATIOS
+            own = {name: float(value) for name, value in rps.items()}
+            ratios = [own[top] / own[bottom] if top in own and bottom in own else None for top, bottom in SERIES_RATIOS]
+            return [own.get(target.name) for target in self.targets] + ratios
+
+        def cells(values: list[float | None]) -> list[str]:
+            return [
+                "-" if value is None else f"{value:,.0f}" if column < count else f"{value:.3g}"
+                for column, value in enumerate(values)
             ]
 
-        def cells(values: list[float]) -> list[str]:
-            return [f"{v:,.0f}" for v in values[:count]] + [f"{v:.3g}" for v in values[count:]]
+        def median(column: tuple[float | None, ...]) -> float | None:
+            known = [value for value in column if value is not None]
+            return statistics.median(known) if known else None
 
         header = (
             ["Run", "Measured (UTC)", "Code"]
@@ -240,7 +250,7 @@ class Report:
             rows.append(
                 "| " + " | ".join([str(number), str(kept["when"]), revision, *cells(figures(kept)), other]) + " |"
             )
-        medians = [statistics.median(column) for column in zip(*(figures(kept) for kept in runs), strict=True)]
+        medians = [median(column) for column in zip(*(figures(kept) for kept in runs), strict=True)]
         rows.append("| " + " | ".join(["**median**", "", "", *(f"**{cell}**" for cell in cells(medians)), ""]) + " |")
         return fill(
             "series",

@@ -26,7 +26,7 @@ from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
 from returndesk.receiving.api import receive_router
 from returndesk.receiving.api import router as parcels_router
-from returndesk.returns.api import buyers_router, codes_router
+from returndesk.returns.api import buyers_router, codes_router, eligibility_router
 from returndesk.returns.api import router as returns_router
 
 # Answered by core.middleware before any route runs: a path and query too long on every route,
@@ -161,3 +161,4 @@ api.add_router("", dropoffs_router)
 api.add_router("", labels_router)
 api.add_router("", receive_router)
 api.add_router("", parcels_router)
+api.add_router("", eligibility_router)

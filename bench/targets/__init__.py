@@ -2,12 +2,24 @@
 
 TPC-B writes to the tables ``pgbench -S`` reads, so it runs after it; approve uses the returns the
 creation run left requested, so it runs after creation; handover the returns approve approved (and
-the verifier's), so it runs after both; receive the approved returns left after that.
+the verifier's), so it runs after both; receive the approved returns left after that. Order and
+returnable read the seeded orders side by side, before the writing targets add their returns.
 """
 
 from __future__ import annotations
 
-from bench.targets import approve, create, handover, health, pgbench_select, receive, tpcb, verifier
+from bench.targets import (
+    approve,
+    create,
+    handover,
+    health,
+    order,
+    pgbench_select,
+    receive,
+    returnable,
+    tpcb,
+    verifier,
+)
 from bench.targets.base import Bar, Stage, Target
 
 __all__ = ["TARGETS", "Bar", "Stage", "Target"]
@@ -15,6 +27,8 @@ __all__ = ["TARGETS", "Bar", "Stage", "Target"]
 TARGETS: tuple[Target, ...] = (
     health.TARGET,
     verifier.TARGET,
+    order.TARGET,
+    returnable.TARGET,
     create.TARGET,
     approve.TARGET,
     handover.TARGET,

@@ -66,3 +66,21 @@ def fits_currency(amount: Decimal, currency: str) -> bool:
 def format_amount(amount: Decimal, currency: str) -> str:
     """The API's decimal string for an amount: exactly the currency's number of decimals."""
     return str(amount.quantize(Decimal(1).scaleb(-exponent(currency))))
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """``amount`` in the currency's minor units (EUR 4.99 -> 499, JPY 500 -> 500), exactly.
+
+    Raises ``ValueError`` when the amount has more decimals than the currency allows: money is
+    never rounded silently on its way into integer arithmetic.
+    """
+    units = amount.scaleb(exponent(currency))
+    if units != units.to_integral_value():
+        raise ValueError(f"{amount} has more decimals than {currency} allows")
+    return int(units)
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """The ``Decimal`` amount of ``units`` minor units, with exactly the currency's decimals."""
+    places = exponent(currency)
+    return Decimal(units).scaleb(-places).quantize(Decimal(1).scaleb(-places))

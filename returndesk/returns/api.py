@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from returndesk.core import clock
 from returndesk.core.access import access_reads, access_require
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.api import actor_of, errors, respond
@@ -26,17 +27,20 @@ from returndesk.returns.schemas import (
     PortalLinkIn,
     PortalLinkOut,
     RejectIn,
+    ReturnableOut,
     ReturnDetailOut,
     ReturnIn,
     ReturnListQuery,
     ReturnPageOut,
     VerificationOut,
+    returnable_data,
     verification_data,
 )
 
 router = Router(tags=["returns"])
 codes_router = Router(tags=["codes"])
 buyers_router = Router(tags=["buyers"])
+eligibility_router = Router(tags=["eligibility"])
 ACTION_ERRORS = errors(400, 403, 404, 409)
 
 
@@ -204,3 +208,14 @@ def return_code_resend(request: HttpRequest, code: str, payload: EmptyIn | None 
         return respond(202, AcceptedOut, ACCEPTED)
 
     return idempotent(request, actor, produce, path=f"/api/v1/returns/{codes.normalise(code)}/code-reminder")
+
+
+@eligibility_router.get("/orders/{external_id}/returnable", response={200: ReturnableOut, **errors(403, 404)})
+def order_returnable(request: HttpRequest, external_id: str) -> HttpResponse:
+    """Whether each line of an order may be returned now, under the seller's policy in force:
+    the units left, the window's end, the reasons allowed and every refusal with its sentence.
+
+    Platform and agent keys see every order, a seller its own (another's is 404 ``order_not_found``).
+    """
+    answer = selectors.order_returnable(external_id=external_id, actor=actor_of(request), now=clock.now())
+    return respond(200, ReturnableOut, returnable_data(answer))

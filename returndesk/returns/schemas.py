@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any, Literal, Self
 
 from ninja import Schema
@@ -20,6 +21,7 @@ from pydantic_core import CoreSchema
 
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId, InSchema, StrictInt, Timestamp
+from returndesk.policies.domain.eligibility import Refusal
 from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.anomalies import CODE_PATTERN as ANOMALY_CODE_PATTERN
@@ -28,7 +30,7 @@ from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.extensions import return_extensions
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
-from returndesk.returns.selectors import Verification
+from returndesk.returns.selectors import OrderReturnable, ReturnableLine, Verification
 
 
 class ReturnLineIn(InSchema):
@@ -257,6 +259,10 @@ class ReturnOut(Schema):
         return ret.tracking_number or None
 
     @staticmethod
+    def resolve_policy_version(ret: Return) -> int:
+        return ret.policy_id
+
+    @staticmethod
     def resolve_due_action(ret: Return) -> str | None:
         return ret.due_action or None
 
@@ -383,3 +389,61 @@ class AcceptedOut(Schema):
 
 # The one answer of both code-reminder routes, whatever was found.
 ACCEPTED = {"status": "accepted"}
+
+
+class RefusalOut(Schema):
+    code: Refusal
+    message: str = Field(description="The refusal's sentence, for the buyer")
+
+
+class ReturnableLineOut(Schema):
+    line: str
+    sku: str
+    title: str
+    quantity: int
+    returnable_quantity: int = Field(description="Units that may be returned now (0 until delivered and once closed)")
+    window_ends_at: AwareDatetime | None = Field(
+        description="The first instant the line is no longer returnable: the buyer's local midnight after the "
+        "window's last day, a business day of the buyer's country (null until delivered)"
+    )
+    returnable: bool = Field(description="Some reason allowed, units left, delivered, window open")
+    reasons_allowed: list[Reason]
+    refusals: list[RefusalOut] = Field(
+        description="Every refusal that applies, in the order not_delivered, window_closed, final_sale, "
+        "non_returnable_category, non_returnable_sku, already_returned; final sale and non-returnable ones "
+        "refuse the buyer's choice only"
+    )
+
+
+class ReturnableOut(Schema):
+    order: str
+    currency: str
+    policy_version: int = Field(description="The policy version in force, which a return opened now would keep")
+    eu_buyer: bool
+    lines: list[ReturnableLineOut]
+
+
+def _returnable_line(item: ReturnableLine) -> dict[str, object]:
+    answer = item.eligibility
+    return {
+        "line": item.line.external_id,
+        "sku": item.line.sku,
+        "title": item.line.title,
+        "quantity": item.line.quantity,
+        "returnable_quantity": answer.returnable_quantity,
+        # Every timestamp of the API is UTC; the end is the buyer's local midnight all the same.
+        "window_ends_at": answer.window_ends_at and answer.window_ends_at.astimezone(UTC),
+        "returnable": answer.returnable,
+        "reasons_allowed": answer.reasons_allowed,
+        "refusals": [{"code": refusal.code, "message": refusal.message} for refusal in answer.refusals],
+    }
+
+
+def returnable_data(answer: OrderReturnable) -> dict[str, object]:
+    return {
+        "order": answer.order.external_id,
+        "currency": answer.order.currency,
+        "policy_version": answer.policy_version,
+        "eu_buyer": answer.eu_buyer,
+        "lines": [_returnable_line(item) for item in answer.lines],
+    }

@@ -34,10 +34,13 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.errors import Forbidden
 from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.ratelimit import LimitCheck
-from returndesk.core.sql import fetch_all, quoted_table
-from returndesk.marketplace.models import Order, OrderLine, Seller
+from returndesk.core.sql import fetch_all, quoted_table, row_to_instances, select_columns
+from returndesk.marketplace.errors import OrderNotFound
+from returndesk.marketplace.models import Buyer, Order, OrderLine, Seller
+from returndesk.policies.domain import calendar, eligibility
+from returndesk.policies.selectors import policy_in_force, policy_version_get
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
+from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.returnability import Returnability, line_returnability
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
@@ -105,6 +108,13 @@ def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False
     return found
 
 
+def return_policy(ret: Return) -> Policy:
+    """The clocks and window of the policy version ``ret`` opened under: a query only the first
+    time this process reads that version (``policies.selectors.policy_version_get``)."""
+    versioned = policy_version_get(version=ret.policy_id)
+    return lifecycle.lifecycle_policy(versioned.version, versioned.policy)
+
+
 def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
     """What the lifecycle judges ``ret`` by; reads its prefetched lines."""
     return Facts(
@@ -114,7 +124,7 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
-        policy=DEFAULT_POLICY,
+        policy=return_policy(ret),
         delivered_to_seller_at=ret.delivered_to_seller_at,
     )
 
@@ -596,6 +606,7 @@ def _buyer_order(order: Order, now: datetime) -> BuyerOrder:
             held=held.get(line.pk, 0),
             held_by=tuple(held_by.get(line.pk, ())),
             time_zone=order.buyer.time_zone,
+            country=order.buyer.country,
             now=now,
             policy=DEFAULT_POLICY,
         )
@@ -635,3 +646,97 @@ def order_for_buyer(*, external_id: str, actor: Actor, now: datetime) -> BuyerOr
     if order is None:
         raise BuyerOrderNotFound(f"You have no order {external_id!r}.")
     return _buyer_order(order, now)
+
+
+# --- Eligibility: GET /orders/{external_id}/returnable ----------------------------------------
+
+
+def _held_units_sql(line_alias: str) -> tuple[str, list[str]]:
+    """The units the returns that still claim theirs (``lifecycle.holds_quantity``) hold of the
+    order line ``line_alias``: an SQL expression and its parameters."""
+    released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
+    sql = (
+        f"COALESCE((SELECT SUM(rl.quantity) FROM {quoted_table(ReturnLine)} rl"  # noqa: S608
+        f" JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
+        f" WHERE rl.order_line_id = {line_alias}.id AND r.status NOT IN ({', '.join(['%s'] * len(released))})"
+        f" AND NOT (r.status = %s AND r.closed_from IN ({', '.join(['%s'] * len(closed_released))}))), 0)"
+    )
+    return sql, [*released, Status.CLOSED, *closed_released]
+
+
+def order_lines_with_held(order: Order) -> list[tuple[OrderLine, int]]:
+    """The order's lines in their order, each with the units other returns hold, summed in the
+    database: one statement whatever the number of lines or returns, in plain SQL because building
+    the ORM's subquery cost more than running it (as for ``services._requested_order_lines``)."""
+    held, params = _held_units_sql("ol")
+    sql = (
+        f"SELECT {select_columns(OrderLine, 'ol')}, {held}"  # noqa: S608
+        f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s ORDER BY ol.id"
+    )
+    lines = []
+    for *columns, units in fetch_all(sql, [*params, order.pk]):
+        (line,) = row_to_instances(columns, OrderLine)
+        assert isinstance(line, OrderLine)
+        line.order = order
+        lines.append((line, units))
+    return lines
+
+
+def line_facts(line: OrderLine, *, held: int, held_by: tuple[str, ...] = ()) -> eligibility.LineFacts:
+    """What the eligibility rules read of an order line (its ``order`` already attached)."""
+    return eligibility.LineFacts(
+        line=line.external_id,
+        title=line.title,
+        sku=line.sku,
+        category=line.category,
+        quantity=line.quantity,
+        held=held,
+        final_sale=line.final_sale,
+        delivered_at=line.effective_delivered_at,
+        held_by=held_by,
+    )
+
+
+def buyer_facts(buyer: Buyer) -> eligibility.BuyerFacts:
+    return eligibility.BuyerFacts(time_zone=buyer.time_zone, country=buyer.country)
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    line: OrderLine
+    eligibility: eligibility.LineEligibility
+
+
+@dataclass(frozen=True)
+class OrderReturnable:
+    """An order's lines judged now under the policy in force (``policies.domain.eligibility``)."""
+
+    order: Order
+    policy_version: int
+    eu_buyer: bool
+    lines: list[ReturnableLine]
+
+
+def order_returnable(*, external_id: str, actor: Actor, now: datetime) -> OrderReturnable:
+    """Whether each line of an order may be returned now, for which reasons and how many units,
+    and why not: the answer of ``GET /orders/{external_id}/returnable``.
+
+    The platform and agents see every order, a seller its own (another's answers 404
+    ``order_not_found``, like a missing one); others 403 ``forbidden``. Three queries (the order
+    with its buyer, the policy in force, the lines with the units returns hold) for
+    any number of lines.
+    """
+    access_require(actor, ActorKind.PLATFORM, ActorKind.AGENT, ActorKind.SELLER_KEY, ActorKind.SELLER_USER)
+    order = scope_to_actor(Order.objects.select_related("buyer"), actor).filter(external_id=external_id).first()
+    if order is None:
+        raise OrderNotFound(f"No order {external_id!r}.")
+    buyer = buyer_facts(order.buyer)
+    in_force = policy_in_force(seller_id=order.seller_id)
+    lines = []
+    for line, held in order_lines_with_held(order):
+        facts = line_facts(line, held=held)
+        answer = eligibility.line_eligibility(facts, buyer=buyer, policy=in_force.policy, now=now)
+        lines.append(ReturnableLine(line=line, eligibility=answer))
+    return OrderReturnable(
+        order=order, policy_version=in_force.version, eu_buyer=calendar.is_eu_buyer(buyer.country), lines=lines
+    )

@@ -37,6 +37,7 @@ from returndesk.core.sql import (
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
+from returndesk.policies.selectors import policy_in_force
 from returndesk.returns import selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle, returnability
 from returndesk.returns.domain.lifecycle import (
@@ -101,7 +102,9 @@ def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, t
     return requested
 
 
-def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str, now: datetime) -> None:
+def _check_returnable(
+    line: OrderLine, quantity: int, held: int, *, time_zone: str, country: str, now: datetime
+) -> None:
     """Refuse ``quantity`` units of ``line`` with the error for why they are not returnable
     (``domain.returnability``, the same answer the buyer's pages show)."""
     answer = returnability.line_returnability(
@@ -110,6 +113,7 @@ def _check_returnable(line: OrderLine, quantity: int, held: int, time_zone: str,
         delivered_at=line.effective_delivered_at,
         held=held,
         time_zone=time_zone,
+        country=country,
         now=now,
         policy=DEFAULT_POLICY,
     )
@@ -178,8 +182,21 @@ def _return_open(
                 raise LineNotInOrder(f"Order {order.external_id!r} has no line {requested.line!r}.")
             order_line, held = order_lines[requested.line]
             order_line.order = order
-            _check_returnable(order_line, requested.quantity, held, order.buyer.time_zone, now)
-        facts = Facts(status=Status.REQUESTED, status_since=now)
+            _check_returnable(
+                order_line,
+                requested.quantity,
+                held,
+                time_zone=order.buyer.time_zone,
+                country=order.buyer.country,
+                now=now,
+            )
+        # The version in force now is the return's for good: its first clock already counts by it.
+        in_force = policy_in_force(seller_id=order.seller_id)
+        facts = Facts(
+            status=Status.REQUESTED,
+            status_since=now,
+            policy=lifecycle.lifecycle_policy(in_force.version, in_force.policy),
+        )
         deadline = lifecycle.next_deadline(facts)
         assert deadline is not None
         (ret,) = insert_rows(
@@ -193,7 +210,7 @@ def _return_open(
                     status_since=now,
                     due_at=deadline.at,
                     due_action=deadline.action,
-                    policy_version=DEFAULT_POLICY.version,
+                    policy_id=in_force.version,
                     created_at=now,
                     updated_at=now,
                 )
@@ -401,7 +418,7 @@ def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> R
                 f"Seller {ret.seller.external_id!r} has no return address, so the buyer would have nowhere"
                 " to send the parcel. Import one of the seller's orders again with its return_address."
             )
-        ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
+        ret.ship_by = lifecycle.ship_by_after(at, selectors.return_policy(ret))
 
     return return_transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
 

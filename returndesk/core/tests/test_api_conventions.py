@@ -231,6 +231,7 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("GET", "/api/v1/health"),
         ("GET", "/api/v1/keys/qr"),
         ("GET", "/api/v1/orders/{external_id}"),
+        ("GET", "/api/v1/orders/{external_id}/returnable"),
         ("GET", "/api/v1/parcels"),
         ("GET", "/api/v1/parcels/{id}"),
         ("GET", "/api/v1/returns"),

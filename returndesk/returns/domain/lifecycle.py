@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from returndesk.core.actors import Actor, Role, StaffRole, with_article
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
+from returndesk.policies.domain import calendar
+from returndesk.policies.domain.policy import ReturnPolicy
 from returndesk.returns.domain.anomalies import Anomaly
 
 
@@ -151,6 +152,10 @@ class Policy:
     receive_after_delivery: timedelta = timedelta(days=5)
     inspect_within: timedelta = timedelta(days=5)
     refund_within: timedelta = timedelta(days=2)
+    # The refund ledger's clocks: when a pending refund needs someone's attention, and how long a
+    # manual refund waits for its confirmation.
+    refund_attention: timedelta = timedelta(days=3)
+    manual_refund_confirm: timedelta = timedelta(days=3)
     escalation_window: timedelta = timedelta(days=15)
     dispute_decision: timedelta = timedelta(days=7)
     close_after_resolution: timedelta = timedelta(days=15)
@@ -160,15 +165,37 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
-def return_window_end(delivered_at: datetime, time_zone: str, policy: Policy = DEFAULT_POLICY) -> datetime:
+def lifecycle_policy(version: int, policy: ReturnPolicy) -> Policy:
+    """The clocks and window of one stored policy version, as the lifecycle counts them."""
+    clocks = policy.clock_days
+    return Policy(
+        version=version,
+        seller_answer=timedelta(days=clocks.seller_answer),
+        offer_answer=timedelta(days=clocks.offer_answer),
+        ship_within=timedelta(days=clocks.ship_within),
+        transit=timedelta(days=clocks.transit),
+        receive_after_delivery=timedelta(days=clocks.receive_after_delivery),
+        inspect_within=timedelta(days=clocks.inspect_within),
+        refund_within=timedelta(days=clocks.refund_within),
+        refund_attention=timedelta(days=clocks.refund_attention),
+        manual_refund_confirm=timedelta(days=clocks.manual_refund_confirm),
+        escalation_window=timedelta(days=clocks.escalation_window),
+        dispute_decision=timedelta(days=clocks.dispute_decision),
+        close_after_resolution=timedelta(days=clocks.close_after_resolution),
+        return_window_days=policy.window_days,
+    )
+
+
+def return_window_end(
+    delivered_at: datetime, time_zone: str, country: str, policy: Policy = DEFAULT_POLICY
+) -> datetime:
     """The first instant the item is no longer returnable.
 
-    Windows count from delivery and end at the end of the buyer's local day, so the window ends
-    at local midnight after the last day.
+    Windows count from delivery in the buyer's ``time_zone``; the last day rolls forward to a
+    business day of the buyer's ``country`` (a window never ends on a weekend or a holiday), and
+    the window ends at the local midnight after it (``policies.domain.calendar.window_end``).
     """
-    zone = ZoneInfo(time_zone)
-    last_day = delivered_at.astimezone(zone).date() + timedelta(days=policy.return_window_days)
-    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
+    return calendar.window_end(delivered_at, time_zone, country, policy.return_window_days)
 
 
 # A return in these statuses, or closed from these, no longer claims the units it names.

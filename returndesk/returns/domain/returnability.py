@@ -51,17 +51,18 @@ def line_returnability(
     delivered_at: datetime | None,
     held: int,
     time_zone: str,
+    country: str,
     now: datetime,
     held_by: tuple[str, ...] = (),
     policy: Policy = DEFAULT_POLICY,
 ) -> Returnability:
     """The returnable units of a line bought ``quantity`` times of which open returns hold
-    ``held`` (``lifecycle.holds_quantity``), at ``now``, for a buyer in ``time_zone``.
+    ``held`` (``lifecycle.holds_quantity``), at ``now``, for a buyer in ``time_zone`` and ``country``.
 
     Final sale comes first (it never changes), then delivery, then the window (counted from
     delivery, ending at the end of the buyer's local day), then the units other returns hold.
     """
-    window_ends_at = None if delivered_at is None else return_window_end(delivered_at, time_zone, policy)
+    window_ends_at = None if delivered_at is None else return_window_end(delivered_at, time_zone, country, policy)
     available = max(quantity - held, 0)
     why_not: WhyNot | None = None
     if final_sale:

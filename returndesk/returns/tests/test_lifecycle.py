@@ -12,6 +12,7 @@ from itertools import product
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -655,12 +656,13 @@ def test_default_policy_figures() -> None:
 
 
 @pytest.mark.parametrize(
-    ("delivered_at", "zone", "local_end", "utc_end"),
+    ("delivered_at", "zone", "country", "local_end", "utc_end"),
     [
         # 08:30 on 2 March in Tokyo; last day 1 April; ends at midnight starting 2 April, Tokyo time.
         (
             datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
             "Asia/Tokyo",
+            "JP",
             datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
             datetime(2026, 4, 1, 15, 0, tzinfo=UTC),
         ),
@@ -668,6 +670,7 @@ def test_default_policy_figures() -> None:
         (
             datetime(2026, 3, 1, 15, 0, tzinfo=UTC),
             "Asia/Tokyo",
+            "JP",
             datetime(2026, 4, 2, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
             datetime(2026, 4, 1, 15, 0, tzinfo=UTC),
         ),
@@ -675,6 +678,7 @@ def test_default_policy_figures() -> None:
         (
             datetime(2026, 3, 1, 14, 59, 59, 999999, tzinfo=UTC),
             "Asia/Tokyo",
+            "JP",
             datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
             datetime(2026, 3, 31, 15, 0, tzinfo=UTC),
         ),
@@ -682,12 +686,14 @@ def test_default_policy_figures() -> None:
         (
             datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
             "UTC",
+            "GB",
             datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("UTC")),
             datetime(2026, 4, 1, 0, 0, tzinfo=UTC),
         ),
         (
             datetime(2026, 3, 1, 0, 0, tzinfo=UTC),
             "UTC",
+            "GB",
             datetime(2026, 4, 1, 0, 0, tzinfo=ZoneInfo("UTC")),
             datetime(2026, 4, 1, 0, 0, tzinfo=UTC),
         ),
@@ -695,28 +701,32 @@ def test_default_policy_figures() -> None:
         (
             datetime(2026, 3, 1, 5, 0, tzinfo=UTC),
             "America/Los_Angeles",
+            "US",
             datetime(2026, 3, 31, 0, 0, tzinfo=ZoneInfo("America/Los_Angeles")),
             datetime(2026, 3, 31, 7, 0, tzinfo=UTC),
         ),
     ],
 )
-def test_return_window_end(delivered_at: datetime, zone: str, local_end: datetime, utc_end: datetime) -> None:
-    end = return_window_end(delivered_at, zone)
+def test_return_window_end(
+    delivered_at: datetime, zone: str, country: str, local_end: datetime, utc_end: datetime
+) -> None:
+    end = return_window_end(delivered_at, zone, country)
     assert end == utc_end
     assert end.astimezone(UTC) == utc_end
     assert (end.replace(tzinfo=None), end.tzinfo) == (local_end.replace(tzinfo=None), ZoneInfo(zone))
 
 
 def test_return_window_end_when_local_midnight_does_not_exist() -> None:
-    # Chile starts DST at 24:00 on Saturday 5 September 2026: local midnight is skipped, and the
-    # first instant of 6 September is 01:00 -03:00 = 04:00 UTC.
-    end = return_window_end(datetime(2026, 8, 6, 16, 0, tzinfo=UTC), "America/Santiago")
-    assert end.astimezone(UTC) == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
+    # Egypt starts DST at 00:00 on the last Friday of April (24 April 2026), after Thursday, a
+    # business day there: local midnight is skipped, and the first instant of 24 April is
+    # 01:00 +03:00 = 22:00 UTC on the 23rd.
+    end = return_window_end(datetime(2026, 3, 24, 12, 0, tzinfo=UTC), "Africa/Cairo", "EG")
+    assert end.astimezone(UTC) == datetime(2026, 4, 23, 22, 0, tzinfo=UTC)
 
 
 def test_return_window_end_follows_the_policy() -> None:
     policy = Policy(version=2, return_window_days=14)
-    end = return_window_end(datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "Europe/Berlin", policy)
+    end = return_window_end(datetime(2026, 3, 1, 23, 30, tzinfo=UTC), "Europe/Berlin", "DE", policy)
     assert end.astimezone(UTC) == datetime(2026, 3, 16, 23, 0, tzinfo=UTC)
 
 
@@ -737,17 +747,41 @@ ZONES = [
 ]
 
 
+# Buyers' countries: weekends on Saturday-Sunday and Friday-Saturday, working Saturdays (CN), many
+# holidays (JP) or movable ones (EG, IL), and a code the holidays package lacks (Saturday-Sunday).
+COUNTRIES = ["DE", "US", "JP", "CL", "CU", "EG", "IL", "CN", "IN", "AE", "NP", "AU", "GB", "XX"]
+
+
+def business_day_oracle(day: date, country: str) -> bool:
+    """Straight from the holidays package, not through the calendar module's cache."""
+    try:
+        calendar = holidays.country_holidays(country, years=day.year)
+    except NotImplementedError:
+        return day.weekday() < 5
+    if day in calendar:
+        return False
+    return day.weekday() not in calendar.weekend or day in calendar.weekend_workdays
+
+
+@pytest.mark.filterwarnings("ignore:Requested Holidays are available only:UserWarning")
 @given(
     st.datetimes(min_value=datetime(2015, 1, 1), max_value=datetime(2037, 12, 31), timezones=st.just(UTC)),
     st.sampled_from(ZONES),
+    st.sampled_from(COUNTRIES),
     st.integers(1, 120),
 )
-def test_return_window_ends_at_the_end_of_the_last_local_day(delivered_at: datetime, zone: str, days: int) -> None:
+def test_return_window_ends_at_the_local_midnight_after_a_business_day(
+    delivered_at: datetime, zone: str, country: str, days: int
+) -> None:
     tz = ZoneInfo(zone)
-    last_day: date = delivered_at.astimezone(tz).date() + timedelta(days=days)
-    end = return_window_end(delivered_at, zone, Policy(version=2, return_window_days=days)).astimezone(UTC)
-    assert (end - US).astimezone(tz).date() == last_day
+    earliest: date = delivered_at.astimezone(tz).date() + timedelta(days=days)
+    end = return_window_end(delivered_at, zone, country, Policy(version=2, return_window_days=days)).astimezone(UTC)
+    last_day = (end - US).astimezone(tz).date()
     assert end.astimezone(tz).date() == last_day + DAY
+    assert last_day >= earliest
+    assert business_day_oracle(last_day, country)
+    skipped = [earliest + timedelta(days=n) for n in range((last_day - earliest).days)]
+    assert not any(business_day_oracle(day, country) for day in skipped)
     assert end > delivered_at
 
 

@@ -19,6 +19,7 @@ def judge(**overrides: Any) -> Any:
         "delivered_at": NOW - timedelta(days=2),
         "held": 0,
         "time_zone": "Europe/Madrid",
+        "country": "ES",
         "now": NOW,
     } | overrides
     return line_returnability(**args)

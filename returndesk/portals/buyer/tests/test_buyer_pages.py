@@ -86,8 +86,8 @@ def test_why_a_line_is_not_returnable(ana_order, ana):
     assert '<li data-line="L1" data-why-not="final_sale">' in page
     assert "Final sale: not returnable" in page
     assert '<li data-line="L1" data-why-not="window_closed">' in page
-    # Delivered 2026-01-29: the window's last day is 2026-02-28.
-    assert "The return window closed: returnable until Feb. 28, 2026" in page
+    # Delivered 2026-01-29: the window's 30th day, Saturday 2026-02-28, rolls to Monday 2 March.
+    assert "The return window closed: returnable until March 2, 2026" in page
     assert '<li data-line="L1" data-why-not="not_delivered">' in page
     assert '<li data-line="L2" data-why-not="already_returned">' in page
     assert f'Already returned: <a href="/buyer/returns/{held.code}">{held.code_display}</a>' in page
