@@ -150,15 +150,18 @@ def policy_to_json(policy: ReturnPolicy) -> dict[str, object]:
         "exchanges": policy.exchanges,
         "hold_refunds_above": _money_to_json(policy.hold_refunds_above),
         "clock_days": {name: getattr(policy.clock_days, name) for name in CLOCK_NAMES},
-        "seller_bounds": None
-        if bounds is None
-        else {
-            "min_window_days": bounds.min_window_days,
-            "max_window_days": bounds.max_window_days,
-            "max_restocking_fee_percent": str(bounds.max_restocking_fee_percent),
-            "max_return_shipping_fee": _money_to_json(bounds.max_return_shipping_fee),
-            "editable": list(bounds.editable),
-        },
+        "seller_bounds": None if bounds is None else bounds_to_json(bounds),
+    }
+
+
+def bounds_to_json(bounds: SellerBounds) -> dict[str, object]:
+    """The default's ``seller_bounds`` as the API shows them."""
+    return {
+        "min_window_days": bounds.min_window_days,
+        "max_window_days": bounds.max_window_days,
+        "max_restocking_fee_percent": str(bounds.max_restocking_fee_percent),
+        "max_return_shipping_fee": _money_to_json(bounds.max_return_shipping_fee),
+        "editable": list(bounds.editable),
     }
 
 
