@@ -167,6 +167,12 @@ def policy_get_for_actor(*, actor: Actor, seller: str) -> SellerPolicy:
     return seller_policy(seller=policy_seller_resolve(actor=actor, seller=seller))
 
 
+def policy_get_own(*, actor: Actor) -> SellerPolicy:
+    """The policy of the seller whose staff ``actor`` is (the seller portal's page)."""
+    assert actor.seller_id is not None, "the seller portal admits seller staff only"
+    return seller_policy(seller=Seller.objects.get(pk=actor.seller_id))
+
+
 def policy_version_get_for_actor(*, actor: Actor, version: int) -> VersionedPolicy:
     """One version by number: the platform and agents any; a seller's key or staff its own and the
     default's, another seller's 404 ``not_found`` like a missing one."""

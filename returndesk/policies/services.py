@@ -73,6 +73,15 @@ def _bounds_problems(changes: Mapping[str, object], *, default: bool) -> tuple[P
     return ()
 
 
+def policy_edit_gate(actor: Actor) -> None:
+    """Refuse who may not change any policy: callers that only read them (403 ``forbidden``) and
+    warehouse staff (403 ``forbidden_action``, the page's answer too)."""
+    if actor.kind not in (ActorKind.PLATFORM, ActorKind.SELLER_KEY, ActorKind.SELLER_USER):
+        raise Forbidden(f"{with_article(CALLER_NOUN[actor.kind])} may read policies, not change them.")
+    if actor.staff_role is StaffRole.SELLER_WAREHOUSE:
+        raise ForbiddenAction(WAREHOUSE_MAY_NOT_EDIT)
+
+
 def policy_put(
     *, actor: Actor, seller: str, body: Mapping[str, object], now: datetime | None = None
 ) -> selectors.SellerPolicy:
@@ -88,10 +97,7 @@ def policy_put(
     version row is the audit record: it names who made it and when.
     """
     target = selectors.policy_seller_resolve(actor=actor, seller=seller)
-    if actor.kind not in (ActorKind.PLATFORM, ActorKind.SELLER_KEY, ActorKind.SELLER_USER):
-        raise Forbidden(f"{with_article(CALLER_NOUN[actor.kind])} may read policies, not change them.")
-    if actor.staff_role is StaffRole.SELLER_WAREHOUSE:
-        raise ForbiddenAction(WAREHOUSE_MAY_NOT_EDIT)
+    policy_edit_gate(actor)
     if target is None and actor.kind is not ActorKind.PLATFORM:
         raise ForbiddenAction("Only the platform changes the default policy; a seller changes its own.")
     changes, malformed = policy_changes_parse(body)
