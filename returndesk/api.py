@@ -34,6 +34,8 @@ from returndesk.returns.api import router as returns_router
 # a body too large or not JSON on every route that takes one.
 EDGE_STATUSES = (414,)
 BODY_EDGE_STATUSES = (413, 415)
+# The methods whose body core.middleware checks (too large, not JSON).
+BODY_METHODS = frozenset({"post", "put", "patch"})
 
 
 class ReturndeskAPI(NinjaAPI):
@@ -76,7 +78,7 @@ def _declare_edges(schema: Any) -> Any:
                     response["content"] = {CONTENT_TYPE: response["content"]["application/json"]}
             if set(responses) <= {200}:
                 continue  # health: no key, no database, nothing but 200 to promise
-            edges = EDGE_STATUSES + (BODY_EDGE_STATUSES if method == "post" else ())
+            edges = EDGE_STATUSES + (BODY_EDGE_STATUSES if method in BODY_METHODS else ())
             for status in edges:
                 responses[status] = {"description": HTTPStatus(status).phrase, "content": responses[422]["content"]}
     return schema

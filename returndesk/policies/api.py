@@ -35,7 +35,7 @@ def policy_get(request: HttpRequest, seller: str) -> HttpResponse:
     return respond(200, PolicyOut, policy_data(view))
 
 
-@router.put("/policies/{seller}", response={200: PolicyOut, **errors(403, 404)})
+@router.put("/policies/{seller}", response={200: PolicyOut, **errors(400, 403, 404)})
 def policy_put(request: HttpRequest, seller: str, payload: PolicyIn) -> HttpResponse:
     """Change a policy: a new version holding every field (those left out keep their values), or,
     equal to the version in force, none. The platform any, ``default`` too, within the ranges and

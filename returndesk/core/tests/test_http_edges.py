@@ -638,6 +638,6 @@ def test_the_edge_refusals_are_declared_where_they_can_happen():
     }
 
     assert declared == {
-        route: [413, 414, 415] if route[0] == "POST" else [] if route[1] == "/api/v1/health" else [414]
+        route: [413, 414, 415] if route[0] in ("POST", "PUT", "PATCH") else [] if route[1] == "/api/v1/health" else [414]
         for route in declared
     }

@@ -247,3 +247,10 @@ def test_a_return_opened_before_a_put_keeps_its_version(keys: Keys, make_return)
     assert (before.policy_id, after.policy_id) == (1, version)
     answer_before = keys.client("seller_a").get(f"/api/v1/returns/{before.code}").json()
     assert answer_before["policy_version"] == 1
+
+
+def test_a_put_whose_body_is_not_json_is_415_as_declared(keys: Keys) -> None:
+    response = keys.client("platform").put("/api/v1/policies/S-A", "window_days=40", content_type="text/plain")
+
+    assert (response.status_code, response.json()["code"]) == (415, "unsupported_media_type")
+    assert 415 in declared("PUT /policies/{seller}")
