@@ -24,6 +24,7 @@ from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.dropoffs.api import router as dropoffs_router
 from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
+from returndesk.policies.api import router as policies_router
 from returndesk.receiving.api import receive_router
 from returndesk.receiving.api import router as parcels_router
 from returndesk.returns.api import buyers_router, codes_router, eligibility_router
@@ -33,6 +34,8 @@ from returndesk.returns.api import router as returns_router
 # a body too large or not JSON on every route that takes one.
 EDGE_STATUSES = (414,)
 BODY_EDGE_STATUSES = (413, 415)
+# The methods whose body core.middleware checks (too large, not JSON).
+BODY_METHODS = frozenset({"post", "put", "patch"})
 
 
 class ReturndeskAPI(NinjaAPI):
@@ -75,7 +78,7 @@ def _declare_edges(schema: Any) -> Any:
                     response["content"] = {CONTENT_TYPE: response["content"]["application/json"]}
             if set(responses) <= {200}:
                 continue  # health: no key, no database, nothing but 200 to promise
-            edges = EDGE_STATUSES + (BODY_EDGE_STATUSES if method == "post" else ())
+            edges = EDGE_STATUSES + (BODY_EDGE_STATUSES if method in BODY_METHODS else ())
             for status in edges:
                 responses[status] = {"description": HTTPStatus(status).phrase, "content": responses[422]["content"]}
     return schema
@@ -162,3 +165,4 @@ api.add_router("", labels_router)
 api.add_router("", receive_router)
 api.add_router("", parcels_router)
 api.add_router("", eligibility_router)
+api.add_router("", policies_router)

@@ -5,7 +5,8 @@ The order, lowest first:
 
 0. a tracking number (``dropoffs.locks``, an advisory lock: handovers and tracking events);
 1. an order (``marketplace.Order``);
-2. its seller (``marketplace.Seller``);
+2. its seller (``marketplace.Seller``); a policy PUT locks the seller alone, or for the default's
+   policy version 1's row (``policies.services.policy_put``), and inserts the next version;
 3. its buyer (``marketplace.Buyer``);
 4. a parcel recorded without a return (``receiving.Parcel``), when a match receives its return;
 5. a return (``returns.Return``), then what hangs off it (its lines and events).

@@ -403,7 +403,9 @@ def test_the_openapi_document_declares_every_status(keys):
         "401",
         "403",
         "404",
+        "413",
         "414",
+        "415",
         "422",
     ]
     assert sorted(paths["/api/v1/staff/{staff_id}/password"]["post"]["responses"]) == [

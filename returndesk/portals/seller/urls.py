@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from returndesk.portals.seller import receiving, views
+from returndesk.portals.seller import policy, receiving, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.queue, name="seller-queue"),
@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("receiving", receiving.receiving, name="seller-receiving"),
     path("parcels", receiving.parcels, name="seller-parcels"),
     path("parcels/<str:parcel_id>/match", receiving.parcel_match, name="seller-parcel-match"),
+    path("policy", policy.policy_page, name="seller-policy"),
 ]

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from returndesk.core import clock
-from returndesk.core.actors import Actor
+from returndesk.core.actors import Actor, StaffRole
 from returndesk.core.errors import ReturndeskError, ValidationFailed
 from returndesk.portals.common.views import SELLER, is_htmx, portal_view, render_problem
 from returndesk.portals.seller import forms
@@ -63,6 +63,8 @@ def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
             "rows": rows,
             "next_page": f"?{query.query_string(cursor=next_cursor)}" if next_cursor else None,
             "filtered": any(value not in (None, "") for name, value in query if name != "cursor"),
+            # Managers change the return policy; warehouse staff are refused its page.
+            "policy_link": actor.staff_role is not StaffRole.SELLER_WAREHOUSE,
         },
     )
 
