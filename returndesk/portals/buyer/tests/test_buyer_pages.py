@@ -83,16 +83,24 @@ def test_why_a_line_is_not_returnable(ana_order, ana):
 
     page = ana.get("/buyer/").content.decode()
 
-    assert '<li data-line="L1" data-why-not="final_sale">' in page
-    assert "Final sale: not returnable" in page
+    # Final sale refuses the buyer's choice only: the mug stays returnable if faulty, and says so.
+    assert '<li data-line="L1" data-why-not="final_sale" data-returnable="1">' in page
+    assert (
+        '<span data-refusal="final_sale">Clearance mug was sold as final sale: returnable only if faulty, wrong or'
+        " not as described.</span>"
+    ) in page
     assert '<li data-line="L1" data-why-not="window_closed">' in page
     # Delivered 2026-01-29: the window's 30th day, Saturday 2026-02-28, rolls to Monday 2 March.
-    assert "The return window closed: returnable until March 2, 2026" in page
+    assert "Old could be returned until 2 March 2026." in page
     assert '<li data-line="L1" data-why-not="not_delivered">' in page
+    assert "On its way has not been delivered yet." in page
     assert '<li data-line="L2" data-why-not="already_returned">' in page
-    assert f'Already returned: <a href="/buyer/returns/{held.code}">{held.code_display}</a>' in page
+    assert (
+        '<span data-refusal="already_returned">The unit is already in a return.'
+        f' <a href="/buyer/returns/{held.code}">{held.code_display}</a></span>'
+    ) in page
     # Orders whose every line is refused offer no return form.
-    assert page.count("data-return-items") == 1
+    assert page.count("data-return-items") == 2
 
 
 def test_an_orders_returns_link_their_pages_with_status(ana):
@@ -162,12 +170,18 @@ def test_the_return_form_has_a_fieldset_per_returnable_line(ana_order, ana):
 
     page = ana.get("/buyer/orders/O-MIXED/return").content.decode()
 
-    assert page.count("<fieldset") == 1
-    assert "<legend>Teapot</legend>" in page
+    # The gift card (final sale) is returnable if faulty: its fieldset offers those reasons only.
+    assert page.count("<fieldset") == 2
+    assert ("<legend>Teapot</legend>" in page, "<legend>Gift card</legend>" in page) == (True, True)
     assert 'name="line-0-quantity" value="0" min="0" max="3"' in page
-    assert '<option value="size_fit">Size or fit</option>' in page
+    assert page.count('<option value="size_fit">Size or fit</option>') == 1
+    assert page.count('<option value="defective">Defective or does not work</option>') == 2
+    assert '<span data-refusal="final_sale">Gift card was sold as final sale:' in page
     assert '<label for="id_line-0-note">Note (optional)</label>' in page
-    assert '<button type="submit">Open the return</button>' in page
+    assert '<label for="id_preferred_resolution">Preferred resolution</label>' in page
+    # The costs come first: Open the return follows the advice.
+    assert '<button type="submit" name="step" value="review">Review the costs</button>' in page
+    assert "Open the return" not in page
 
 
 def test_opening_a_return_redirects_to_it(ana):
@@ -254,12 +268,13 @@ def test_more_units_than_returnable_is_the_apis_error(ana, keys: Keys):
 
 
 def test_an_order_with_nothing_returnable_says_so(ana_order, ana):
-    ana_order(external_id="O-SALE", lines=[line_payload("L1", final_sale=True)])
+    ana_order(external_id="O-LATE", delivered_at=NOW - timedelta(days=40), lines=[line_payload("L1", title="Old")])
 
-    page = ana.get("/buyer/orders/O-SALE/return").content.decode()
+    page = ana.get("/buyer/orders/O-LATE/return").content.decode()
 
     assert "<fieldset" not in page
     assert "Nothing on this order can be returned now." in page
+    assert '<li data-line="L1" data-why-not="window_closed"><strong>Old</strong>: Old could be returned until' in page
 
 
 # --- /buyer/returns/<code> ---------------------------------------------------------------------------
