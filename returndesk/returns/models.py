@@ -43,7 +43,10 @@ class Return(models.Model):
     ship_by = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     due_action = models.CharField(max_length=16, choices=choices(DueAction), blank=True)
-    policy_version = models.PositiveIntegerField(default=1)
+    # The policy version in force when the return opened: its clocks and rules for good.
+    policy = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, db_column="policy_version", related_name="returns"
+    )
     # What the buyer asked for in the end; the seller decides (``resolution``).
     preferred_resolution = models.CharField(
         max_length=16, choices=choices(PreferredResolution), default=PreferredResolution.REFUND

@@ -381,6 +381,10 @@ class ReturnOut(Schema):
         return ret.tracking_number or None
 
     @staticmethod
+    def resolve_policy_version(ret: Return) -> int:
+        return ret.policy_id
+
+    @staticmethod
     def resolve_due_action(ret: Return) -> str | None:
         return ret.due_action or None
 

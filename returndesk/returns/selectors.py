@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -37,9 +38,11 @@ from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, quoted_table
 from returndesk.marketplace.models import Order, OrderLine, Seller
 from returndesk.policies.domain.eligibility import BuyerFacts, LineEligibility, LineFacts, line_eligibility
-from returndesk.policies.domain.policy import CORE_DEFAULT, ReturnPolicy
+from returndesk.policies.domain.policy import ReturnPolicy
+from returndesk.policies.models import PolicyVersion
+from returndesk.policies.selectors import policy_version_get, versioned
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Status
+from returndesk.returns.domain.lifecycle import Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
 from returndesk.returns.extensions import return_extension_prefetches, return_extensions_known_empty
@@ -106,6 +109,13 @@ def return_get_for_actor(*, code: str, actor: Actor, with_timeline: bool = False
     return found
 
 
+def return_policy(ret: Return) -> Policy:
+    """The clocks and window of the policy version ``ret`` opened under: a query only the first
+    time this process reads that version (``policies.selectors.policy_version_get``)."""
+    versioned = policy_version_get(version=ret.policy_id)
+    return lifecycle.lifecycle_policy(versioned.version, versioned.policy)
+
+
 def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) -> Facts:
     """What the lifecycle judges ``ret`` by; reads its prefetched lines."""
     return Facts(
@@ -115,7 +125,7 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
-        policy=DEFAULT_POLICY,
+        policy=return_policy(ret),
         delivered_to_seller_at=ret.delivered_to_seller_at,
     )
 
@@ -619,8 +629,20 @@ def _buyer_order(order: Order, now: datetime, policy: ReturnPolicy) -> BuyerOrde
 
 
 def _policies_in_force(orders: list[Order]) -> dict[int, ReturnPolicy]:
-    """The policy in force for each order's seller, by seller id."""
-    return {order.seller_id: CORE_DEFAULT for order in orders}
+    """The policy in force for each order's seller, by seller id: each seller's latest version,
+    else the default's latest (``policies.selectors.policy_in_force``), for a page of orders in
+    one query whatever the number of sellers."""
+    seller_ids = {order.seller_id for order in orders}
+    if not seller_ids:
+        return {}
+    latest = (
+        PolicyVersion.objects.filter(Q(seller_id__in=seller_ids) | Q(seller__isnull=True))
+        .values("seller_id")
+        .annotate(latest=Max("version"))
+        .values("latest")
+    )
+    found = {row.seller_id: versioned(row).policy for row in PolicyVersion.objects.filter(version__in=latest)}
+    return {seller_id: found.get(seller_id, found[None]) for seller_id in seller_ids}
 
 
 def orders_for_buyer(
@@ -632,7 +654,7 @@ def orders_for_buyer(
     A page gets each order as ``BuyerOrder``: the seller joined, every line with its
     ``LineEligibility`` at ``now`` under its seller's policy in force (units returnable until
     ``last_day`` in the buyer's time zone, and every refusal with its sentence; ``held_by``, the
-    codes to link), and the order's returns. Four queries whatever the page size. Anyone but a buyer 403 ``forbidden``.
+    codes to link), and the order's returns. Five queries whatever the page size. Anyone but a buyer 403 ``forbidden``.
     """
     orders = _buyer_orders(actor)
     if cursor:
@@ -648,7 +670,7 @@ def orders_for_buyer(
 
 
 def order_for_buyer(*, external_id: str, actor: Actor, now: datetime) -> BuyerOrder:
-    """One of the signed-in buyer's orders as ``orders_for_buyer`` gives it (four queries), or 404
+    """One of the signed-in buyer's orders as ``orders_for_buyer`` gives it (five queries), or 404
     ``not_found`` for an order that is not theirs or does not exist. Anyone but a buyer 403
     ``forbidden``."""
     order = _buyer_orders(actor).filter(external_id=external_id).first()

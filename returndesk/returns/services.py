@@ -31,11 +31,11 @@ from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.policies.domain.eligibility import BuyerFacts, LineFacts
-from returndesk.policies.domain.policy import CORE_DEFAULT, ReturnPolicy
+from returndesk.policies.domain.policy import ReturnPolicy
+from returndesk.policies.selectors import policy_in_force
 from returndesk.returns import selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle, opening
 from returndesk.returns.domain.lifecycle import (
-    DEFAULT_POLICY,
     Action,
     Facts,
     Status,
@@ -124,8 +124,9 @@ def _order_facts(order: Order) -> tuple[OrderFacts, dict[str, OrderLine]]:
 
 
 def _policy_in_force(order: Order) -> tuple[int, ReturnPolicy]:
-    """The version number and policy a return of ``order`` opens under."""
-    return DEFAULT_POLICY.version, CORE_DEFAULT
+    """The version number and policy a return of ``order`` opens under: its seller's in force."""
+    in_force = policy_in_force(seller_id=order.seller_id)
+    return in_force.version, in_force.policy
 
 
 def return_open(
@@ -236,7 +237,8 @@ def _return_open(
         order, verdict, now = judged.order, judged.verdict, judged.now
         if not verdict.returnable:
             raise opening.refusal_error(verdict)
-        clocks = DEFAULT_POLICY
+        # The version in force now is the return's for good: its first clock already counts by it.
+        clocks = lifecycle.lifecycle_policy(judged.version, judged.policy)
         # No return address, nowhere to send the parcel: the seller decides, as without the rule.
         auto_approve = verdict.auto_approve and bool(order.seller.return_address)
         requested_facts = Facts(status=Status.REQUESTED, status_since=now, policy=clocks, auto_approve=auto_approve)
@@ -259,7 +261,7 @@ def _return_open(
                     ship_by=ship_by,
                     due_at=deadline.at,
                     due_action=deadline.action,
-                    policy_version=judged.version,
+                    policy_id=judged.version,
                     preferred_resolution=preferred_resolution,
                     free_return=verdict.free,
                     eu_withdrawal=verdict.eu_withdrawal,
@@ -495,7 +497,7 @@ def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> R
                 f"Seller {ret.seller.external_id!r} has no return address, so the buyer would have nowhere"
                 " to send the parcel. Import one of the seller's orders again with its return_address."
             )
-        ret.ship_by = lifecycle.ship_by_after(at, DEFAULT_POLICY)
+        ret.ship_by = lifecycle.ship_by_after(at, selectors.return_policy(ret))
 
     return return_transition(code=code, actor=actor, action=Action.APPROVE, now=now, apply=set_ship_by)
 

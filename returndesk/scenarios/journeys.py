@@ -18,8 +18,8 @@ from returndesk.marketplace.models import Order
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.policies.domain.reasons import Reason
-from returndesk.returns import services
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Condition, LineOutcome, Status
+from returndesk.returns import selectors, services
+from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.models import Return
 from returndesk.scenarios.payloads import NOW, order_payload
@@ -103,7 +103,7 @@ def _escalate(ret: Return, at: datetime) -> Return:
 
 def _close(ret: Return, at: datetime) -> Return:
     # Nobody closes while the buyer may still escalate: wait out that window.
-    at = max(at, ret.status_since + DEFAULT_POLICY.escalation_window)
+    at = max(at, ret.status_since + selectors.return_policy(ret).escalation_window)
     return services.return_close(code=ret.code, actor=PLATFORM, now=at)
 
 

@@ -8,11 +8,12 @@ apply in that currency. Only the platform's default holds ``seller_bounds``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
+from returndesk.core.money import format_amount
 from returndesk.policies.domain.reasons import BUYER_CHOICE_REASONS, Reason
 
 # The seller id that names the platform's default policy; no seller may take it.
@@ -115,3 +116,126 @@ class ReturnPolicy:
 
 # The platform's default as the core shipped it: stored as version 1 by a data migration.
 CORE_DEFAULT = ReturnPolicy(seller_bounds=SellerBounds())
+
+
+# --- The JSON document: the API's field shapes, and what a version row stores ------------------
+
+
+def _money_to_json(amounts: MoneyMap) -> dict[str, str]:
+    return {currency: format_amount(amount, currency) for currency, amount in sorted(amounts.items())}
+
+
+def policy_to_json(policy: ReturnPolicy) -> dict[str, object]:
+    """``policy`` as the API shows it and a version row stores it: money and percentages as
+    decimal strings, maps keyed by code, lists in their stored order; ``seller_bounds`` null
+    on a seller's version."""
+    bounds = policy.seller_bounds
+    return {
+        "window_days": policy.window_days,
+        "free_window_days": policy.free_window_days,
+        "free_returns_per_order": policy.free_returns_per_order,
+        "return_shipping_paid_by": {
+            str(reason): str(payer) for reason, payer in sorted(policy.return_shipping_paid_by.items())
+        },
+        "return_shipping_fee": _money_to_json(policy.return_shipping_fee),
+        "restocking_fee_percent": str(policy.restocking_fee_percent),
+        "non_returnable_categories": list(policy.non_returnable_categories),
+        "non_returnable_skus": list(policy.non_returnable_skus),
+        "auto_approve": {
+            "reasons": [str(reason) for reason in policy.auto_approve.reasons],
+            "max_line_paid": _money_to_json(policy.auto_approve.max_line_paid),
+            "max_days_since_delivery": policy.auto_approve.max_days_since_delivery,
+        },
+        "keep_item_below": _money_to_json(policy.keep_item_below),
+        "exchanges": policy.exchanges,
+        "hold_refunds_above": _money_to_json(policy.hold_refunds_above),
+        "clock_days": {name: getattr(policy.clock_days, name) for name in CLOCK_NAMES},
+        "seller_bounds": None
+        if bounds is None
+        else {
+            "min_window_days": bounds.min_window_days,
+            "max_window_days": bounds.max_window_days,
+            "max_restocking_fee_percent": str(bounds.max_restocking_fee_percent),
+            "max_return_shipping_fee": _money_to_json(bounds.max_return_shipping_fee),
+            "editable": list(bounds.editable),
+        },
+    }
+
+
+# The clocks in the order the API lists them.
+CLOCK_NAMES: tuple[str, ...] = tuple(f.name for f in fields(ClockDays))
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _object(value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object, got {value!r}")
+    return value
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"expected a list, got {value!r}")
+    return list(value)
+
+
+def _money_from_json(value: object) -> MoneyMap:
+    return MappingProxyType({currency: Decimal(_str(amount)) for currency, amount in _object(value).items()})
+
+
+def policy_from_json(data: Mapping[str, object]) -> ReturnPolicy:
+    """The policy a stored document (``policy_to_json``'s shape) holds. The document was checked
+    when its version was made; a malformed one raises ``TypeError``/``KeyError``/``ValueError``."""
+    auto = _object(data["auto_approve"])
+    days = auto["max_days_since_delivery"]
+    clocks = _object(data["clock_days"])
+    bounds = data["seller_bounds"]
+    seller_bounds = None
+    if bounds is not None:
+        bounds = _object(bounds)
+        seller_bounds = SellerBounds(
+            min_window_days=_int(bounds["min_window_days"]),
+            max_window_days=_int(bounds["max_window_days"]),
+            max_restocking_fee_percent=Decimal(_str(bounds["max_restocking_fee_percent"])),
+            max_return_shipping_fee=_money_from_json(bounds["max_return_shipping_fee"]),
+            editable=tuple(_str(name) for name in _list(bounds["editable"])),
+        )
+    return ReturnPolicy(
+        window_days=_int(data["window_days"]),
+        free_window_days=_int(data["free_window_days"]),
+        free_returns_per_order=_int(data["free_returns_per_order"]),
+        return_shipping_paid_by=MappingProxyType(
+            {Reason(reason): Payer(_str(payer)) for reason, payer in _object(data["return_shipping_paid_by"]).items()}
+        ),
+        return_shipping_fee=_money_from_json(data["return_shipping_fee"]),
+        restocking_fee_percent=Decimal(_str(data["restocking_fee_percent"])),
+        non_returnable_categories=tuple(_str(item) for item in _list(data["non_returnable_categories"])),
+        non_returnable_skus=tuple(_str(item) for item in _list(data["non_returnable_skus"])),
+        auto_approve=AutoApprove(
+            reasons=tuple(Reason(_str(reason)) for reason in _list(auto["reasons"])),
+            max_line_paid=_money_from_json(auto["max_line_paid"]),
+            max_days_since_delivery=None if days is None else _int(days),
+        ),
+        keep_item_below=_money_from_json(data["keep_item_below"]),
+        exchanges=_bool(data["exchanges"]),
+        hold_refunds_above=_money_from_json(data["hold_refunds_above"]),
+        clock_days=ClockDays(**{name: _int(clocks[name]) for name in CLOCK_NAMES}),
+        seller_bounds=seller_bounds,
+    )

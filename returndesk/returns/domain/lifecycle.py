@@ -15,6 +15,7 @@ from enum import StrEnum
 from returndesk.core.actors import Actor, Role, StaffRole, with_article
 from returndesk.core.errors import ForbiddenAction, InvalidTransition
 from returndesk.policies.domain import calendar
+from returndesk.policies.domain.policy import ReturnPolicy
 from returndesk.returns.domain.anomalies import Anomaly
 
 
@@ -151,6 +152,10 @@ class Policy:
     receive_after_delivery: timedelta = timedelta(days=5)
     inspect_within: timedelta = timedelta(days=5)
     refund_within: timedelta = timedelta(days=2)
+    # The refund ledger's clocks: when a pending refund needs someone's attention, and how long a
+    # manual refund waits for its confirmation.
+    refund_attention: timedelta = timedelta(days=3)
+    manual_refund_confirm: timedelta = timedelta(days=3)
     escalation_window: timedelta = timedelta(days=15)
     dispute_decision: timedelta = timedelta(days=7)
     close_after_resolution: timedelta = timedelta(days=15)
@@ -158,6 +163,27 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def lifecycle_policy(version: int, policy: ReturnPolicy) -> Policy:
+    """The clocks and window of one stored policy version, as the lifecycle counts them."""
+    clocks = policy.clock_days
+    return Policy(
+        version=version,
+        seller_answer=timedelta(days=clocks.seller_answer),
+        offer_answer=timedelta(days=clocks.offer_answer),
+        ship_within=timedelta(days=clocks.ship_within),
+        transit=timedelta(days=clocks.transit),
+        receive_after_delivery=timedelta(days=clocks.receive_after_delivery),
+        inspect_within=timedelta(days=clocks.inspect_within),
+        refund_within=timedelta(days=clocks.refund_within),
+        refund_attention=timedelta(days=clocks.refund_attention),
+        manual_refund_confirm=timedelta(days=clocks.manual_refund_confirm),
+        escalation_window=timedelta(days=clocks.escalation_window),
+        dispute_decision=timedelta(days=clocks.dispute_decision),
+        close_after_resolution=timedelta(days=clocks.close_after_resolution),
+        return_window_days=policy.window_days,
+    )
 
 
 def return_window_end(

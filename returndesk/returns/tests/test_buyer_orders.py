@@ -23,8 +23,8 @@ from returndesk.scenarios.payloads import line_payload
 from returndesk.testing import NOW
 
 pytestmark = pytest.mark.django_db
-# Orders, their lines, their returns, those returns' lines.
-QUERIES = 4
+# Orders, their lines, their returns, those returns' lines, their sellers' policies in force.
+QUERIES = 5
 
 
 def buyer(order: Order) -> Actor:

@@ -27,15 +27,16 @@ def _counted(client: Any, path: str, body: dict[str, Any], **headers: str) -> tu
     return response.status_code, [statement["sql"].split(" ", 1)[0] for statement in statements.captured_queries]
 
 
-def test_opening_a_return_costs_seven_statements(keys: Keys, make_order) -> None:
+def test_opening_a_return_costs_eight_statements(keys: Keys, make_order) -> None:
     order = make_order()
 
     status, kinds = _counted(keys.client("platform"), "/api/v1/returns", {"order": order.external_id, **OPEN_BODY})
 
     assert status == 201
     # Lock the order with its seller and buyer; the requested lines with the units already held;
-    # the return, its lines, its first event. The answer is rendered from those rows.
-    assert kinds == ["BEGIN", "SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "COMMIT"]
+    # the seller's policy version in force; the return, its lines, its first event. The answer is
+    # rendered from those rows.
+    assert kinds == ["BEGIN", "SELECT", "SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "COMMIT"]
 
 
 def test_opening_a_return_with_an_idempotency_key_costs_four_more(keys: Keys, make_order) -> None:
@@ -48,7 +49,7 @@ def test_opening_a_return_with_an_idempotency_key_costs_four_more(keys: Keys, ma
         **{"Idempotency-Key": "k"},
     )
 
-    assert len(kinds) == 11
+    assert len(kinds) == 12
     assert (kinds[:3], kinds[-2:]) == (["BEGIN", "SELECT", "SAVEPOINT"], ["INSERT", "COMMIT"])
 
 

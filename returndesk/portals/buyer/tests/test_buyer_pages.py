@@ -152,8 +152,9 @@ def test_the_orders_page_reads_the_same_queries_for_1_and_20_orders(
     _orders_with_a_return(ana_order, count)
     client = buyer_client("B-ANA")
 
-    # The session, its buyer; the orders, their lines, their returns, those returns' lines.
-    with django_assert_num_queries(6):
+    # The session, its buyer; the orders, their lines, their returns, those returns' lines, the
+    # sellers' policies in force.
+    with django_assert_num_queries(7):
         answer = client.get("/buyer/")
 
     assert answer.content.decode().count("<article data-order=") == count

@@ -51,7 +51,7 @@ def paid_shares(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("returns", "0006_anomaly_data"),
+        ("returns", "0007_return_policy"),
     ]
 
     operations = [
