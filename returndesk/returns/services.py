@@ -32,7 +32,8 @@ from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.policies.domain.eligibility import BuyerFacts, LineFacts
 from returndesk.policies.domain.policy import ReturnPolicy
-from returndesk.policies.selectors import policy_in_force
+from returndesk.policies.models import PolicyVersion
+from returndesk.policies.selectors import policy_version_get
 from returndesk.returns import selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle, opening
 from returndesk.returns.domain.lifecycle import (
@@ -62,15 +63,25 @@ ANOMALY_EVENT = "anomaly"
 _CODE_ATTEMPTS = 5
 
 
-def _order_facts(order: Order) -> tuple[OrderFacts, dict[str, OrderLine]]:
+@dataclass(frozen=True)
+class _OrderRead:
+    facts: OrderFacts
+    lines: dict[str, OrderLine]
+    # The number of the policy version in force for the order's seller.
+    version: int
+
+
+def _order_read(order: Order) -> _OrderRead:
     """What judging an opening reads of ``order`` (locked): every line with the units its open
-    returns already claim (the query form of ``lifecycle.holds_quantity``), and how many free
-    returns of the order still hold units.
+    returns already claim (the query form of ``lifecycle.holds_quantity``), how many free returns
+    of the order still hold units, and the number of the seller's policy version in force (the
+    seller's latest, else the default's latest: ``policies.selectors.policy_in_force``'s rule).
 
     One plain-SQL statement, not ORM queries and aggregates: opening a return is the busiest
     write of the API, and compiling those queries cost more than running them. Its text is the
-    same for every order, so PostgreSQL prepares it once per connection; the free returns'
-    count is uncorrelated, read once.
+    same for every order, so PostgreSQL prepares it once per connection; the free returns' count
+    and the version are uncorrelated, read once. The version's policy is then read by number,
+    which this process keeps once read (``policy_version_get``): no statement of its own.
     """
     released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
 
@@ -84,17 +95,20 @@ def _order_facts(order: Order) -> tuple[OrderFacts, dict[str, OrderLine]]:
         )
 
     holding = [*released, Status.CLOSED, *closed_released]
+    versions = quoted_table(PolicyVersion)
     sql = (
         f"SELECT {select_columns(OrderLine, 'ol')}, COALESCE((SELECT SUM(rl.quantity)"  # noqa: S608
         f" FROM {quoted_table(ReturnLine)} rl JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
         f" WHERE rl.order_line_id = ol.id AND {holds('r')}), 0) AS held,"
-        f" (SELECT COUNT(*) FROM {quoted_table(Return)} f WHERE f.order_id = %s AND f.free_return AND {holds('f')})"
+        f" (SELECT COUNT(*) FROM {quoted_table(Return)} f WHERE f.order_id = %s AND f.free_return AND {holds('f')}),"
+        f" COALESCE((SELECT MAX(v.version) FROM {versions} v WHERE v.seller_id = %s),"
+        f" (SELECT MAX(d.version) FROM {versions} d WHERE d.seller_id IS NULL))"
         f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s"
     )
     lines: dict[str, OrderLineFacts] = {}
     order_lines: dict[str, OrderLine] = {}
-    rows = fetch_all(sql, [*holding, order.pk, *holding, order.pk])
-    for *columns, held, _free_returns in rows:
+    rows = fetch_all(sql, [*holding, order.pk, *holding, order.seller_id, order.pk])
+    for *columns, held, _free_returns, _version in rows:
         (line,) = row_to_instances(columns, OrderLine)
         assert isinstance(line, OrderLine)
         line.order = order
@@ -118,15 +132,10 @@ def _order_facts(order: Order) -> tuple[OrderFacts, dict[str, OrderLine]]:
         buyer=BuyerFacts(time_zone=order.buyer.time_zone, country=order.buyer.country),
         shipping=money.to_minor(order.shipping_amount, order.currency),
         lines=lines,
-        earlier_free_returns=int(rows[0][-1]) if rows else 0,
+        earlier_free_returns=int(rows[0][-2]),
     )
-    return facts, order_lines
-
-
-def _policy_in_force(order: Order) -> tuple[int, ReturnPolicy]:
-    """The version number and policy a return of ``order`` opens under: its seller's in force."""
-    in_force = policy_in_force(seller_id=order.seller_id)
-    return in_force.version, in_force.policy
+    # Every order has a line (the import requires one), so the row is there.
+    return _OrderRead(facts, order_lines, int(rows[0][-1]))
 
 
 def return_open(
@@ -195,11 +204,11 @@ def _opening_judged(
         raise OrderNotFound(f"No order {order_external_id!r}.")
     # Read after the lock: the timeline's order is the order in which the writes committed.
     now = now or clock.now()
-    version, policy = _policy_in_force(order)
+    read = _order_read(order)
+    policy = policy_version_get(version=read.version).policy
     opening.resolution_check(preferred_resolution, policy)
-    facts, order_lines = _order_facts(order)
-    verdict = opening.opening_judge(facts, lines, policy=policy, now=now)
-    return _Judged(order, order_lines, version, policy, now, verdict)
+    verdict = opening.opening_judge(read.facts, lines, policy=policy, now=now)
+    return _Judged(order, read.lines, read.version, policy, now, verdict)
 
 
 def return_preview(
