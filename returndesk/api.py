@@ -24,6 +24,7 @@ from returndesk.core.problems import CONTENT_TYPE, problem_response
 from returndesk.dropoffs.api import router as dropoffs_router
 from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
+from returndesk.policies.api import router as policies_router
 from returndesk.receiving.api import receive_router
 from returndesk.receiving.api import router as parcels_router
 from returndesk.returns.api import buyers_router, codes_router
@@ -161,3 +162,4 @@ api.add_router("", dropoffs_router)
 api.add_router("", labels_router)
 api.add_router("", receive_router)
 api.add_router("", parcels_router)
+api.add_router("", policies_router)

@@ -24,6 +24,7 @@ from returndesk.demo.keys_file import ADMIN, USER_ROLE_PREFIX, DemoSecret
 from returndesk.dropoffs.services import dropoff_point_register
 from returndesk.marketplace.models import Order, Seller
 from returndesk.policies.domain.reasons import Reason
+from returndesk.policies.services import policy_put
 from returndesk.receiving import services as receiving_services
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome
@@ -73,6 +74,9 @@ SELLERS: list[dict[str, Any]] = [
     ),
 ]
 SELLER_IDS = [seller["external_id"] for seller in SELLERS]
+# What each seller's demo lines are filed under: Lumen's policy refuses its category for a change
+# of mind (``_policies``); the others keep the default, which refuses none.
+CATEGORIES = {"S-LUMEN": "Lighting", "S-KNIT": "Knitwear", "S-VOLT": "Electronics"}
 BUYERS: list[dict[str, Any]] = [
     buyer_payload("B-ANA", email="ana@example.com", name="Ana Ruiz", locale="es"),
     buyer_payload(
@@ -131,7 +135,7 @@ def _order_place(order: DemoOrder, *, now: datetime) -> Order:
         shipping_amount="4.99",
         lines=[
             line_payload(f"L{index}", sku=sku, title=title, quantity=quantity, unit_price=unit, paid_amount=paid,
-                         weight_g=400)
+                         weight_g=400, category=CATEGORIES[SELLERS[order.seller]["external_id"]])
             for index, (sku, title, quantity, unit, paid) in enumerate(order.lines, start=1)
         ],
     )  # fmt: skip
@@ -240,6 +244,20 @@ def _returns(orders: dict[str, Order], keys: DemoKeys, now: datetime) -> None:
     services.return_approve(code=expired.code, actor=knit, now=ago(13))
 
 
+# Lumen Lighting's own policy, made after the returns above: they keep version 1, the default.
+LUMEN_POLICY: dict[str, object] = {
+    "restocking_fee_percent": "10",
+    "non_returnable_categories": ["Lighting"],
+    "auto_approve": {"reasons": ["defective"], "max_line_paid": {}, "max_days_since_delivery": None},
+}
+
+
+def _policies(keys: DemoKeys, now: datetime) -> None:
+    """A version of Lumen Lighting's own, put by its key as the API would; Nordic Knit and Volt
+    Gadgets keep the default."""
+    policy_put(actor=keys.sellers["S-LUMEN"], seller="S-LUMEN", body=LUMEN_POLICY, now=now - timedelta(minutes=5))
+
+
 def _parcels(keys: DemoKeys, now: datetime) -> None:
     """A parcel that reached Volt Gadgets' warehouse without a readable code: unmatched."""
     receiving_services.parcel_create(
@@ -261,6 +279,7 @@ def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     password = secrets.token_urlsafe(12)
     get_user_model().objects.create_superuser(ADMIN, "admin@example.com", password)
     _returns(orders, keys, now)
+    _policies(keys, now)
     _parcels(keys, now)
     staff = demo_staff_create()
     demo_point_register(now=now)

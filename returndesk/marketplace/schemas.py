@@ -7,7 +7,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ninja import Schema
-from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from returndesk.core import money
 from returndesk.core.schemas import (
@@ -40,12 +40,24 @@ class AddressIn(InSchema):
     country: CountryCode
 
 
+# The seller id that names the platform's default return policy (``/policies/default``): no
+# seller may take it. The policies app, above this one, names it ``DEFAULT_SELLER``.
+RESERVED_SELLER_ID = "default"
+
+
 class SellerIn(InSchema):
     external_id: ExternalId
     name: str = Field(min_length=1, max_length=200)
     country: CountryCode
     email: EmailStr | None = None
     return_address: AddressIn | None = None
+
+    @field_validator("external_id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == RESERVED_SELLER_ID:
+            raise ValueError(f"the seller id {RESERVED_SELLER_ID!r} is reserved for the platform's default policy")
+        return value
 
     def to_import(self) -> SellerImport:
         # Optional details left out of a re-import keep what an earlier import said.

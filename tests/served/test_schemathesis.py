@@ -73,6 +73,10 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("positive_data_acceptance", "GET /api/v1/parcels"): (
         "a cursor is opaque text: one this API did not issue is 422 invalid_cursor"
     ),
+    ("positive_data_acceptance", "PUT /api/v1/policies/{seller}"): (
+        "a policy's values have ranges that depend on each other and on the default's seller_bounds (422"
+        " outside_platform_bounds); money maps' keys are checked against ISO 4217 (422 validation_error)"
+    ),
 }
 
 

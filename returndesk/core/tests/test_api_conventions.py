@@ -233,6 +233,8 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("GET", "/api/v1/orders/{external_id}"),
         ("GET", "/api/v1/parcels"),
         ("GET", "/api/v1/parcels/{id}"),
+        ("GET", "/api/v1/policies/versions/{version}"),
+        ("GET", "/api/v1/policies/{seller}"),
         ("GET", "/api/v1/returns"),
         ("GET", "/api/v1/returns/{code}"),
         ("GET", "/api/v1/returns/{code}/label.pdf"),
@@ -257,6 +259,7 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("POST", "/api/v1/staff"),
         ("POST", "/api/v1/staff/{staff_id}/password"),
         ("POST", "/api/v1/tracking-events"),
+        ("PUT", "/api/v1/policies/{seller}"),
     ]
 
 

@@ -7,13 +7,13 @@ apply in that currency. Only the platform's default holds ``seller_bounds``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from returndesk.core.money import format_amount
+from returndesk.core.money import exponent, format_amount, is_currency
 from returndesk.policies.domain.reasons import BUYER_CHOICE_REASONS, Reason
 
 # The seller id that names the platform's default policy; no seller may take it.
@@ -150,15 +150,18 @@ def policy_to_json(policy: ReturnPolicy) -> dict[str, object]:
         "exchanges": policy.exchanges,
         "hold_refunds_above": _money_to_json(policy.hold_refunds_above),
         "clock_days": {name: getattr(policy.clock_days, name) for name in CLOCK_NAMES},
-        "seller_bounds": None
-        if bounds is None
-        else {
-            "min_window_days": bounds.min_window_days,
-            "max_window_days": bounds.max_window_days,
-            "max_restocking_fee_percent": str(bounds.max_restocking_fee_percent),
-            "max_return_shipping_fee": _money_to_json(bounds.max_return_shipping_fee),
-            "editable": list(bounds.editable),
-        },
+        "seller_bounds": None if bounds is None else bounds_to_json(bounds),
+    }
+
+
+def bounds_to_json(bounds: SellerBounds) -> dict[str, object]:
+    """The default's ``seller_bounds`` as the API shows them."""
+    return {
+        "min_window_days": bounds.min_window_days,
+        "max_window_days": bounds.max_window_days,
+        "max_restocking_fee_percent": str(bounds.max_restocking_fee_percent),
+        "max_return_shipping_fee": _money_to_json(bounds.max_return_shipping_fee),
+        "editable": list(bounds.editable),
     }
 
 
@@ -239,3 +242,318 @@ def policy_from_json(data: Mapping[str, object]) -> ReturnPolicy:
         clock_days=ClockDays(**{name: _int(clocks[name]) for name in CLOCK_NAMES}),
         seller_bounds=seller_bounds,
     )
+
+
+# --- A PUT: parse the changes, merge them, judge the result -------------------------------------
+
+
+class Bound(StrEnum):
+    """Why a policy's value is refused (422 ``outside_platform_bounds``)."""
+
+    BELOW_MINIMUM = "below_minimum"
+    ABOVE_MAXIMUM = "above_maximum"
+    NOT_EDITABLE = "not_editable"
+    CURRENCY_NOT_ALLOWED = "currency_not_allowed"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused value: ``loc`` is its path in the body (field, then key or index), ``code`` a
+    ``Bound`` or, for a malformed value, the validation error's type."""
+
+    loc: tuple[str | int, ...]
+    code: str
+    msg: str
+
+
+# Every field a PUT may send, in the document's order.
+POLICY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ReturnPolicy))
+# What no seller's version holds, and what only the platform sets (unless ``editable`` says so).
+PLATFORM_ONLY: tuple[str, ...] = ("hold_refunds_above", "clock_days", "seller_bounds")
+MAX_LIST_ITEMS = 500
+MAX_FREE_RETURNS = 100
+MAX_PERCENT = Decimal(100)
+CLOCK_RANGE = (1, 60)
+_PERCENT_EXPONENT = -2
+
+
+class _Malformed(Exception):
+    def __init__(self, loc: tuple[str | int, ...], msg: str, code: str = "invalid") -> None:
+        super().__init__(msg)
+        self.problem = Problem(loc, code, msg)
+
+
+def _need(condition: bool, loc: tuple[str | int, ...], msg: str) -> None:
+    if not condition:
+        raise _Malformed(loc, msg)
+
+
+def _parse_int(value: object, loc: tuple[str | int, ...]) -> int:
+    _need(isinstance(value, int) and not isinstance(value, bool), loc, "Give a whole number.")
+    assert isinstance(value, int)
+    return value
+
+
+def _parse_object(value: object, loc: tuple[str | int, ...]) -> Mapping[str, object]:
+    _need(isinstance(value, Mapping) and all(isinstance(key, str) for key in value), loc, "Give a JSON object.")
+    assert isinstance(value, Mapping)
+    return value
+
+
+def _parse_decimal(value: object, loc: tuple[str | int, ...], *, exponent: int, what: str) -> Decimal:
+    _need(isinstance(value, str), loc, f'Give {what} as a decimal string, like "4.99".')
+    assert isinstance(value, str)
+    try:
+        amount = Decimal(value.strip())
+    except ArithmeticError:
+        raise _Malformed(loc, f"{value!r} is not a decimal number.") from None
+    _need(amount.is_finite(), loc, f"{value!r} is not a decimal number.")
+    _need(
+        amount == amount.quantize(Decimal(1).scaleb(exponent)),
+        loc,
+        f"{what.capitalize()} has at most {-exponent} decimals.",
+    )
+    return amount
+
+
+def _parse_money(value: object, loc: tuple[str | int, ...]) -> MoneyMap:
+    amounts: dict[str, Decimal] = {}
+    for currency, amount in _parse_object(value, loc).items():
+        _need(is_currency(currency), (*loc, currency), f"{currency!r} is not an ISO 4217 currency code.")
+        amounts[currency] = _parse_decimal(
+            amount, (*loc, currency), exponent=-exponent(currency), what=f"an amount in {currency}"
+        )
+    return MappingProxyType(amounts)
+
+
+def _parse_strings(value: object, loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    _need(isinstance(value, list | tuple), loc, "Give a list of strings.")
+    assert isinstance(value, list | tuple)
+    items: list[str] = []
+    for index, item in enumerate(value):
+        _need(isinstance(item, str) and bool(item.strip()), (*loc, index), "Give a non-empty string.")
+        assert isinstance(item, str)
+        items.append(item.strip())
+    return tuple(items)
+
+
+def _parse_reason(value: object, loc: tuple[str | int, ...]) -> Reason:
+    _need(isinstance(value, str) and value in Reason.__members__.values(), loc, f"{value!r} is not a reason.")
+    assert isinstance(value, str)
+    return Reason(value)
+
+
+def _parse_paid_by(value: object, loc: tuple[str | int, ...]) -> Mapping[Reason, Payer]:
+    payers: dict[Reason, Payer] = {}
+    for key, payer in _parse_object(value, loc).items():
+        reason = _parse_reason(key, (*loc, key))
+        _need(reason in BUYER_CHOICE_REASONS, (*loc, key), f"The seller always pays for {reason}: leave it out.")
+        _need(payer in ("buyer", "seller"), (*loc, key), 'Give "buyer" or "seller".')
+        payers[reason] = Payer(str(payer))
+    return MappingProxyType(payers)
+
+
+def _parse_auto_approve(value: object, loc: tuple[str | int, ...]) -> AutoApprove:
+    data = _parse_object(value, loc)
+    _need(
+        set(data) <= {"reasons", "max_line_paid", "max_days_since_delivery"},
+        loc,
+        "Give reasons, max_line_paid and max_days_since_delivery only.",
+    )
+    reasons = data.get("reasons", [])
+    _need(isinstance(reasons, list | tuple), (*loc, "reasons"), "Give a list of reasons.")
+    assert isinstance(reasons, list | tuple)
+    parsed = tuple(_parse_reason(reason, (*loc, "reasons", index)) for index, reason in enumerate(reasons))
+    _need(len(set(parsed)) == len(parsed), (*loc, "reasons"), "Name each reason once.")
+    days = data.get("max_days_since_delivery")
+    return AutoApprove(
+        reasons=parsed,
+        max_line_paid=_parse_money(data.get("max_line_paid", {}), (*loc, "max_line_paid")),
+        max_days_since_delivery=None if days is None else _parse_int(days, (*loc, "max_days_since_delivery")),
+    )
+
+
+def _parse_clocks(value: object, loc: tuple[str | int, ...]) -> ClockDays:
+    data = _parse_object(value, loc)
+    for name in data:
+        _need(name in CLOCK_NAMES, (*loc, name), f"{name!r} is not a clock.")
+    # An object replaces the old one whole: a clock left out takes the core's default.
+    return ClockDays(**{name: _parse_int(data[name], (*loc, name)) for name in CLOCK_NAMES if name in data})
+
+
+def _parse_bounds(value: object, loc: tuple[str | int, ...]) -> SellerBounds | None:
+    if value is None:
+        return None
+    data = _parse_object(value, loc)
+    known = {f.name for f in fields(SellerBounds)}
+    for name in data:
+        _need(name in known, (*loc, name), f"{name!r} is not a seller bound.")
+    bounds = SellerBounds()
+    editable = data.get("editable", list(bounds.editable))
+    names = _parse_strings(editable, (*loc, "editable"))
+    for index, name in enumerate(names):
+        _need(name in SELLER_EDITABLE, (*loc, "editable", index), f"{name!r} is not a field sellers may be let edit.")
+    return SellerBounds(
+        min_window_days=_parse_int(data.get("min_window_days", bounds.min_window_days), (*loc, "min_window_days")),
+        max_window_days=_parse_int(data.get("max_window_days", bounds.max_window_days), (*loc, "max_window_days")),
+        max_restocking_fee_percent=_parse_decimal(
+            data.get("max_restocking_fee_percent", str(bounds.max_restocking_fee_percent)),
+            (*loc, "max_restocking_fee_percent"),
+            exponent=_PERCENT_EXPONENT,
+            what="a percentage",
+        ),
+        max_return_shipping_fee=_parse_money(
+            data.get("max_return_shipping_fee", {}), (*loc, "max_return_shipping_fee")
+        ),
+        editable=tuple(dict.fromkeys(names)),
+    )
+
+
+def _parse_bool(value: object, loc: tuple[str | int, ...]) -> bool:
+    _need(isinstance(value, bool), loc, "Give true or false.")
+    assert isinstance(value, bool)
+    return value
+
+
+def _parse_field(name: str, value: object) -> object:
+    loc = (name,)
+    match name:
+        case "window_days" | "free_window_days" | "free_returns_per_order":
+            return _parse_int(value, loc)
+        case "return_shipping_paid_by":
+            return _parse_paid_by(value, loc)
+        case "return_shipping_fee" | "keep_item_below" | "hold_refunds_above":
+            return _parse_money(value, loc)
+        case "restocking_fee_percent":
+            return _parse_decimal(value, loc, exponent=_PERCENT_EXPONENT, what="a percentage")
+        case "non_returnable_categories" | "non_returnable_skus":
+            return _parse_strings(value, loc)
+        case "auto_approve":
+            return _parse_auto_approve(value, loc)
+        case "exchanges":
+            return _parse_bool(value, loc)
+        case "clock_days":
+            return _parse_clocks(value, loc)
+        case "seller_bounds":
+            return _parse_bounds(value, loc)
+    raise _Malformed(loc, f"{name!r} is not a policy field.", "extra_forbidden")
+
+
+def policy_changes_parse(body: Mapping[str, object]) -> tuple[dict[str, object], tuple[Problem, ...]]:
+    """The fields a PUT body sends, each as the policy holds it, and what is malformed in it
+    (a wrong type, an unknown field or key, a currency that is no ISO 4217 code, more decimals
+    than the currency has): the 422 ``validation_error`` items, at most one per field."""
+    changes: dict[str, object] = {}
+    problems: list[Problem] = []
+    for name, value in body.items():
+        try:
+            changes[name] = _parse_field(name, value)
+        except _Malformed as malformed:
+            problems.append(malformed.problem)
+    return changes, tuple(problems)
+
+
+def policy_merge(current: ReturnPolicy, changes: Mapping[str, object]) -> ReturnPolicy:
+    """``current`` with ``changes``: fields left out keep their values; an object or map sent
+    replaces the old one whole."""
+    return replace(current, **changes)  # type: ignore[arg-type]
+
+
+def _range(
+    problems: list[Problem],
+    loc: tuple[str | int, ...],
+    value: int | Decimal,
+    *,
+    low: int | Decimal,
+    high: int | Decimal | None = None,
+    unit: str = "",
+) -> None:
+    if value < low:
+        problems.append(Problem(loc, Bound.BELOW_MINIMUM, f"{loc[-1]} must be at least {low}{unit}."))
+    elif high is not None and value > high:
+        problems.append(Problem(loc, Bound.ABOVE_MAXIMUM, f"{loc[-1]} may be at most {high}{unit}."))
+
+
+def platform_problems(policy: ReturnPolicy) -> tuple[Problem, ...]:
+    """The ranges every version keeps, the platform's default too: the EU's 14-day floor, free
+    and auto-approve days within the window, counts, percentages, clocks of 1 to 60 days, amounts
+    of 0 or more, lists of at most 500 items."""
+    problems: list[Problem] = []
+    eu = " days (the EU's right of withdrawal)"
+    _range(problems, ("window_days",), policy.window_days, low=EU_FLOOR_DAYS, unit=eu)
+    window = policy.window_days
+    _range(problems, ("free_window_days",), policy.free_window_days, low=0, high=window, unit=" days (window_days)")
+    _range(problems, ("free_returns_per_order",), policy.free_returns_per_order, low=0, high=MAX_FREE_RETURNS)
+    _range(problems, ("restocking_fee_percent",), policy.restocking_fee_percent, low=0, high=MAX_PERCENT, unit="%")
+    for name in ("non_returnable_categories", "non_returnable_skus"):
+        items = len(getattr(policy, name))
+        if items > MAX_LIST_ITEMS:
+            msg = f"{name} may hold at most {MAX_LIST_ITEMS} items, not {items}."
+            problems.append(Problem((name,), Bound.ABOVE_MAXIMUM, msg))
+    days = policy.auto_approve.max_days_since_delivery
+    if days is not None:
+        loc: tuple[str | int, ...] = ("auto_approve", "max_days_since_delivery")
+        _range(problems, loc, days, low=0, high=window, unit=" days (window_days)")
+    for where, amounts in (
+        (("return_shipping_fee",), policy.return_shipping_fee),
+        (("keep_item_below",), policy.keep_item_below),
+        (("hold_refunds_above",), policy.hold_refunds_above),
+        (("auto_approve", "max_line_paid"), policy.auto_approve.max_line_paid),
+    ):
+        for currency, amount in amounts.items():
+            _range(problems, (*where, currency), amount, low=0, unit=f" {currency}")
+    low, high = CLOCK_RANGE
+    for name in CLOCK_NAMES:
+        _range(problems, ("clock_days", name), getattr(policy.clock_days, name), low=low, high=high, unit=" days")
+    bounds = policy.seller_bounds
+    if bounds is not None:
+        loc = ("seller_bounds",)
+        _range(problems, (*loc, "min_window_days"), bounds.min_window_days, low=EU_FLOOR_DAYS, unit=eu)
+        _range(problems, (*loc, "max_window_days"), bounds.max_window_days, low=bounds.min_window_days, unit=" days")
+        percent = bounds.max_restocking_fee_percent
+        _range(problems, (*loc, "max_restocking_fee_percent"), percent, low=0, high=MAX_PERCENT, unit="%")
+        for currency, amount in bounds.max_return_shipping_fee.items():
+            _range(problems, (*loc, "max_return_shipping_fee", currency), amount, low=0, unit=f" {currency}")
+    return tuple(problems)
+
+
+def seller_problems(
+    policy: ReturnPolicy, *, current: ReturnPolicy, bounds: SellerBounds, sent: Collection[str]
+) -> tuple[Problem, ...]:
+    """What binds a seller beyond ``platform_problems``: the window between the default's
+    ``min_window_days`` and ``max_window_days``, the restocking fee and each return shipping fee
+    within their maximums (a currency without a maximum is refused), and every field outside
+    ``editable`` that ``sent`` names with a value other than ``current``'s."""
+    problems: list[Problem] = []
+    window = policy.window_days
+    _range(problems, ("window_days",), window, low=bounds.min_window_days, high=bounds.max_window_days, unit=" days")
+    maximum = bounds.max_restocking_fee_percent
+    _range(problems, ("restocking_fee_percent",), policy.restocking_fee_percent, low=0, high=maximum, unit="%")
+    for currency, amount in policy.return_shipping_fee.items():
+        loc: tuple[str | int, ...] = ("return_shipping_fee", currency)
+        highest = bounds.max_return_shipping_fee.get(currency)
+        if highest is None:
+            msg = f"The platform allows no return shipping fee in {currency}: leave {currency} out."
+            problems.append(Problem(loc, Bound.CURRENCY_NOT_ALLOWED, msg))
+        else:
+            _range(problems, loc, amount, low=0, high=highest, unit=f" {currency}")
+    for name in POLICY_FIELDS:
+        if name in sent and name not in bounds.editable and getattr(policy, name) != getattr(current, name):
+            msg = f"Only the platform sets {name}: send its current value or leave it out."
+            problems.append(Problem((name,), Bound.NOT_EDITABLE, msg))
+    return tuple(problems)
+
+
+def policy_problems(
+    policy: ReturnPolicy, *, current: ReturnPolicy, bounds: SellerBounds | None, sent: Collection[str]
+) -> tuple[Problem, ...]:
+    """Everything refused in ``policy`` (``current`` merged with the fields ``sent``): the
+    platform's ranges, and with ``bounds`` (a seller's own PUT) the seller's; one problem per
+    value, the platform's first."""
+    found = platform_problems(policy)
+    if bounds is not None:
+        found += seller_problems(policy, current=current, bounds=bounds, sent=sent)
+    first: dict[tuple[str | int, ...], Problem] = {}
+    for problem in found:
+        first.setdefault(problem.loc, problem)
+    return tuple(first.values())
