@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
-from returndesk.marketplace.models import Order
+from returndesk.marketplace.models import Order, Seller
+from returndesk.policies.domain.policy import AutoApprove, ReturnPolicy, policy_to_json
 from returndesk.policies.domain.reasons import Reason
+from returndesk.policies.models import PolicyVersion
 from returndesk.portals.buyer.tests.pages import (
     api_problem,
     form_token,
@@ -180,9 +183,11 @@ def test_the_return_form_has_a_fieldset_per_returnable_line(ana_order, ana):
     assert '<span data-refusal="final_sale">Gift card was sold as final sale:' in page
     assert '<label for="id_line-0-note">Note (optional)</label>' in page
     assert '<label for="id_preferred_resolution">Preferred resolution</label>' in page
-    # The costs come first: Open the return follows the advice.
-    assert '<button type="submit" name="step" value="review">Review the costs</button>' in page
-    assert "Open the return" not in page
+    # The advice's place comes before Open the return; Review the costs fills it in.
+    assert page.index('<section id="advice"') < page.index(
+        '<button type="submit" name="step" value="open">Open the return</button>'
+    )
+    assert '<button type="submit" name="step" value="review" class="secondary">Review the costs</button>' in page
 
 
 def test_opening_a_return_redirects_to_it(ana):
@@ -386,3 +391,81 @@ def test_another_buyers_return_is_the_apis_404(ana, ana_order, make_order, keys:
 
     assert page.status_code == api.status_code == 404
     assert shown_problem(page.content) == api_problem(api)
+
+
+# --- The advice and auto-approve ------------------------------------------------------------------
+
+
+def _lumen_policy(seller: str = "S-A", **fields: object) -> None:
+    PolicyVersion.objects.create(
+        seller=Seller.objects.get(external_id=seller),
+        document=policy_to_json(ReturnPolicy(**fields)),  # type: ignore[arg-type]
+        effective_at=NOW,
+        actor_kind="platform",
+    )
+
+
+def test_review_the_costs_shows_the_advice_with_the_answers_kept(ana_order, ana):
+    # Delivered 20 days ago: past Ana's 14 days of withdrawal, so the restocking fee applies.
+    ana_order(external_id="O-FEE", delivered_at=NOW - timedelta(days=20))
+    _lumen_policy(restocking_fee_percent=Decimal(10))
+    token = open_return_form(ana, "O-FEE")
+
+    answer = ana.post(
+        "/buyer/orders/O-FEE/return",
+        {"token": token, "step": "review", "preferred_resolution": "refund",
+         **line_fields(0, "L1", 1, "changed_mind"), **line_fields(1, "L2", 0)},
+    )  # fmt: skip
+
+    page = answer.content.decode()
+    assert (answer.status_code, Return.objects.count()) == (200, 0)
+    assert (
+        '<section id="advice" class="advice" aria-live="polite" aria-labelledby="advice-heading"'
+        ' data-suggestion="ship">' in page
+    )
+    # One of two units of a line paid 36.00: 18.00, less 10 %.
+    assert "<dd data-restocking-fee>1.80 EUR</dd>" in page
+    assert "<dd data-refund-total>16.20 EUR</dd>" in page
+    assert 'name="line-0-quantity" value="1"' in page
+    assert '<option value="changed_mind" selected>' in page
+
+
+def test_review_shows_why_a_request_would_be_refused(ana_order, ana):
+    ana_order(external_id="O-SALE", lines=[line_payload("L1", title="Clearance mug", final_sale=True)])
+    token = open_return_form(ana, "O-SALE")
+
+    answer = ana.post(
+        "/buyer/orders/O-SALE/return", {"token": token, "step": "review", **line_fields(0, "L1", 1, "changed_mind")}
+    )
+
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert (
+        "<ul data-refusals><li>Clearance mug was sold as final sale: returnable only if faulty, wrong or not as"
+        " described.</li></ul>"
+    ) in page
+
+
+def test_an_auto_approved_return_opens_approved(ana_order, ana):
+    _lumen_policy(auto_approve=AutoApprove(reasons=(Reason.DEFECTIVE,)))
+    token = open_return_form(ana, "O-1")
+
+    review = ana.post(
+        "/buyer/orders/O-1/return", {"token": token, "step": "review", **line_fields(0, "L1", 1, "defective")}
+    )
+    opened = ana.post(
+        "/buyer/orders/O-1/return", {"token": token, "step": "open", **line_fields(0, "L1", 1, "defective")}
+    )
+
+    assert "data-auto-approve" in review.content.decode()
+    ret = Return.objects.get()
+    assert (opened.status_code, opened["Location"], ret.status) == (303, f"/buyer/returns/{ret.code}", "approved")
+    assert '<strong data-status="approved">Approved</strong>' in ana.get(opened["Location"]).content.decode()
+
+
+def test_a_policy_without_exchanges_offers_none(ana_order, ana):
+    _lumen_policy(exchanges=False)
+
+    page = ana.get("/buyer/orders/O-1/return").content.decode()
+
+    assert ('<option value="refund"' in page, '<option value="exchange"' in page) == (True, False)
