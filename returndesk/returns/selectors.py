@@ -568,8 +568,8 @@ class BuyerLine:
 @dataclass(frozen=True)
 class BuyerOrder:
     """An order as its buyer's pages show it: the order (seller joined), each line with its
-    eligibility under the seller's policy in force, in the order's line order, and the order's returns newest first (each with its
-    lines and their order lines)."""
+    eligibility under the seller's policy in force, in the order's line order, and the order's
+    returns newest first (each with its lines and their order lines)."""
 
     order: Order
     lines: list[BuyerLine]
