@@ -7,9 +7,10 @@ from enum import StrEnum
 from django.db import models
 
 
-def money_field() -> models.DecimalField:  # type: ignore[type-arg]
-    """Exact amounts; four places hold every ISO 4217 currency's minor unit."""
-    return models.DecimalField(max_digits=19, decimal_places=4)
+def money_field(**options: object) -> models.DecimalField:  # type: ignore[type-arg]
+    """Exact amounts; four places hold every ISO 4217 currency's minor unit. ``options`` go to
+    the field (a ``default``)."""
+    return models.DecimalField(max_digits=19, decimal_places=4, **options)  # type: ignore[arg-type]
 
 
 def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:

@@ -95,6 +95,8 @@ class DemoOrder:
     buyer: int  # index in BUYERS
     delivered_days_ago: int | None
     lines: tuple[tuple[str, str, int, str, str], ...]  # sku, title, quantity, unit price, paid amount
+    # The SKUs among the lines sold as final sale.
+    final_sale: frozenset[str] = frozenset()
 
 
 ORDERS = [
@@ -135,7 +137,8 @@ def _order_place(order: DemoOrder, *, now: datetime) -> Order:
         shipping_amount="4.99",
         lines=[
             line_payload(f"L{index}", sku=sku, title=title, quantity=quantity, unit_price=unit, paid_amount=paid,
-                         weight_g=400, category=CATEGORIES[SELLERS[order.seller]["external_id"]])
+                         weight_g=400, category=CATEGORIES[SELLERS[order.seller]["external_id"]],
+                         final_sale=sku in order.final_sale)
             for index, (sku, title, quantity, unit, paid) in enumerate(order.lines, start=1)
         ],
     )  # fmt: skip
@@ -258,6 +261,27 @@ def _policies(keys: DemoKeys, now: datetime) -> None:
     policy_put(actor=keys.sellers["S-LUMEN"], seller="S-LUMEN", body=LUMEN_POLICY, now=now - timedelta(minutes=5))
 
 
+# Ana's orders at Lumen Lighting placed after its policy: what her portal says cannot be returned,
+# and why. A lamp delivered 20 days ago is past her 14 days of withdrawal, so Lumen's Lighting
+# category refuses a change of mind (a fault stays returnable); the clearance shade is final sale;
+# one order is on its way, one past its window. (Her desk lamp of O-1001 is already in a return.)
+REFUSAL_ORDERS = [
+    DemoOrder(
+        1010,
+        0,
+        0,
+        20,
+        (
+            ("LUM-PEND-1", "Pendant lamp, opal", 1, "89.00", "89.00"),
+            ("LUM-SHADE-C", "Lamp shade, clearance", 1, "12.00", "9.60"),
+        ),
+        final_sale=frozenset({"LUM-SHADE-C"}),
+    ),
+    DemoOrder(1011, 0, 0, None, (("LUM-FLOOR-2", "Floor lamp, walnut", 1, "149.00", "149.00"),)),
+    DemoOrder(1012, 0, 0, 45, (("LUM-WALL-3", "Wall light, pair", 2, "35.00", "70.00"),)),
+]
+
+
 def _parcels(keys: DemoKeys, now: datetime) -> None:
     """A parcel that reached Volt Gadgets' warehouse without a readable code: unmatched."""
     receiving_services.parcel_create(
@@ -280,6 +304,8 @@ def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     get_user_model().objects.create_superuser(ADMIN, "admin@example.com", password)
     _returns(orders, keys, now)
     _policies(keys, now)
+    for order in REFUSAL_ORDERS:
+        _order_place(order, now=now)
     _parcels(keys, now)
     staff = demo_staff_create()
     demo_point_register(now=now)

@@ -26,6 +26,7 @@ from returndesk.returns.schemas import (
     InspectIn,
     PortalLinkIn,
     PortalLinkOut,
+    PreviewOut,
     RejectIn,
     ReturnableOut,
     ReturnDetailOut,
@@ -33,6 +34,7 @@ from returndesk.returns.schemas import (
     ReturnListQuery,
     ReturnPageOut,
     VerificationOut,
+    preview_data,
     returnable_data,
     verification_data,
 )
@@ -64,10 +66,29 @@ def return_open(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
     actor = actor_of(request)
 
     def produce() -> HttpResponse:
-        ret = services.return_open(actor=actor, order_external_id=payload.order, lines=payload.requested_lines())
+        ret = services.return_open(
+            actor=actor,
+            order_external_id=payload.order,
+            lines=payload.requested_lines(),
+            preferred_resolution=payload.preferred_resolution,
+        )
         return respond(201, ReturnDetailOut, selectors.return_answer_load(ret))
 
     return idempotent(request, actor, produce)
+
+
+@router.post("/returns/preview", response={200: PreviewOut, **errors(400, 403, 404)})
+def return_preview(request: HttpRequest, payload: ReturnIn) -> HttpResponse:
+    """What opening this return would answer now, creating nothing: every refusal (as POST
+    /returns judges them), whether the system would approve it at once, and the cost advice."""
+    actor = access_require(actor_of(request), ActorKind.PLATFORM)
+    verdict = services.return_preview(
+        actor=actor,
+        order_external_id=payload.order,
+        lines=payload.requested_lines(),
+        preferred_resolution=payload.preferred_resolution,
+    )
+    return respond(200, PreviewOut, preview_data(verdict))
 
 
 @router.get("/returns", response={200: ReturnPageOut, **errors(403)})

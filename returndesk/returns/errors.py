@@ -75,3 +75,19 @@ class CodeNotNeeded(Conflict):
 
 class TooManyCodeReminders(RateLimited):
     title = "Too many return code reminders"
+
+
+class ExchangeNotAllowed(Unprocessable):
+    code, title = "exchange_not_allowed", "The seller's return policy offers no exchanges or replacements"
+
+
+class AlreadyReturned(Unprocessable):
+    code, title = "already_returned", "Every unit of the item is already in a return"
+
+
+class NonReturnableCategory(Unprocessable):
+    code, title = "non_returnable_category", "The seller takes items of this category back only if faulty or wrong"
+
+
+class NonReturnableSku(Unprocessable):
+    code, title = "non_returnable_sku", "The seller takes this item back only if faulty or wrong"

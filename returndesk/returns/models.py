@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from returndesk.core.fields import choices
+from returndesk.core.fields import choices, money_field
 from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain import anomalies, codes
 from returndesk.returns.domain.lifecycle import (
@@ -18,6 +18,7 @@ from returndesk.returns.domain.lifecycle import (
     Resolution,
     Status,
 )
+from returndesk.returns.domain.requests import PreferredResolution
 
 
 class Return(models.Model):
@@ -46,6 +47,13 @@ class Return(models.Model):
     policy = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, db_column="policy_version", related_name="returns"
     )
+    # What the buyer asked for in the end; the seller decides (``resolution``).
+    preferred_resolution = models.CharField(
+        max_length=16, choices=choices(PreferredResolution), default=PreferredResolution.REFUND
+    )
+    # Judged once, as the return opened, under its policy version: the refund ledger reads these.
+    free_return = models.BooleanField(default=False)
+    eu_withdrawal = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -75,6 +83,11 @@ class ReturnLine(models.Model):
     note = models.TextField(blank=True)
     outcome = models.CharField(max_length=16, choices=choices(LineOutcome), default=LineOutcome.PENDING)
     condition = models.CharField(max_length=16, choices=choices(Condition), blank=True)
+    # The part of the order line's paid amount these units carry, fixed as the return opens so
+    # that unit-by-unit returns add up to what was paid (``policies.domain.advice.paid_share``).
+    paid_share = money_field(default=0)
+    # The variant the buyer wants instead, for an exchange; blank when none is named.
+    exchange_variant_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
         constraints = [

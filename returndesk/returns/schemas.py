@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
 from ninja import Schema
@@ -19,14 +20,18 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from returndesk.core import money
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.schemas import ExternalId, InSchema, StrictInt, Timestamp
+from returndesk.policies.domain.advice import Advice, Suggestion
 from returndesk.policies.domain.eligibility import Refusal
+from returndesk.policies.domain.policy import Payer
 from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.anomalies import CODE_PATTERN as ANOMALY_CODE_PATTERN
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
-from returndesk.returns.domain.requests import LineInspection, RequestedLine
+from returndesk.returns.domain.opening import Opening
+from returndesk.returns.domain.requests import LineInspection, PreferredResolution, RequestedLine
 from returndesk.returns.domain.verification import RefusalReason, Result
 from returndesk.returns.extensions import return_extensions
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
@@ -38,17 +43,125 @@ class ReturnLineIn(InSchema):
     quantity: StrictInt = Field(ge=1, le=100_000)
     reason: Reason
     note: str = Field(default="", max_length=2000)
+    exchange_variant_id: ExternalId | None = Field(
+        default=None, description="The variant wanted instead (preferred_resolution exchange only)"
+    )
 
 
 class ReturnIn(InSchema):
     order: ExternalId = Field(description="The order's external id")
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=100)
+    preferred_resolution: PreferredResolution = Field(
+        default=PreferredResolution.REFUND,
+        description="What the buyer would like; exchange and replacement only where the policy allows exchanges",
+    )
+
+    @model_validator(mode="after")
+    def _variants_for_an_exchange(self) -> ReturnIn:
+        # A variant names what the buyer gets instead: it means nothing for any other resolution.
+        if self.preferred_resolution is not PreferredResolution.EXCHANGE and any(
+            line.exchange_variant_id is not None for line in self.lines
+        ):
+            raise ValueError("exchange_variant_id is given only with preferred_resolution exchange")
+        return self
 
     def requested_lines(self) -> list[RequestedLine]:
         return [
-            RequestedLine(line=line.line, quantity=line.quantity, reason=line.reason, note=line.note)
+            RequestedLine(
+                line=line.line,
+                quantity=line.quantity,
+                reason=line.reason,
+                note=line.note,
+                exchange_variant_id=line.exchange_variant_id or "",
+            )
             for line in self.lines
         ]
+
+
+# --- The preview of an opening ------------------------------------------------------------------
+
+
+class PreviewRefusalOut(BaseModel):
+    line: str
+    code: str
+    message: str
+
+
+class AdviceLineOut(BaseModel):
+    line: str
+    quantity: int
+    paid_share: str
+    restocking_fee: str
+    return_shipping_fee: str
+    refund: str
+
+
+class ReturnShippingOut(BaseModel):
+    paid_by: Payer
+    free: bool
+    fee: str = Field(description="What is deducted from the refund for return shipping")
+
+
+class AdviceOut(BaseModel):
+    currency: str
+    lines: list[AdviceLineOut]
+    shipping_refund: str = Field(description="The part of the order's shipping refunded")
+    return_shipping: ReturnShippingOut
+    refund_total: str
+    eu_withdrawal: bool
+    suggestion: Suggestion
+    message: str
+
+
+class PreviewOut(BaseModel):
+    returnable: bool
+    refusals: list[PreviewRefusalOut] = Field(description="Every refusal: lines in body order, then the table's")
+    auto_approve: bool = Field(description="Whether the system would approve the return as it opens")
+    advice: AdviceOut
+
+
+def advice_data(advice: Advice) -> dict[str, object]:
+    """The advice as the API shows it: minor units as the currency's decimal strings."""
+
+    def amount(units: int) -> str:
+        return money.format_amount(money.from_minor(units, advice.currency), advice.currency)
+
+    return {
+        "currency": advice.currency,
+        "lines": [
+            {
+                "line": line.line,
+                "quantity": line.quantity,
+                "paid_share": amount(line.paid_share),
+                "restocking_fee": amount(line.restocking_fee),
+                "return_shipping_fee": amount(line.return_shipping_fee),
+                "refund": amount(line.refund),
+            }
+            for line in advice.lines
+        ],
+        "shipping_refund": amount(advice.shipping_refund),
+        "return_shipping": {
+            "paid_by": advice.return_shipping_paid_by,
+            "free": advice.free,
+            "fee": amount(advice.return_shipping_fee),
+        },
+        "refund_total": amount(advice.refund_total),
+        "eu_withdrawal": advice.eu_withdrawal,
+        "suggestion": advice.suggestion,
+        "message": advice.message,
+    }
+
+
+def preview_data(verdict: Opening) -> dict[str, object]:
+    return {
+        "returnable": verdict.returnable,
+        "refusals": [
+            {"line": numbered.line, "code": numbered.refusal.code, "message": numbered.refusal.message}
+            for numbered in verdict.refusals
+        ],
+        "auto_approve": verdict.auto_approve,
+        "advice": advice_data(verdict.advice),
+    }
 
 
 class RejectIn(InSchema):
@@ -178,10 +291,20 @@ class ReturnLineOut(Schema):
     note: str
     outcome: LineOutcome
     condition: Condition | None
+    paid_share: str = Field(description="The part of the order line's paid amount these units carry")
+    exchange_variant_id: str | None = Field(description="The variant wanted instead; null when none is named")
 
     @staticmethod
     def resolve_line(line: ReturnLine) -> str:
         return line.order_line.external_id
+
+    @staticmethod
+    def resolve_paid_share(line: ReturnLine) -> str:
+        return money.format_amount(Decimal(line.paid_share), line.return_request.order.currency)
+
+    @staticmethod
+    def resolve_exchange_variant_id(line: ReturnLine) -> str | None:
+        return line.exchange_variant_id or None
 
     @staticmethod
     def resolve_sku(line: ReturnLine) -> str:
@@ -235,6 +358,7 @@ class ReturnOut(Schema):
     due_action: str | None
     next_deadline: DeadlineOut | None
     policy_version: int
+    preferred_resolution: PreferredResolution
     created_at: AwareDatetime
     updated_at: AwareDatetime
 

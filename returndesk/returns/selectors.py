@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -38,10 +39,12 @@ from returndesk.core.sql import fetch_all, quoted_table, row_to_instances, selec
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Seller
 from returndesk.policies.domain import calendar, eligibility
-from returndesk.policies.selectors import policy_in_force, policy_version_get
+from returndesk.policies.domain.eligibility import BuyerFacts, LineEligibility, LineFacts, line_eligibility
+from returndesk.policies.domain.policy import ReturnPolicy
+from returndesk.policies.models import PolicyVersion
+from returndesk.policies.selectors import policy_in_force, policy_version_get, versioned
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
-from returndesk.returns.domain.lifecycle import DEFAULT_POLICY, Action, Facts, LineOutcome, Policy, Status
-from returndesk.returns.domain.returnability import Returnability, line_returnability
+from returndesk.returns.domain.lifecycle import Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
 from returndesk.returns.extensions import return_extension_prefetches, return_extensions_known_empty
@@ -551,21 +554,30 @@ BUYER_ORDERS_PER_PAGE = 20
 
 @dataclass(frozen=True)
 class BuyerLine:
-    """An order line and whether (how many of its units) the buyer may return it now."""
+    """An order line and whether (how many of its units, until when, or why not) the buyer may
+    return it now; ``held_by`` names the codes of the returns holding its units (to link)."""
 
     line: OrderLine
-    returnability: Returnability
+    eligibility: LineEligibility
+    held_by: tuple[str, ...] = ()
+
+    @property
+    def why_not(self) -> str:
+        """Every refusal's code, space-separated (a page's ``data-why-not``); empty when none."""
+        return " ".join(refusal.code for refusal in self.eligibility.refusals)
 
 
 @dataclass(frozen=True)
 class BuyerOrder:
     """An order as its buyer's pages show it: the order (seller joined), each line with its
-    returnability, in the order's line order, and the order's returns newest first (each with its
-    lines and their order lines)."""
+    eligibility under the seller's policy in force, in the order's line order, and the order's
+    returns newest first (each with its lines and their order lines)."""
 
     order: Order
     lines: list[BuyerLine]
     returns: list[Return]
+    # The seller's policy in force, which judged the lines (the form offers what it allows).
+    policy: ReturnPolicy
 
 
 def _buyer_orders(actor: Actor) -> QuerySet[Order]:
@@ -584,9 +596,10 @@ def _buyer_orders(actor: Actor) -> QuerySet[Order]:
     )
 
 
-def _buyer_order(order: Order, now: datetime) -> BuyerOrder:
-    """Judge each line from the prefetched returns: what they hold is ``lifecycle.holds_quantity``,
-    the rule ``return_open`` counts in SQL."""
+def _buyer_order(order: Order, now: datetime, policy: ReturnPolicy) -> BuyerOrder:
+    """Judge each line from the prefetched returns under ``policy`` (``policies.domain.eligibility``,
+    as ``return_open`` does): what they hold is ``lifecycle.holds_quantity``, the rule
+    ``return_open`` counts in SQL."""
     returns = list(order.returns.all())
     held: dict[int, int] = {}
     held_by: dict[int, list[str]] = {}
@@ -596,22 +609,42 @@ def _buyer_order(order: Order, now: datetime) -> BuyerOrder:
         for return_line in ret.lines.all():
             held[return_line.order_line_id] = held.get(return_line.order_line_id, 0) + return_line.quantity
             held_by.setdefault(return_line.order_line_id, []).append(ret.code)
+    buyer = BuyerFacts(time_zone=order.buyer.time_zone, country=order.buyer.country)
     lines = []
     for line in order.lines.all():
         line.order = order
-        answer = line_returnability(
+        codes_holding = tuple(held_by.get(line.pk, ()))
+        facts = LineFacts(
+            line=line.external_id,
+            title=line.title,
+            sku=line.sku,
+            category=line.category,
             quantity=line.quantity,
+            held=held.get(line.pk, 0),
             final_sale=line.final_sale,
             delivered_at=line.effective_delivered_at,
-            held=held.get(line.pk, 0),
-            held_by=tuple(held_by.get(line.pk, ())),
-            time_zone=order.buyer.time_zone,
-            country=order.buyer.country,
-            now=now,
-            policy=DEFAULT_POLICY,
+            held_by=codes_holding,
         )
-        lines.append(BuyerLine(line=line, returnability=answer))
-    return BuyerOrder(order=order, lines=lines, returns=returns)
+        answer = line_eligibility(facts, buyer=buyer, policy=policy, now=now)
+        lines.append(BuyerLine(line=line, eligibility=answer, held_by=codes_holding))
+    return BuyerOrder(order=order, lines=lines, returns=returns, policy=policy)
+
+
+def _policies_in_force(orders: list[Order]) -> dict[int, ReturnPolicy]:
+    """The policy in force for each order's seller, by seller id: each seller's latest version,
+    else the default's latest (``policies.selectors.policy_in_force``), for a page of orders in
+    one query whatever the number of sellers."""
+    seller_ids = {order.seller_id for order in orders}
+    if not seller_ids:
+        return {}
+    latest = (
+        PolicyVersion.objects.filter(Q(seller_id__in=seller_ids) | Q(seller__isnull=True))
+        .values("seller_id")
+        .annotate(latest=Max("version"))
+        .values("latest")
+    )
+    found = {row.seller_id: versioned(row).policy for row in PolicyVersion.objects.filter(version__in=latest)}
+    return {seller_id: found.get(seller_id, found[None]) for seller_id in seller_ids}
 
 
 def orders_for_buyer(
@@ -621,10 +654,9 @@ def orders_for_buyer(
     the next page (None on the last).
 
     A page gets each order as ``BuyerOrder``: the seller joined, every line with its
-    ``Returnability`` at ``now`` (units returnable, or ``why_not``: ``not_delivered``,
-    ``window_closed`` with ``last_day`` in the buyer's time zone, ``final_sale``,
-    ``already_returned`` with ``held_by``, the codes to link), and the order's returns. Four
-    queries whatever the page size. Anyone but a buyer 403 ``forbidden``.
+    ``LineEligibility`` at ``now`` under its seller's policy in force (units returnable until
+    ``last_day`` in the buyer's time zone, and every refusal with its sentence; ``held_by``, the
+    codes to link), and the order's returns. Five queries whatever the page size. Anyone but a buyer 403 ``forbidden``.
     """
     orders = _buyer_orders(actor)
     if cursor:
@@ -635,17 +667,18 @@ def orders_for_buyer(
     if len(page) > limit:
         page = page[:limit]
         next_cursor = cursor_encode(page[-1].placed_at, page[-1].pk, filters=("buyer-orders", actor.buyer_id))
-    return [_buyer_order(order, now) for order in page], next_cursor
+    policies = _policies_in_force(page)
+    return [_buyer_order(order, now, policies[order.seller_id]) for order in page], next_cursor
 
 
 def order_for_buyer(*, external_id: str, actor: Actor, now: datetime) -> BuyerOrder:
-    """One of the signed-in buyer's orders as ``orders_for_buyer`` gives it (four queries), or 404
+    """One of the signed-in buyer's orders as ``orders_for_buyer`` gives it (five queries), or 404
     ``not_found`` for an order that is not theirs or does not exist. Anyone but a buyer 403
     ``forbidden``."""
     order = _buyer_orders(actor).filter(external_id=external_id).first()
     if order is None:
         raise BuyerOrderNotFound(f"You have no order {external_id!r}.")
-    return _buyer_order(order, now)
+    return _buyer_order(order, now, _policies_in_force([order])[order.seller_id])
 
 
 # --- Eligibility: GET /orders/{external_id}/returnable ----------------------------------------

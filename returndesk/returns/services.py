@@ -4,6 +4,7 @@ lifecycle, write the change and an event, and leave side effects to after the co
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import groupby
@@ -19,7 +20,7 @@ from django.utils.translation import gettext, ngettext
 from returndesk.accounts import services as accounts_services
 from returndesk.accounts.errors import BuyerNotFound
 from returndesk.accounts.limits import client_bucket, email_bucket
-from returndesk.core import clock
+from returndesk.core import clock, money
 from returndesk.core.actors import Actor, ActorKind, Role
 from returndesk.core.after_response import after_response
 from returndesk.core.errors import Forbidden, ForbiddenAction
@@ -37,31 +38,28 @@ from returndesk.core.sql import (
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
-from returndesk.policies.selectors import policy_in_force
+from returndesk.policies.domain.eligibility import BuyerFacts, LineFacts
+from returndesk.policies.domain.policy import ReturnPolicy
+from returndesk.policies.models import PolicyVersion
+from returndesk.policies.selectors import policy_version_get
 from returndesk.returns import selectors
-from returndesk.returns.domain import anomalies, codes, lifecycle, returnability
+from returndesk.returns.domain import anomalies, codes, lifecycle, opening
 from returndesk.returns.domain.lifecycle import (
-    DEFAULT_POLICY,
     Action,
     Facts,
     Status,
 )
-from returndesk.returns.domain.requests import LineInspection, RequestedLine
-from returndesk.returns.domain.returnability import WhyNot
+from returndesk.returns.domain.opening import OrderFacts, OrderLineFacts
+from returndesk.returns.domain.requests import LineInspection, PreferredResolution, RequestedLine
 from returndesk.returns.errors import (
     CodeNotNeeded,
     DuplicateLine,
-    FinalSale,
     InspectionIncomplete,
-    LineNotInOrder,
     LineNotInReturn,
-    NotDelivered,
-    QuantityExceeded,
     ReasonRequired,
     ReturnAddressMissing,
     ReturnNotFound,
     TooManyCodeReminders,
-    WindowClosed,
 )
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
@@ -73,74 +71,96 @@ ANOMALY_EVENT = "anomaly"
 _CODE_ATTEMPTS = 5
 
 
-def _requested_order_lines(order: Order, line_ids: Sequence[str]) -> dict[str, tuple[OrderLine, int]]:
-    """The order's lines a request names, each with the units its open returns already claim
-    (the query form of ``lifecycle.holds_quantity``).
+@dataclass(frozen=True)
+class _OrderRead:
+    facts: OrderFacts
+    lines: dict[str, OrderLine]
+    # The number of the policy version in force for the order's seller.
+    version: int
 
-    One plain-SQL statement, not an ORM query and an aggregate: opening a return is the busiest
-    write of the API, and compiling those two queries cost more than running them. Its text
-    depends on the number of lines only, so PostgreSQL prepares it once per connection and count.
+
+def _order_read(order: Order) -> _OrderRead:
+    """What judging an opening reads of ``order`` (locked): every line with the units its open
+    returns already claim (the query form of ``lifecycle.holds_quantity``), how many free returns
+    of the order still hold units, and the number of the seller's policy version in force (the
+    seller's latest, else the default's latest: ``policies.selectors.policy_in_force``'s rule).
+
+    One plain-SQL statement, not ORM queries and aggregates: opening a return is the busiest
+    write of the API, and compiling those queries cost more than running them. Its text is the
+    same for every order, so PostgreSQL prepares it once per connection; the free returns' count
+    and the version are uncorrelated, read once. The version's policy is then read by number,
+    which this process keeps once read (``policy_version_get``): no statement of its own.
     """
     released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
 
     def marks(values: Sequence[object]) -> str:
         return ", ".join(["%s"] * len(values))
 
+    def holds(alias: str) -> str:
+        return (
+            f"{alias}.status NOT IN ({marks(released)})"
+            f" AND NOT ({alias}.status = %s AND {alias}.closed_from IN ({marks(closed_released)}))"
+        )
+
+    holding = [*released, Status.CLOSED, *closed_released]
+    versions = quoted_table(PolicyVersion)
     sql = (
         f"SELECT {select_columns(OrderLine, 'ol')}, COALESCE((SELECT SUM(rl.quantity)"  # noqa: S608
         f" FROM {quoted_table(ReturnLine)} rl JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
-        f" WHERE rl.order_line_id = ol.id AND r.status NOT IN ({marks(released)})"
-        f" AND NOT (r.status = %s AND r.closed_from IN ({marks(closed_released)}))), 0) AS held"
-        f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s AND ol.external_id IN ({marks(line_ids)})"
+        f" WHERE rl.order_line_id = ol.id AND {holds('r')}), 0) AS held,"
+        f" (SELECT COUNT(*) FROM {quoted_table(Return)} f WHERE f.order_id = %s AND f.free_return AND {holds('f')}),"
+        f" COALESCE((SELECT MAX(v.version) FROM {versions} v WHERE v.seller_id = %s),"
+        f" (SELECT MAX(d.version) FROM {versions} d WHERE d.seller_id IS NULL))"
+        f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s"
     )
-    params = [*released, Status.CLOSED, *closed_released, order.pk, *line_ids]
-    requested: dict[str, tuple[OrderLine, int]] = {}
-    for *columns, held in fetch_all(sql, params):
+    lines: dict[str, OrderLineFacts] = {}
+    order_lines: dict[str, OrderLine] = {}
+    rows = fetch_all(sql, [*holding, order.pk, *holding, order.seller_id, order.pk])
+    for *columns, held, _free_returns, _version in rows:
         (line,) = row_to_instances(columns, OrderLine)
         assert isinstance(line, OrderLine)
-        requested[line.external_id] = (line, held)
-    return requested
-
-
-def _check_returnable(
-    line: OrderLine, quantity: int, held: int, *, time_zone: str, country: str, now: datetime
-) -> None:
-    """Refuse ``quantity`` units of ``line`` with the error for why they are not returnable
-    (``domain.returnability``, the same answer the buyer's pages show)."""
-    answer = returnability.line_returnability(
-        quantity=line.quantity,
-        final_sale=line.final_sale,
-        delivered_at=line.effective_delivered_at,
-        held=held,
-        time_zone=time_zone,
-        country=country,
-        now=now,
-        policy=DEFAULT_POLICY,
-    )
-    match answer.why_not:
-        case WhyNot.FINAL_SALE:
-            raise FinalSale(f"Line {line.external_id!r} was sold as final sale.")
-        case WhyNot.NOT_DELIVERED:
-            raise NotDelivered(f"Line {line.external_id!r} has not been delivered yet.")
-        case WhyNot.WINDOW_CLOSED:
-            assert answer.window_ends_at is not None
-            window_end = answer.window_ends_at
-            raise WindowClosed(
-                f"Line {line.external_id!r} could be returned until {window_end.isoformat()}.",
-                extra={"window_closed_at": window_end.isoformat()},
-            )
-    # Units already returned are refused like any excess: the request asks for more than is left.
-    if quantity > answer.returnable:
-        raise QuantityExceeded(
-            f"Line {line.external_id!r}: {quantity} requested, {answer.returnable} of {line.quantity} returnable.",
-            extra={"line": line.external_id, "available": answer.returnable},
+        line.order = order
+        order_lines[line.external_id] = line
+        lines[line.external_id] = OrderLineFacts(
+            facts=LineFacts(
+                line=line.external_id,
+                title=line.title,
+                sku=line.sku,
+                category=line.category,
+                quantity=line.quantity,
+                held=held,
+                final_sale=line.final_sale,
+                delivered_at=line.effective_delivered_at,
+            ),
+            paid=money.to_minor(line.paid_amount, order.currency),
         )
+    facts = OrderFacts(
+        external_id=order.external_id,
+        currency=order.currency,
+        buyer=BuyerFacts(time_zone=order.buyer.time_zone, country=order.buyer.country),
+        shipping=money.to_minor(order.shipping_amount, order.currency),
+        lines=lines,
+        earlier_free_returns=int(rows[0][-2]),
+    )
+    # Every order has a line (the import requires one), so the row is there.
+    return _OrderRead(facts, order_lines, int(rows[0][-1]))
 
 
 def return_open(
-    *, actor: Actor, order_external_id: str, lines: Sequence[RequestedLine], now: datetime | None = None
+    *,
+    actor: Actor,
+    order_external_id: str,
+    lines: Sequence[RequestedLine],
+    preferred_resolution: PreferredResolution = PreferredResolution.REFUND,
+    now: datetime | None = None,
 ) -> Return:
     """Open a return on lines of one order and issue its code.
+
+    Every line is judged by the policy in force for the order's seller (``domain.opening``): a
+    refusal answers 422 naming every refused line, and writes nothing. The return stores that
+    version, the buyer's preferred resolution, whether it is free and an EU withdrawal, and each
+    line's paid share. When the policy's auto-approve rules hold, the system approves it in the
+    same transaction (a second event, ``approve`` by the system).
 
     The order row is locked first, so two requests for the last unit of a line queue and the
     second sees the first's claim. That lock comes before the return's insert, which takes the
@@ -148,13 +168,11 @@ def return_open(
     """
     if actor.role not in (Role.PLATFORM, Role.BUYER):
         raise Forbidden("Only the buyer, or the platform for the buyer, opens returns.")
-    line_ids = [line.line for line in lines]
-    if len(set(line_ids)) != len(line_ids):
-        raise DuplicateLine("Name each order line once, with the total quantity to return.")
+    opening.requested_lines_check(lines)
     for attempt in range(_CODE_ATTEMPTS):
         code = codes.generate()
         try:
-            return _return_open(actor, order_external_id, lines, code=code, now=now)
+            return _return_open(actor, order_external_id, lines, preferred_resolution, code=code, now=now)
         except IntegrityError:
             # The transaction (or its savepoint, when nested) is rolled back whole; only a clash of
             # codes is worth another draw, any other violation is a bug to surface.
@@ -163,41 +181,90 @@ def return_open(
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class _Judged:
+    """An opening judged under the order's lock: the order, its lines by external id, the policy
+    version in force and its policy, the time judged, and the verdict."""
+
+    order: Order
+    order_lines: dict[str, OrderLine]
+    version: int
+    policy: ReturnPolicy
+    now: datetime
+    verdict: opening.Opening
+
+
+# Who approves a return whose policy's auto-approve rules hold: the system, as the policy says.
+AUTO_APPROVER = Actor(kind=ActorKind.SYSTEM, id="auto_approve")
+
+
+def _opening_judged(
+    actor: Actor,
+    order_external_id: str,
+    lines: Sequence[RequestedLine],
+    preferred_resolution: PreferredResolution,
+    now: datetime | None,
+) -> _Judged:
+    """Lock the order and judge the request under the policy in force. 404 ``order_not_found``
+    for an order that is not there, or not this buyer's."""
+    order = order_lock(external_id=order_external_id)
+    if order is None or (actor.role is Role.BUYER and order.buyer_id != actor.buyer_id):
+        raise OrderNotFound(f"No order {order_external_id!r}.")
+    # Read after the lock: the timeline's order is the order in which the writes committed.
+    now = now or clock.now()
+    read = _order_read(order)
+    policy = policy_version_get(version=read.version).policy
+    opening.resolution_check(preferred_resolution, policy)
+    verdict = opening.opening_judge(read.facts, lines, policy=policy, now=now)
+    return _Judged(order, read.lines, read.version, policy, now, verdict)
+
+
+def return_preview(
+    *,
+    actor: Actor,
+    order_external_id: str,
+    lines: Sequence[RequestedLine],
+    preferred_resolution: PreferredResolution = PreferredResolution.REFUND,
+    now: datetime | None = None,
+) -> opening.Opening:
+    """What opening this return now would answer, writing nothing: every refusal, whether the
+    system would approve it at once, and the cost advice. The same judging as ``return_open``,
+    under the same lock (a preview beside an opening sees it whole or not at all)."""
+    if actor.role not in (Role.PLATFORM, Role.BUYER):
+        raise Forbidden("Only the buyer, or the platform for the buyer, previews returns.")
+    opening.requested_lines_check(lines)
+    with transaction.atomic():
+        return _opening_judged(actor, order_external_id, lines, preferred_resolution, now).verdict
+
+
 def _return_open(
-    actor: Actor, order_external_id: str, lines: Sequence[RequestedLine], *, code: str, now: datetime | None
+    actor: Actor,
+    order_external_id: str,
+    lines: Sequence[RequestedLine],
+    preferred_resolution: PreferredResolution,
+    *,
+    code: str,
+    now: datetime | None,
 ) -> Return:
     # The return's insert takes no savepoint of its own: 60 random bits all but never clash, and
     # when they do, return_open runs this whole transaction again with another code.
-    line_ids = [line.line for line in lines]
     with transaction.atomic():
         # The seller and buyer come along unlocked: the return's insert takes them in their turn.
-        order = order_lock(external_id=order_external_id)
-        if order is None or (actor.role is Role.BUYER and order.buyer_id != actor.buyer_id):
-            raise OrderNotFound(f"No order {order_external_id!r}.")
-        # Read after the lock: the timeline's order is the order in which the writes committed.
-        now = now or clock.now()
-        order_lines = _requested_order_lines(order, line_ids)
-        for requested in lines:
-            if requested.line not in order_lines:
-                raise LineNotInOrder(f"Order {order.external_id!r} has no line {requested.line!r}.")
-            order_line, held = order_lines[requested.line]
-            order_line.order = order
-            _check_returnable(
-                order_line,
-                requested.quantity,
-                held,
-                time_zone=order.buyer.time_zone,
-                country=order.buyer.country,
-                now=now,
-            )
+        judged = _opening_judged(actor, order_external_id, lines, preferred_resolution, now)
+        order, verdict, now = judged.order, judged.verdict, judged.now
+        if not verdict.returnable:
+            raise opening.refusal_error(verdict)
         # The version in force now is the return's for good: its first clock already counts by it.
-        in_force = policy_in_force(seller_id=order.seller_id)
-        facts = Facts(
-            status=Status.REQUESTED,
-            status_since=now,
-            policy=lifecycle.lifecycle_policy(in_force.version, in_force.policy),
-        )
-        deadline = lifecycle.next_deadline(facts)
+        clocks = lifecycle.lifecycle_policy(judged.version, judged.policy)
+        # No return address, nowhere to send the parcel: the seller decides, as without the rule.
+        auto_approve = verdict.auto_approve and bool(order.seller.return_address)
+        requested_facts = Facts(status=Status.REQUESTED, status_since=now, policy=clocks, auto_approve=auto_approve)
+        status = Status.REQUESTED
+        ship_by = None
+        if auto_approve:
+            status = lifecycle.plan(requested_facts, Action.APPROVE, AUTO_APPROVER.role, now)
+            ship_by = lifecycle.ship_by_after(now, clocks)
+        deadline = lifecycle.next_deadline(replace(requested_facts, status=status, ship_by=ship_by))
         assert deadline is not None
         (ret,) = insert_rows(
             [
@@ -206,11 +273,15 @@ def _return_open(
                     order=order,
                     seller=order.seller,
                     buyer=order.buyer,
-                    status=Status.REQUESTED,
+                    status=status,
                     status_since=now,
+                    ship_by=ship_by,
                     due_at=deadline.at,
                     due_action=deadline.action,
-                    policy_id=in_force.version,
+                    policy_id=judged.version,
+                    preferred_resolution=preferred_resolution,
+                    free_return=verdict.free,
+                    eu_withdrawal=verdict.eu_withdrawal,
                     created_at=now,
                     updated_at=now,
                 )
@@ -220,26 +291,64 @@ def _return_open(
             [
                 ReturnLine(
                     return_request=ret,
-                    order_line=order_lines[line.line][0],
-                    quantity=line.quantity,
-                    reason=line.reason,
-                    note=line.note,
+                    order_line=judged.order_lines[line.requested.line],
+                    quantity=line.requested.quantity,
+                    reason=line.requested.reason,
+                    note=line.requested.note,
+                    paid_share=money.from_minor(line.paid_share, order.currency),
+                    exchange_variant_id=line.requested.exchange_variant_id,
                 )
-                for line in lines
+                for line in verdict.lines
             ]
         )
-        event = _append_event(
-            ret,
-            actor.for_buyer(order.buyer.external_id) if actor.role is Role.PLATFORM else actor,
-            REQUEST_EVENT,
-            from_status=None,
-            to_status=Status.REQUESTED,
-            at=now,
-            data={"lines": [{"line": line.line, "quantity": line.quantity, "reason": line.reason} for line in lines]},
-        )
+        buyer_side = actor.for_buyer(order.buyer.external_id) if actor.role is Role.PLATFORM else actor
+        event_rows = [
+            _event_row(
+                ret,
+                buyer_side,
+                REQUEST_EVENT,
+                from_status=None,
+                to_status=Status.REQUESTED,
+                at=now,
+                data={
+                    "lines": [{"line": line.line, "quantity": line.quantity, "reason": line.reason} for line in lines]
+                },
+            )
+        ]
+        if auto_approve:
+            event_rows.append(
+                _event_row(ret, AUTO_APPROVER, Action.APPROVE, from_status=Status.REQUESTED, to_status=status, at=now)
+            )
+        # Both events in one statement: the auto-approval costs no statement of its own.
+        events = insert_rows(event_rows)
         # Everything the answer reads was written here: it is rendered from these rows, not read back.
-        rows_known(ret, lines=return_lines, anomalies=[], events=[event])
+        rows_known(ret, lines=return_lines, anomalies=[], events=events)
     return ret
+
+
+def _event_row(
+    ret: Return,
+    actor: Actor,
+    action: str,
+    *,
+    from_status: Status | None,
+    to_status: Status,
+    at: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> ReturnEvent:
+    return ReturnEvent(
+        return_request=ret,
+        at=at,
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        on_behalf_of=actor.on_behalf_of,
+        action=action,
+        from_status=from_status or "",
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )
 
 
 def _append_event(
@@ -254,20 +363,7 @@ def _append_event(
     data: dict[str, Any] | None = None,
 ) -> ReturnEvent:
     (event,) = insert_rows(
-        [
-            ReturnEvent(
-                return_request=ret,
-                at=at,
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-                on_behalf_of=actor.on_behalf_of,
-                action=action,
-                from_status=from_status or "",
-                to_status=to_status,
-                reason=reason,
-                data=data or {},
-            )
-        ]
+        [_event_row(ret, actor, action, from_status=from_status, to_status=to_status, at=at, reason=reason, data=data)]
     )
     return event
 

@@ -50,6 +50,10 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("positive_data_acceptance", "POST /api/v1/returns"): (
         "the order's own facts decide: a line named twice is 422 duplicate_line, more units than bought 422"
     ),
+    ("positive_data_acceptance", "POST /api/v1/returns/preview"): (
+        "the order's own facts decide, as for POST /returns: a line named twice is 422 duplicate_line, a line the"
+        " order lacks 422 line_not_in_order, an exchange_variant_id without preferred_resolution exchange 422"
+    ),
     ("positive_data_acceptance", "POST /api/v1/returns/{code}/inspect"): (
         "a condition that contradicts the outcome (not_the_item yet accepted) is 422 condition_contradicts_outcome"
     ),

@@ -109,10 +109,10 @@ def _validation_error(world: World) -> HttpResponse:
 
 
 def _quantity_exceeded(world: World) -> HttpResponse:
-    """L2's only unit is already being returned."""
+    """Two units of L1 asked for when another return holds one of its two."""
     now = timezone.now()
-    ret = world.make_return(order=world.make_order(delivered_at=now - timedelta(days=1), now=now), line="L2", now=now)
-    body = {"order": ret.order.external_id, "lines": [{"line": "L2", "quantity": 1, "reason": "defective"}]}
+    ret = world.make_return(order=world.make_order(delivered_at=now - timedelta(days=1), now=now), line="L1", now=now)
+    body = {"order": ret.order.external_id, "lines": [{"line": "L1", "quantity": 2, "reason": "defective"}]}
     return world.keys.client("platform").post("/api/v1/returns", body, content_type="application/json")
 
 
@@ -250,6 +250,7 @@ def test_the_schema_lists_every_route_of_the_contract(schema):
         ("POST", "/api/v1/parcels"),
         ("POST", "/api/v1/parcels/{id}/match"),
         ("POST", "/api/v1/returns"),
+        ("POST", "/api/v1/returns/preview"),
         ("POST", "/api/v1/returns/{code}/approve"),
         ("POST", "/api/v1/returns/{code}/cancel"),
         ("POST", "/api/v1/returns/{code}/close"),

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from returndesk.core.idempotency import MAX_KEY_LENGTH
 from returndesk.policies.domain.reasons import Reason
+from returndesk.portals.buyer.words import PREFERRED_RESOLUTION
 from returndesk.portals.common.words import REASON
-from returndesk.returns.domain.requests import RequestedLine
+from returndesk.returns.domain.requests import EXCHANGING_RESOLUTIONS, PreferredResolution, RequestedLine
 
 # The API takes at most this many lines in one return; a longer form is not one of ours.
 MAX_LINES = 100
@@ -59,6 +60,28 @@ class ReturnLineForm(forms.Form):
             return None
         return RequestedLine(line=data["line"], quantity=data["quantity"], reason=Reason(data["reason"]),
                              note=data["note"])  # fmt: skip
+
+
+class ResolutionForm(forms.Form):
+    """What the buyer would like in the end; a policy without exchanges refuses two of them
+    (``exchange_not_allowed``, from the service: the page and the API say the same)."""
+
+    preferred_resolution = forms.ChoiceField(
+        label=_("Preferred resolution"),
+        choices=[(resolution.value, PREFERRED_RESOLUTION[resolution]) for resolution in PreferredResolution],
+        initial=PreferredResolution.REFUND.value,
+        # A form without the field (an older page) asks for a refund, as the API's default does.
+        required=False,
+    )
+
+
+def resolution_choices(*, exchanges: bool) -> list[tuple[str, str]]:
+    """The resolutions the form offers: exchange and replacement only where the policy allows them."""
+    return [
+        (resolution.value, str(PREFERRED_RESOLUTION[resolution]))
+        for resolution in PreferredResolution
+        if exchanges or resolution not in EXCHANGING_RESOLUTIONS
+    ]
 
 
 def line_prefix(index: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from returndesk.core import clock
+from returndesk.core import clock, money
 from returndesk.core.actors import Actor
 from returndesk.core.errors import ReturndeskError, ValidationFailed
 from returndesk.core.idempotency import once_per_token
@@ -28,12 +29,13 @@ from returndesk.labels import services as label_services
 from returndesk.portals.buyer import forms
 from returndesk.portals.buyer.sign_in import PAGE as SIGN_IN_PAGE
 from returndesk.portals.buyer.sign_in import EmailForm
-from returndesk.portals.buyer.words import DEADLINE, NEXT_STEP
-from returndesk.portals.common.views import BUYER, portal_view, render_problem
+from returndesk.portals.buyer.words import DEADLINE, NEXT_STEP, SUGGESTION
+from returndesk.portals.common.views import BUYER, form_problem, portal_view, render_problem
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, DueAction, Status
-from returndesk.returns.domain.requests import RequestedLine
+from returndesk.returns.domain.opening import Opening
+from returndesk.returns.domain.requests import PreferredResolution, RequestedLine
 from returndesk.returns.selectors import BuyerLine, BuyerOrder
 
 ORDERS_PAGE = "portals/buyer/orders.html"
@@ -61,7 +63,7 @@ class OrderCard:
 
     @property
     def returnable(self) -> bool:
-        return any(line.returnability.returnable for line in self.order.lines)
+        return any(line.eligibility.returnable for line in self.order.lines)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -81,28 +83,47 @@ def orders(request: HttpRequest, actor: Actor | None) -> HttpResponse:
 # --- /buyer/orders/<external_id>/return: the open-return form --------------------------------------
 
 
+# What the form's submit button asked for: the costs first, or the return itself.
+REVIEW, OPEN = "review", "open"
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_view(BUYER)
 def return_form(request: HttpRequest, actor: Actor, external_id: str) -> HttpResponse:
-    """A fieldset per returnable line (Quantity, Reason, Note); Open the return opens one return
-    on the lines given a quantity and shows it (303). A double submit shows the first return."""
+    """A fieldset per returnable line (Quantity, Reason, Note) and Preferred resolution. Review
+    the costs shows the advice (what the refund comes to, any restocking fee, a suggestion) with
+    the answers kept, judged as opening would judge them; Open the return opens one return on the
+    lines given a quantity and shows it (303). A double submit shows the first return."""
     if request.method != "POST":
         return _return_form_page(request, actor, external_id, token=forms.form_token())
     line_forms = forms.posted_line_forms(request.POST)
+    resolution_form = forms.ResolutionForm(request.POST)
     token = forms.posted_token(request.POST)
+    page = partial(_return_form_page, request, actor, external_id, token=token, posted=line_forms,
+                   resolution=resolution_form)  # fmt: skip
     try:
         requested = _requested_lines(line_forms)
+        preferred = _preferred_resolution(resolution_form)
+        if request.POST.get("step") == REVIEW:
+            verdict = services.return_preview(
+                actor=actor, order_external_id=external_id, lines=requested, preferred_resolution=preferred
+            )
+            return page(preview=verdict)
         code = once_per_token(
             actor=actor,
             token=str(request.POST.get("token", "")),
             path=request.path,
-            fingerprint={"order": external_id, "lines": [vars(line) for line in requested]},
-            effect=lambda: services.return_open(actor=actor, order_external_id=external_id, lines=requested).code,
+            fingerprint={"order": external_id, "lines": [vars(line) for line in requested], "preferred": preferred},
+            effect=lambda: (
+                services.return_open(
+                    actor=actor, order_external_id=external_id, lines=requested, preferred_resolution=preferred
+                ).code
+            ),
         )
     except ReturndeskError as error:
         # Shown again with what was typed: the page reads the order afresh, so an order that is
         # not this buyer's answers 404 not_found here, as its GET does.
-        return _return_form_page(request, actor, external_id, token=token, posted=line_forms, error=error)
+        return page(error=error)
     return _see_other(return_path(str(code)))
 
 
@@ -121,6 +142,50 @@ def _requested_lines(line_forms: list[forms.ReturnLineForm]) -> list[RequestedLi
     return requested
 
 
+def _preferred_resolution(form: forms.ResolutionForm) -> PreferredResolution:
+    if not form.is_valid():
+        raise form_problem(form)
+    return PreferredResolution(form.cleaned_data["preferred_resolution"] or PreferredResolution.REFUND)
+
+
+@dataclass(frozen=True)
+class AdvicePanel:
+    """The advice as the form shows it: amounts in words of money, and the verdict's refusals."""
+
+    suggestion: str
+    heading: str
+    message: str
+    refund_total: str
+    restocking_fee: str
+    return_shipping_fee: str
+    shipping_refund: str
+    free: bool
+    eu_withdrawal: bool
+    auto_approve: bool
+    refusals: tuple[str, ...]
+
+
+def _advice_panel(verdict: Opening) -> AdvicePanel:
+    advice = verdict.advice
+
+    def amount(units: int) -> str:
+        return f"{money.format_amount(money.from_minor(units, advice.currency), advice.currency)} {advice.currency}"
+
+    return AdvicePanel(
+        suggestion=advice.suggestion,
+        heading=str(SUGGESTION[advice.suggestion]),
+        message=advice.message,
+        refund_total=amount(advice.refund_total),
+        restocking_fee=amount(sum(line.restocking_fee for line in advice.lines)),
+        return_shipping_fee=amount(advice.return_shipping_fee),
+        shipping_refund=amount(advice.shipping_refund),
+        free=advice.free,
+        eu_withdrawal=advice.eu_withdrawal,
+        auto_approve=verdict.auto_approve,
+        refusals=tuple(numbered.refusal.message for numbered in verdict.refusals),
+    )
+
+
 def _return_form_page(
     request: HttpRequest,
     actor: Actor,
@@ -128,18 +193,28 @@ def _return_form_page(
     *,
     token: str,
     posted: list[forms.ReturnLineForm] | None = None,
+    resolution: forms.ResolutionForm | None = None,
+    preview: Opening | None = None,
     error: ReturndeskError | None = None,
 ) -> HttpResponse:
     order = selectors.order_for_buyer(external_id=external_id, actor=actor, now=clock.now())
     kept = {form.data.get(form.add_prefix("line")): form for form in posted or []}
     fieldsets: list[tuple[BuyerLine, forms.ReturnLineForm]] = []
-    for buyer_line in (line for line in order.lines if line.returnability.returnable):
+    for buyer_line in (line for line in order.lines if line.eligibility.returnable):
         index = len(fieldsets)
         form = kept.get(buyer_line.line.external_id)
         if form is None or form.prefix != forms.line_prefix(index):
             form = forms.ReturnLineForm(prefix=forms.line_prefix(index), initial={"line": buyer_line.line.external_id})
         fieldsets.append((buyer_line, form))
-    context: dict[str, Any] = {"order": order, "fieldsets": fieldsets, "token": token}
+    context: dict[str, Any] = {
+        "order": order,
+        "fieldsets": fieldsets,
+        "not_returnable": [line for line in order.lines if not line.eligibility.returnable],
+        "resolution_form": resolution or forms.ResolutionForm(),
+        "resolutions": forms.resolution_choices(exchanges=order.policy.exchanges),
+        "advice": _advice_panel(preview) if preview is not None else None,
+        "token": token,
+    }
     if error is not None:
         return render_problem(request, RETURN_FORM_PAGE, context, error)
     return render(request, RETURN_FORM_PAGE, context)

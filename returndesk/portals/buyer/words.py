@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from returndesk.policies.domain.advice import Suggestion
 from returndesk.returns.domain.lifecycle import DueAction, Status
+from returndesk.returns.domain.requests import PreferredResolution
 
 NEXT_STEP: Mapping[str, Promise] = {
     Status.REQUESTED: _("The seller decides whether to approve your return."),
@@ -40,4 +42,18 @@ DEADLINE: Mapping[str, Promise] = {
     DueAction.DECLINE_OFFER: _("Answer the seller's offer by %(when)s; after that it lapses."),
     DueAction.CLOSE: _("The return closes on %(when)s."),
     DueAction.SUPERVISE: _("Customer service decides by %(when)s; otherwise a supervisor takes over."),
+}
+
+PREFERRED_RESOLUTION: Mapping[str, Promise] = {
+    PreferredResolution.REFUND: _("A refund"),
+    PreferredResolution.EXCHANGE: _("An exchange for another size or colour"),
+    PreferredResolution.REPLACEMENT: _("A replacement of the same item"),
+    PreferredResolution.KEEP_ITEM: _("Keep the item for a partial refund"),
+}
+
+# The advice's suggestion as a heading above its sentence.
+SUGGESTION: Mapping[str, Promise] = {
+    Suggestion.KEEP_ITEM: _("Consider keeping the item"),
+    Suggestion.NOT_WORTH_RETURNING: _("Returning would refund nothing"),
+    Suggestion.SHIP: _("Send the items back"),
 }

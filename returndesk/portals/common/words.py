@@ -39,15 +39,6 @@ class Button(StrEnum):
     RESEND_CODE = "resend_code"
 
 
-class WhyNot(StrEnum):
-    """Why an order line cannot be returned (the buyer portal's ``data-why-not``)."""
-
-    NOT_DELIVERED = "not_delivered"
-    WINDOW_CLOSED = "window_closed"
-    FINAL_SALE = "final_sale"
-    ALREADY_RETURNED = "already_returned"
-
-
 STATUS: Words = {
     Status.REQUESTED: _("Requested"),
     Status.APPROVED: _("Approved"),
@@ -236,12 +227,6 @@ STAFF_ROLE: Words = {
     StaffRole.COUNTER: _("drop-off counter"),
 }
 
-WHY_NOT: Words = {
-    WhyNot.NOT_DELIVERED: _("Not delivered yet"),
-    WhyNot.WINDOW_CLOSED: _("The return window has closed"),
-    WhyNot.FINAL_SALE: _("Final sale: not returnable"),
-    WhyNot.ALREADY_RETURNED: _("Already returned"),
-}
 
 # What customer service's search box took the text for: "Returns found by <words>".
 SEARCH_BY: Words = {
@@ -281,7 +266,6 @@ VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "actor_kind": (ActorKind, ACTOR_KIND),
     "actor_for_buyer": (ActorKind, ACTOR_FOR_BUYER),
     "staff_role": (StaffRole, STAFF_ROLE),
-    "why_not": (WhyNot, WHY_NOT),
     "search_by": (SearchBy, SEARCH_BY),
     "line_result": (LineResult, LINE_RESULT),
     "parcel_status": (ParcelStatus, PARCEL_STATUS),

@@ -268,6 +268,9 @@ class Facts:
     # When the carrier reported the parcel delivered to the seller (a ``delivered`` tracking
     # event); starts the receive clock of an approved, in-transit or expired return.
     delivered_to_seller_at: datetime | None = None
+    # The policy's auto-approve rules hold for this return (judged as it opens): the system may
+    # approve it at once instead of waiting for the seller's time to answer to run out.
+    auto_approve: bool = False
 
 
 # The actions whose guard reads ``Facts.anomalies``; nothing else here does, so a service reads a
@@ -368,6 +371,9 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
             raise NotYetDue("The buyer may still escalate; the return closes when that window ends.")
     if action is Action.REOPEN and not supervisor:
         raise SupervisorRequired()
+    if role is Role.SYSTEM and action is Action.APPROVE and facts.auto_approve and not facts.offer_open:
+        # Auto-approve: the policy already decided, so no clock needs to run out first.
+        return
     if role is Role.SYSTEM and action in _CLOCK_ACTIONS:
         deadline = next_deadline(facts)
         if deadline is None or deadline.action.value != action.value or now < deadline.at:

@@ -7,6 +7,7 @@ a request body.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain.anomalies import Anomaly
@@ -14,14 +15,30 @@ from returndesk.returns.domain.lifecycle import Condition, LineOutcome
 from returndesk.returns.errors import ConditionContradictsOutcome
 
 
+class PreferredResolution(StrEnum):
+    """What the buyer would like in the end; the seller decides (``exchange`` and ``replacement``
+    only where the policy allows exchanges)."""
+
+    REFUND = "refund"
+    EXCHANGE = "exchange"
+    REPLACEMENT = "replacement"
+    KEEP_ITEM = "keep_item"
+
+
+# The resolutions that send the buyer goods again: refused under a policy without exchanges.
+EXCHANGING_RESOLUTIONS = frozenset({PreferredResolution.EXCHANGE, PreferredResolution.REPLACEMENT})
+
+
 @dataclass(frozen=True)
 class RequestedLine:
-    """One order line the buyer returns: how many units, and why."""
+    """One order line the buyer returns: how many units, and why (and, for an exchange, the
+    variant wanted instead; blank when none is named)."""
 
     line: str
     quantity: int
     reason: Reason
     note: str = ""
+    exchange_variant_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,8 @@ def test_the_json_list_moves_into_rows_and_back() -> None:
 
     apps = migrate(MOVED)
 
-    l2 = ret.lines.get(order_line__external_id="L2")
+    # Only the key: at this migration the table lacks the lines' later columns (paid_share, ...).
+    l2 = ret.lines.only("id").get(order_line__external_id="L2")
     moved = apps.get_model("returns", "ReturnAnomaly").objects.order_by("id")
     next_morning = NOW + timedelta(hours=21, minutes=30)
     assert list(moved.values_list("return_request", "line", "code", "note", "at", "source")) == [

@@ -57,6 +57,7 @@ MATRIX = {
     "POST /orders": (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
     "GET /orders/{external_id}": (OK, OK, NO_ORDER, FORBIDDEN, OK, UNAUTH),
     "POST /returns": (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
+    "POST /returns/preview": (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH),
     "GET /returns": (OK, OK, OK, FORBIDDEN, OK, UNAUTH),
     "GET /returns/{code}": (OK, OK, NOT_FOUND, FORBIDDEN, OK, UNAUTH),
     "POST /returns/{code}/approve": (OK, OK, NOT_FOUND, FORB_ACTION, FORB_ACTION, UNAUTH),
@@ -99,6 +100,12 @@ REQUESTS: dict[str, tuple[str, Callable[[Subject], str]]] = {
     "POST /orders": ("requested", lambda subject: json.dumps(order_payload())),
     "GET /orders/{external_id}": ("requested", lambda subject: ""),
     "POST /returns": (
+        "requested",
+        lambda subject: json.dumps(
+            {"order": subject.order, "lines": [{"line": "L2", "quantity": 1, "reason": "wrong_item"}]}
+        ),
+    ),
+    "POST /returns/preview": (
         "requested",
         lambda subject: json.dumps(
             {"order": subject.order, "lines": [{"line": "L2", "quantity": 1, "reason": "wrong_item"}]}

@@ -62,6 +62,8 @@ def test_get_return_answers_the_return_with_lines_timeline_and_next_deadline(mak
                 "note": "",
                 "outcome": "pending",
                 "condition": None,
+                "paid_share": "36.00",
+                "exchange_variant_id": None,
             }
         ],
         "offer": None,
@@ -73,6 +75,7 @@ def test_get_return_answers_the_return_with_lines_timeline_and_next_deadline(mak
         "due_action": "expire",
         "next_deadline": {"at": ship_by, "action": "expire"},
         "policy_version": 1,
+        "preferred_resolution": "refund",
         "created_at": iso(NOW),
         "updated_at": iso(NOW + HOUR),
         "timeline": [
@@ -202,6 +205,8 @@ def test_the_list_is_newest_first_with_the_return_summary(four_returns, keys):
                 "note": "",
                 "outcome": "pending",
                 "condition": None,
+                "paid_share": "18.00",
+                "exchange_variant_id": None,
             }
         ],
         "offer": None,
@@ -213,6 +218,7 @@ def test_the_list_is_newest_first_with_the_return_summary(four_returns, keys):
         "due_action": None,
         "next_deadline": None,
         "policy_version": 1,
+        "preferred_resolution": "refund",
         "created_at": iso(NOW + 3 * HOUR),
         "updated_at": iso(NOW + 5 * HOUR),
     }

@@ -18,6 +18,7 @@ from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.errors import (
+    AlreadyReturned,
     DuplicateLine,
     FinalSale,
     LineNotInOrder,
@@ -219,8 +220,11 @@ def test_more_units_than_bought_are_refused(make_order, keys):
         open_return(keys, order, ("L1", 3))
 
     assert (refused.value.status, refused.value.code) == (422, "quantity_exceeded")
-    assert refused.value.detail == "Line 'L1': 3 requested, 2 of 2 returnable."
+    assert refused.value.detail == "Only 2 of 2 units can still be returned."
     assert refused.value.extra == {"line": "L1", "available": 2}
+    assert refused.value.errors == [
+        {"loc": ["body", "lines", 0], "line": "L1", "code": "quantity_exceeded", "msg": refused.value.detail}
+    ]
     assert written() == before
 
 
@@ -243,9 +247,11 @@ def test_units_held_by_two_returns_add_up(make_order, make_return, keys):
     make_return(order=order, quantity=1)
     before = written()
 
-    with pytest.raises(QuantityExceeded) as refused:
+    # Every unit held: already returned, not an excess (refusals come in the table's order).
+    with pytest.raises(AlreadyReturned) as refused:
         open_return(keys, order, ("L1", 1))
 
+    assert (refused.value.code, refused.value.detail) == ("already_returned", "Both units are already in a return.")
     assert refused.value.extra == {"line": "L1", "available": 0}
     assert written() == before
 
@@ -421,11 +427,30 @@ def test_a_final_sale_line_is_not_returnable(make_order, keys):
     order = make_order(lines=lines)
     before = written()
 
+    # Final sale refuses the buyer's choice only: the lines go back because the buyer changed their mind.
     with pytest.raises(FinalSale) as refused:
-        open_return(keys, order, ("L1", 1), ("L2", 1))
+        services.return_open(
+            actor=keys.actors["platform"],
+            order_external_id=order.external_id,
+            lines=[RequestedLine(line=line, quantity=1, reason=Reason.CHANGED_MIND) for line in ("L1", "L2")],
+            now=NOW,
+        )
 
     assert (refused.value.status, refused.value.code) == (422, "final_sale")
+    assert refused.value.detail == (
+        "Cable was sold as final sale: returnable only if faulty, wrong or not as described."
+    )
     assert written() == before
+
+
+def test_a_final_sale_line_is_returnable_when_faulty(make_order, keys):
+    lines = _lines(None)
+    lines[1]["final_sale"] = True
+    order = make_order(lines=lines)
+
+    ret = open_return(keys, order, ("L2", 1))
+
+    assert list(ret.lines.values_list("order_line__external_id", "reason")) == [("L2", "defective")]
 
 
 def test_a_line_named_twice_is_refused(make_order, keys):
@@ -513,6 +538,8 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
                 "note": "Wrong colour",
                 "outcome": "pending",
                 "condition": None,
+                "paid_share": "18.00",
+                "exchange_variant_id": None,
             }
         ],
         "offer": None,
@@ -524,6 +551,7 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
         "due_action": "approve",
         "next_deadline": {"at": iso(ret.created_at + timedelta(days=5)), "action": "approve"},
         "policy_version": 1,
+        "preferred_resolution": "refund",
         "created_at": iso(ret.created_at),
         "updated_at": iso(ret.created_at),
         "timeline": [
@@ -560,7 +588,15 @@ def test_post_returns_refusal_is_a_problem_and_writes_nothing(recent_order, keys
         "status": 422,
         "code": "quantity_exceeded",
         "title": "More units than were bought and are not already being returned",
-        "detail": "Line 'L1': 3 requested, 2 of 2 returnable.",
+        "detail": "Only 2 of 2 units can still be returned.",
+        "errors": [
+            {
+                "loc": ["body", "lines", 0],
+                "line": "L1",
+                "code": "quantity_exceeded",
+                "msg": "Only 2 of 2 units can still be returned.",
+            }
+        ],
         "line": "L1",
         "available": 2,
     }

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
-from returndesk.marketplace.models import Order
+from returndesk.marketplace.models import Order, Seller
+from returndesk.policies.domain.policy import AutoApprove, ReturnPolicy, policy_to_json
 from returndesk.policies.domain.reasons import Reason
+from returndesk.policies.models import PolicyVersion
 from returndesk.portals.buyer.tests.pages import (
     api_problem,
     form_token,
@@ -83,16 +86,24 @@ def test_why_a_line_is_not_returnable(ana_order, ana):
 
     page = ana.get("/buyer/").content.decode()
 
-    assert '<li data-line="L1" data-why-not="final_sale">' in page
-    assert "Final sale: not returnable" in page
+    # Final sale refuses the buyer's choice only: the mug stays returnable if faulty, and says so.
+    assert '<li data-line="L1" data-why-not="final_sale" data-returnable="1">' in page
+    assert (
+        '<span data-refusal="final_sale">Clearance mug was sold as final sale: returnable only if faulty, wrong or'
+        " not as described.</span>"
+    ) in page
     assert '<li data-line="L1" data-why-not="window_closed">' in page
     # Delivered 2026-01-29: the window's 30th day, Saturday 2026-02-28, rolls to Monday 2 March.
-    assert "The return window closed: returnable until March 2, 2026" in page
+    assert "Old could be returned until 2 March 2026." in page
     assert '<li data-line="L1" data-why-not="not_delivered">' in page
+    assert "On its way has not been delivered yet." in page
     assert '<li data-line="L2" data-why-not="already_returned">' in page
-    assert f'Already returned: <a href="/buyer/returns/{held.code}">{held.code_display}</a>' in page
+    assert (
+        '<span data-refusal="already_returned">The unit is already in a return.'
+        f' <a href="/buyer/returns/{held.code}">{held.code_display}</a></span>'
+    ) in page
     # Orders whose every line is refused offer no return form.
-    assert page.count("data-return-items") == 1
+    assert page.count("data-return-items") == 2
 
 
 def test_an_orders_returns_link_their_pages_with_status(ana):
@@ -144,8 +155,9 @@ def test_the_orders_page_reads_the_same_queries_for_1_and_20_orders(
     _orders_with_a_return(ana_order, count)
     client = buyer_client("B-ANA")
 
-    # The session, its buyer; the orders, their lines, their returns, those returns' lines.
-    with django_assert_num_queries(6):
+    # The session, its buyer; the orders, their lines, their returns, those returns' lines, the
+    # sellers' policies in force.
+    with django_assert_num_queries(7):
         answer = client.get("/buyer/")
 
     assert answer.content.decode().count("<article data-order=") == count
@@ -162,12 +174,20 @@ def test_the_return_form_has_a_fieldset_per_returnable_line(ana_order, ana):
 
     page = ana.get("/buyer/orders/O-MIXED/return").content.decode()
 
-    assert page.count("<fieldset") == 1
-    assert "<legend>Teapot</legend>" in page
+    # The gift card (final sale) is returnable if faulty: its fieldset offers those reasons only.
+    assert page.count("<fieldset") == 2
+    assert ("<legend>Teapot</legend>" in page, "<legend>Gift card</legend>" in page) == (True, True)
     assert 'name="line-0-quantity" value="0" min="0" max="3"' in page
-    assert '<option value="size_fit">Size or fit</option>' in page
+    assert page.count('<option value="size_fit">Size or fit</option>') == 1
+    assert page.count('<option value="defective">Defective or does not work</option>') == 2
+    assert '<span data-refusal="final_sale">Gift card was sold as final sale:' in page
     assert '<label for="id_line-0-note">Note (optional)</label>' in page
-    assert '<button type="submit">Open the return</button>' in page
+    assert '<label for="id_preferred_resolution">Preferred resolution</label>' in page
+    # The advice's place comes before Open the return; Review the costs fills it in.
+    assert page.index('<section id="advice"') < page.index(
+        '<button type="submit" name="step" value="open">Open the return</button>'
+    )
+    assert '<button type="submit" name="step" value="review" class="secondary">Review the costs</button>' in page
 
 
 def test_opening_a_return_redirects_to_it(ana):
@@ -254,12 +274,13 @@ def test_more_units_than_returnable_is_the_apis_error(ana, keys: Keys):
 
 
 def test_an_order_with_nothing_returnable_says_so(ana_order, ana):
-    ana_order(external_id="O-SALE", lines=[line_payload("L1", final_sale=True)])
+    ana_order(external_id="O-LATE", delivered_at=NOW - timedelta(days=40), lines=[line_payload("L1", title="Old")])
 
-    page = ana.get("/buyer/orders/O-SALE/return").content.decode()
+    page = ana.get("/buyer/orders/O-LATE/return").content.decode()
 
     assert "<fieldset" not in page
     assert "Nothing on this order can be returned now." in page
+    assert '<li data-line="L1" data-why-not="window_closed"><strong>Old</strong>: Old could be returned until' in page
 
 
 # --- /buyer/returns/<code> ---------------------------------------------------------------------------
@@ -370,3 +391,81 @@ def test_another_buyers_return_is_the_apis_404(ana, ana_order, make_order, keys:
 
     assert page.status_code == api.status_code == 404
     assert shown_problem(page.content) == api_problem(api)
+
+
+# --- The advice and auto-approve ------------------------------------------------------------------
+
+
+def _lumen_policy(seller: str = "S-A", **fields: object) -> None:
+    PolicyVersion.objects.create(
+        seller=Seller.objects.get(external_id=seller),
+        document=policy_to_json(ReturnPolicy(**fields)),  # type: ignore[arg-type]
+        effective_at=NOW,
+        actor_kind="platform",
+    )
+
+
+def test_review_the_costs_shows_the_advice_with_the_answers_kept(ana_order, ana):
+    # Delivered 20 days ago: past Ana's 14 days of withdrawal, so the restocking fee applies.
+    ana_order(external_id="O-FEE", delivered_at=NOW - timedelta(days=20))
+    _lumen_policy(restocking_fee_percent=Decimal(10))
+    token = open_return_form(ana, "O-FEE")
+
+    answer = ana.post(
+        "/buyer/orders/O-FEE/return",
+        {"token": token, "step": "review", "preferred_resolution": "refund",
+         **line_fields(0, "L1", 1, "changed_mind"), **line_fields(1, "L2", 0)},
+    )  # fmt: skip
+
+    page = answer.content.decode()
+    assert (answer.status_code, Return.objects.count()) == (200, 0)
+    assert (
+        '<section id="advice" class="advice" aria-live="polite" aria-labelledby="advice-heading"'
+        ' data-suggestion="ship">' in page
+    )
+    # One of two units of a line paid 36.00: 18.00, less 10 %.
+    assert "<dd data-restocking-fee>1.80 EUR</dd>" in page
+    assert "<dd data-refund-total>16.20 EUR</dd>" in page
+    assert 'name="line-0-quantity" value="1"' in page
+    assert '<option value="changed_mind" selected>' in page
+
+
+def test_review_shows_why_a_request_would_be_refused(ana_order, ana):
+    ana_order(external_id="O-SALE", lines=[line_payload("L1", title="Clearance mug", final_sale=True)])
+    token = open_return_form(ana, "O-SALE")
+
+    answer = ana.post(
+        "/buyer/orders/O-SALE/return", {"token": token, "step": "review", **line_fields(0, "L1", 1, "changed_mind")}
+    )
+
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert (
+        "<ul data-refusals><li>Clearance mug was sold as final sale: returnable only if faulty, wrong or not as"
+        " described.</li></ul>"
+    ) in page
+
+
+def test_an_auto_approved_return_opens_approved(ana_order, ana):
+    _lumen_policy(auto_approve=AutoApprove(reasons=(Reason.DEFECTIVE,)))
+    token = open_return_form(ana, "O-1")
+
+    review = ana.post(
+        "/buyer/orders/O-1/return", {"token": token, "step": "review", **line_fields(0, "L1", 1, "defective")}
+    )
+    opened = ana.post(
+        "/buyer/orders/O-1/return", {"token": token, "step": "open", **line_fields(0, "L1", 1, "defective")}
+    )
+
+    assert "data-auto-approve" in review.content.decode()
+    ret = Return.objects.get()
+    assert (opened.status_code, opened["Location"], ret.status) == (303, f"/buyer/returns/{ret.code}", "approved")
+    assert '<strong data-status="approved">Approved</strong>' in ana.get(opened["Location"]).content.decode()
+
+
+def test_a_policy_without_exchanges_offers_none(ana_order, ana):
+    _lumen_policy(exchanges=False)
+
+    page = ana.get("/buyer/orders/O-1/return").content.decode()
+
+    assert ('<option value="refund"' in page, '<option value="exchange"' in page) == (True, False)
