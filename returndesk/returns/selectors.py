@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -39,10 +38,9 @@ from returndesk.core.sql import fetch_all, quoted_table, row_to_instances, selec
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.models import Buyer, Order, OrderLine, Seller
 from returndesk.policies.domain import calendar, eligibility
-from returndesk.policies.domain.eligibility import BuyerFacts, LineEligibility, LineFacts, line_eligibility
+from returndesk.policies.domain.eligibility import LineEligibility, line_eligibility
 from returndesk.policies.domain.policy import ReturnPolicy
-from returndesk.policies.models import PolicyVersion
-from returndesk.policies.selectors import policy_in_force, policy_version_get, versioned
+from returndesk.policies.selectors import policies_in_force, policy_in_force, policy_version_get
 from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
 from returndesk.returns.domain.lifecycle import Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
@@ -596,6 +594,25 @@ def _buyer_orders(actor: Actor) -> QuerySet[Order]:
     )
 
 
+def line_facts(line: OrderLine, *, held: int, held_by: tuple[str, ...] = ()) -> eligibility.LineFacts:
+    """What the eligibility rules read of an order line (its ``order`` already attached)."""
+    return eligibility.LineFacts(
+        line=line.external_id,
+        title=line.title,
+        sku=line.sku,
+        category=line.category,
+        quantity=line.quantity,
+        held=held,
+        final_sale=line.final_sale,
+        delivered_at=line.effective_delivered_at,
+        held_by=held_by,
+    )
+
+
+def buyer_facts(buyer: Buyer) -> eligibility.BuyerFacts:
+    return eligibility.BuyerFacts(time_zone=buyer.time_zone, country=buyer.country)
+
+
 def _buyer_order(order: Order, now: datetime, policy: ReturnPolicy) -> BuyerOrder:
     """Judge each line from the prefetched returns under ``policy`` (``policies.domain.eligibility``,
     as ``return_open`` does): what they hold is ``lifecycle.holds_quantity``, the rule
@@ -609,42 +626,15 @@ def _buyer_order(order: Order, now: datetime, policy: ReturnPolicy) -> BuyerOrde
         for return_line in ret.lines.all():
             held[return_line.order_line_id] = held.get(return_line.order_line_id, 0) + return_line.quantity
             held_by.setdefault(return_line.order_line_id, []).append(ret.code)
-    buyer = BuyerFacts(time_zone=order.buyer.time_zone, country=order.buyer.country)
+    buyer = buyer_facts(order.buyer)
     lines = []
     for line in order.lines.all():
         line.order = order
         codes_holding = tuple(held_by.get(line.pk, ()))
-        facts = LineFacts(
-            line=line.external_id,
-            title=line.title,
-            sku=line.sku,
-            category=line.category,
-            quantity=line.quantity,
-            held=held.get(line.pk, 0),
-            final_sale=line.final_sale,
-            delivered_at=line.effective_delivered_at,
-            held_by=codes_holding,
-        )
+        facts = line_facts(line, held=held.get(line.pk, 0), held_by=codes_holding)
         answer = line_eligibility(facts, buyer=buyer, policy=policy, now=now)
         lines.append(BuyerLine(line=line, eligibility=answer, held_by=codes_holding))
     return BuyerOrder(order=order, lines=lines, returns=returns, policy=policy)
-
-
-def _policies_in_force(orders: list[Order]) -> dict[int, ReturnPolicy]:
-    """The policy in force for each order's seller, by seller id: each seller's latest version,
-    else the default's latest (``policies.selectors.policy_in_force``), for a page of orders in
-    one query whatever the number of sellers."""
-    seller_ids = {order.seller_id for order in orders}
-    if not seller_ids:
-        return {}
-    latest = (
-        PolicyVersion.objects.filter(Q(seller_id__in=seller_ids) | Q(seller__isnull=True))
-        .values("seller_id")
-        .annotate(latest=Max("version"))
-        .values("latest")
-    )
-    found = {row.seller_id: versioned(row).policy for row in PolicyVersion.objects.filter(version__in=latest)}
-    return {seller_id: found.get(seller_id, found[None]) for seller_id in seller_ids}
 
 
 def orders_for_buyer(
@@ -667,7 +657,7 @@ def orders_for_buyer(
     if len(page) > limit:
         page = page[:limit]
         next_cursor = cursor_encode(page[-1].placed_at, page[-1].pk, filters=("buyer-orders", actor.buyer_id))
-    policies = _policies_in_force(page)
+    policies = policies_in_force(seller_ids={order.seller_id for order in page})
     return [_buyer_order(order, now, policies[order.seller_id]) for order in page], next_cursor
 
 
@@ -678,30 +668,40 @@ def order_for_buyer(*, external_id: str, actor: Actor, now: datetime) -> BuyerOr
     order = _buyer_orders(actor).filter(external_id=external_id).first()
     if order is None:
         raise BuyerOrderNotFound(f"You have no order {external_id!r}.")
-    return _buyer_order(order, now, _policies_in_force([order])[order.seller_id])
+    return _buyer_order(order, now, policies_in_force(seller_ids={order.seller_id})[order.seller_id])
 
 
 # --- Eligibility: GET /orders/{external_id}/returnable ----------------------------------------
 
 
-def _held_units_sql(line_alias: str) -> tuple[str, list[str]]:
-    """The units the returns that still claim theirs (``lifecycle.holds_quantity``) hold of the
-    order line ``line_alias``: an SQL expression and its parameters."""
+def holding_sql(alias: str) -> tuple[str, list[str]]:
+    """Whether the return ``alias`` still claims the units it names (``lifecycle.holds_quantity``):
+    an SQL condition and its parameters."""
     released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
+    condition = (
+        f"{alias}.status NOT IN ({', '.join(['%s'] * len(released))})"
+        f" AND NOT ({alias}.status = %s AND {alias}.closed_from IN ({', '.join(['%s'] * len(closed_released))}))"
+    )
+    return condition, [*released, Status.CLOSED, *closed_released]
+
+
+def held_units_sql(line_alias: str) -> tuple[str, list[str]]:
+    """The units the returns that still claim theirs hold of the order line ``line_alias``: an SQL
+    expression and its parameters."""
+    holding, params = holding_sql("r")
     sql = (
         f"COALESCE((SELECT SUM(rl.quantity) FROM {quoted_table(ReturnLine)} rl"  # noqa: S608
         f" JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
-        f" WHERE rl.order_line_id = {line_alias}.id AND r.status NOT IN ({', '.join(['%s'] * len(released))})"
-        f" AND NOT (r.status = %s AND r.closed_from IN ({', '.join(['%s'] * len(closed_released))}))), 0)"
+        f" WHERE rl.order_line_id = {line_alias}.id AND {holding}), 0)"
     )
-    return sql, [*released, Status.CLOSED, *closed_released]
+    return sql, params
 
 
 def order_lines_with_held(order: Order) -> list[tuple[OrderLine, int]]:
     """The order's lines in their order, each with the units other returns hold, summed in the
     database: one statement whatever the number of lines or returns, in plain SQL because building
     the ORM's subquery cost more than running it (as for ``services._requested_order_lines``)."""
-    held, params = _held_units_sql("ol")
+    held, params = held_units_sql("ol")
     sql = (
         f"SELECT {select_columns(OrderLine, 'ol')}, {held}"  # noqa: S608
         f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s ORDER BY ol.id"
@@ -713,25 +713,6 @@ def order_lines_with_held(order: Order) -> list[tuple[OrderLine, int]]:
         line.order = order
         lines.append((line, units))
     return lines
-
-
-def line_facts(line: OrderLine, *, held: int, held_by: tuple[str, ...] = ()) -> eligibility.LineFacts:
-    """What the eligibility rules read of an order line (its ``order`` already attached)."""
-    return eligibility.LineFacts(
-        line=line.external_id,
-        title=line.title,
-        sku=line.sku,
-        category=line.category,
-        quantity=line.quantity,
-        held=held,
-        final_sale=line.final_sale,
-        delivered_at=line.effective_delivered_at,
-        held_by=held_by,
-    )
-
-
-def buyer_facts(buyer: Buyer) -> eligibility.BuyerFacts:
-    return eligibility.BuyerFacts(time_zone=buyer.time_zone, country=buyer.country)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,6 @@ from returndesk.core.sql import (
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
-from returndesk.policies.domain.eligibility import BuyerFacts, LineFacts
 from returndesk.policies.domain.policy import ReturnPolicy
 from returndesk.policies.models import PolicyVersion
 from returndesk.policies.selectors import policy_version_get
@@ -91,53 +90,32 @@ def _order_read(order: Order) -> _OrderRead:
     and the version are uncorrelated, read once. The version's policy is then read by number,
     which this process keeps once read (``policy_version_get``): no statement of its own.
     """
-    released, closed_released = sorted(lifecycle.RELEASING_STATUSES), sorted(lifecycle.RELEASING_CLOSES)
-
-    def marks(values: Sequence[object]) -> str:
-        return ", ".join(["%s"] * len(values))
-
-    def holds(alias: str) -> str:
-        return (
-            f"{alias}.status NOT IN ({marks(released)})"
-            f" AND NOT ({alias}.status = %s AND {alias}.closed_from IN ({marks(closed_released)}))"
-        )
-
-    holding = [*released, Status.CLOSED, *closed_released]
+    held_units, held_params = selectors.held_units_sql("ol")
+    holding, holding_params = selectors.holding_sql("f")
     versions = quoted_table(PolicyVersion)
     sql = (
-        f"SELECT {select_columns(OrderLine, 'ol')}, COALESCE((SELECT SUM(rl.quantity)"  # noqa: S608
-        f" FROM {quoted_table(ReturnLine)} rl JOIN {quoted_table(Return)} r ON r.id = rl.return_request_id"
-        f" WHERE rl.order_line_id = ol.id AND {holds('r')}), 0) AS held,"
-        f" (SELECT COUNT(*) FROM {quoted_table(Return)} f WHERE f.order_id = %s AND f.free_return AND {holds('f')}),"
+        f"SELECT {select_columns(OrderLine, 'ol')}, {held_units},"  # noqa: S608
+        f" (SELECT COUNT(*) FROM {quoted_table(Return)} f WHERE f.order_id = %s AND f.free_return AND {holding}),"
         f" COALESCE((SELECT MAX(v.version) FROM {versions} v WHERE v.seller_id = %s),"
         f" (SELECT MAX(d.version) FROM {versions} d WHERE d.seller_id IS NULL))"
         f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s"
     )
     lines: dict[str, OrderLineFacts] = {}
     order_lines: dict[str, OrderLine] = {}
-    rows = fetch_all(sql, [*holding, order.pk, *holding, order.seller_id, order.pk])
+    rows = fetch_all(sql, [*held_params, order.pk, *holding_params, order.seller_id, order.pk])
     for *columns, held, _free_returns, _version in rows:
         (line,) = row_to_instances(columns, OrderLine)
         assert isinstance(line, OrderLine)
         line.order = order
         order_lines[line.external_id] = line
         lines[line.external_id] = OrderLineFacts(
-            facts=LineFacts(
-                line=line.external_id,
-                title=line.title,
-                sku=line.sku,
-                category=line.category,
-                quantity=line.quantity,
-                held=held,
-                final_sale=line.final_sale,
-                delivered_at=line.effective_delivered_at,
-            ),
+            facts=selectors.line_facts(line, held=held),
             paid=money.to_minor(line.paid_amount, order.currency),
         )
     facts = OrderFacts(
         external_id=order.external_id,
         currency=order.currency,
-        buyer=BuyerFacts(time_zone=order.buyer.time_zone, country=order.buyer.country),
+        buyer=selectors.buyer_facts(order.buyer),
         shipping=money.to_minor(order.shipping_amount, order.currency),
         lines=lines,
         earlier_free_returns=int(rows[0][-2]),
