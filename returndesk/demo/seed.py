@@ -251,6 +251,7 @@ def _returns(orders: dict[str, Order], keys: DemoKeys, now: datetime) -> None:
 LUMEN_POLICY: dict[str, object] = {
     "restocking_fee_percent": "10",
     "non_returnable_categories": ["Lighting"],
+    "non_returnable_skus": ["LUM-BULB-6"],
     "auto_approve": {"reasons": ["defective"], "max_line_paid": {}, "max_days_since_delivery": None},
 }
 
@@ -263,7 +264,8 @@ def _policies(keys: DemoKeys, now: datetime) -> None:
 
 # Ana's orders at Lumen Lighting placed after its policy: what her portal says cannot be returned,
 # and why. A lamp delivered 20 days ago is past her 14 days of withdrawal, so Lumen's Lighting
-# category refuses a change of mind (a fault stays returnable); the clearance shade is final sale;
+# category refuses a change of mind (a fault stays returnable), and its bulbs' SKU too; the
+# clearance shade is final sale;
 # one order is on its way, one past its window. (Her desk lamp of O-1001 is already in a return.)
 REFUSAL_ORDERS = [
     DemoOrder(
@@ -274,6 +276,7 @@ REFUSAL_ORDERS = [
         (
             ("LUM-PEND-1", "Pendant lamp, opal", 1, "89.00", "89.00"),
             ("LUM-SHADE-C", "Lamp shade, clearance", 1, "12.00", "9.60"),
+            ("LUM-BULB-6", "LED bulbs, pack of 6", 1, "18.00", "18.00"),
         ),
         final_sale=frozenset({"LUM-SHADE-C"}),
     ),

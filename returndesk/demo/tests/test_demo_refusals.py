@@ -32,6 +32,7 @@ def test_anas_orders_show_each_refusal_with_its_sentence() -> None:
         ("O-1009", "Beanie"): ["window_closed", "already_returned"],
         ("O-1010", "Pendant lamp, opal"): ["non_returnable_category"],
         ("O-1010", "Lamp shade, clearance"): ["final_sale", "non_returnable_category"],
+        ("O-1010", "LED bulbs, pack of 6"): ["non_returnable_category", "non_returnable_sku"],
         # Not delivered, or delivered long ago: no withdrawal, so Lighting's listing shows too.
         ("O-1011", "Floor lamp, walnut"): ["not_delivered", "non_returnable_category"],
         ("O-1012", "Wall light, pair"): ["window_closed", "non_returnable_category"],
