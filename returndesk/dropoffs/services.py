@@ -715,7 +715,7 @@ def _return_to_sender(ret: Return, *, actor: Actor, now: datetime, data: dict[st
     ``ship_by``, without a number or a delivery, and its handover's receipt is no longer current."""
 
     def send_back(ret: Return, at: datetime) -> None:
-        ret.ship_by = lifecycle.ship_by_after(at)
+        ret.ship_by = lifecycle.ship_by_after(at, returns_selectors.return_policy(ret))
         ret.tracking_number, ret.delivered_to_seller_at = "", None
         Receipt.objects.filter(return_request=ret, current=True).update(current=False)
 

@@ -137,11 +137,18 @@ def version_data(versioned: VersionedPolicy, seller: str | None) -> dict[str, An
 
 def policy_data(view: SellerPolicy) -> dict[str, Any]:
     bounds = view.bounds
-    return version_data(view.in_force, view.seller) | {
-        "inherited": view.inherited,
-        "history": [
-            {"version": item.version, "effective_at": item.effective_at, "changed": list(item.changed)}
-            for item in view.history
-        ],
-        "bounds": None if bounds is None else bounds_to_json(bounds),
-    }
+    # A seller's policy holds no bounds, even while it inherits the default's (which does): the
+    # bounds that bind the seller are ``bounds``, and a GET's fields can be PUT back as they are.
+    own = {"seller_bounds": None} if view.seller is not None else {}
+    return (
+        version_data(view.in_force, view.seller)
+        | own
+        | {
+            "inherited": view.inherited,
+            "history": [
+                {"version": item.version, "effective_at": item.effective_at, "changed": list(item.changed)}
+                for item in view.history
+            ],
+            "bounds": None if bounds is None else bounds_to_json(bounds),
+        }
+    )

@@ -93,7 +93,10 @@ def policy_put(
     manager its own, within the default's ``seller_bounds`` too (422 ``outside_platform_bounds``);
     warehouse staff 403 ``forbidden_action``; a malformed value 422 ``validation_error``. One
     transaction, holding the seller's row lock (the default's: version 1's) from reading the
-    version in force to inserting the next, so two PUTs for one seller never interleave. The
+    version in force to inserting the next, so two PUTs for one seller never interleave. A
+    seller's PUT reads the default's bounds without locking them: one that commits while a
+    platform PUT tightens them is judged by the bounds before (locking version 1's row as well
+    would deadlock with openings, whose insert takes the seller's and the version's rows). The
     version row is the audit record: it names who made it and when.
     """
     target = selectors.policy_seller_resolve(actor=actor, seller=seller)

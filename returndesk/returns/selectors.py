@@ -594,7 +594,7 @@ def _buyer_orders(actor: Actor) -> QuerySet[Order]:
     )
 
 
-def line_facts(line: OrderLine, *, held: int, held_by: tuple[str, ...] = ()) -> eligibility.LineFacts:
+def line_facts(line: OrderLine, *, held: int) -> eligibility.LineFacts:
     """What the eligibility rules read of an order line (its ``order`` already attached)."""
     return eligibility.LineFacts(
         line=line.external_id,
@@ -605,7 +605,6 @@ def line_facts(line: OrderLine, *, held: int, held_by: tuple[str, ...] = ()) -> 
         held=held,
         final_sale=line.final_sale,
         delivered_at=line.effective_delivered_at,
-        held_by=held_by,
     )
 
 
@@ -631,7 +630,7 @@ def _buyer_order(order: Order, now: datetime, policy: ReturnPolicy) -> BuyerOrde
     for line in order.lines.all():
         line.order = order
         codes_holding = tuple(held_by.get(line.pk, ()))
-        facts = line_facts(line, held=held.get(line.pk, 0), held_by=codes_holding)
+        facts = line_facts(line, held=held.get(line.pk, 0))
         answer = line_eligibility(facts, buyer=buyer, policy=policy, now=now)
         lines.append(BuyerLine(line=line, eligibility=answer, held_by=codes_holding))
     return BuyerOrder(order=order, lines=lines, returns=returns, policy=policy)
@@ -700,7 +699,7 @@ def held_units_sql(line_alias: str) -> tuple[str, list[str]]:
 def order_lines_with_held(order: Order) -> list[tuple[OrderLine, int]]:
     """The order's lines in their order, each with the units other returns hold, summed in the
     database: one statement whatever the number of lines or returns, in plain SQL because building
-    the ORM's subquery cost more than running it (as for ``services._requested_order_lines``)."""
+    the ORM's subquery cost more than running it (as for ``services._order_read``)."""
     held, params = held_units_sql("ol")
     sql = (
         f"SELECT {select_columns(OrderLine, 'ol')}, {held}"  # noqa: S608

@@ -119,6 +119,7 @@ def _order_read(order: Order) -> _OrderRead:
         shipping=money.to_minor(order.shipping_amount, order.currency),
         lines=lines,
         earlier_free_returns=int(rows[0][-2]),
+        has_return_address=bool(order.seller.return_address),
     )
     # Every order has a line (the import requires one), so the row is there.
     return _OrderRead(facts, order_lines, int(rows[0][-1]))
@@ -234,12 +235,12 @@ def _return_open(
             raise opening.refusal_error(verdict)
         # The version in force now is the return's for good: its first clock already counts by it.
         clocks = lifecycle.lifecycle_policy(judged.version, judged.policy)
-        # No return address, nowhere to send the parcel: the seller decides, as without the rule.
-        auto_approve = verdict.auto_approve and bool(order.seller.return_address)
-        requested_facts = Facts(status=Status.REQUESTED, status_since=now, policy=clocks, auto_approve=auto_approve)
+        requested_facts = Facts(
+            status=Status.REQUESTED, status_since=now, policy=clocks, auto_approve=verdict.auto_approve
+        )
         status = Status.REQUESTED
         ship_by = None
-        if auto_approve:
+        if verdict.auto_approve:
             status = lifecycle.plan(requested_facts, Action.APPROVE, AUTO_APPROVER.role, now)
             ship_by = lifecycle.ship_by_after(now, clocks)
         deadline = lifecycle.next_deadline(replace(requested_facts, status=status, ship_by=ship_by))
@@ -293,7 +294,7 @@ def _return_open(
                 },
             )
         ]
-        if auto_approve:
+        if verdict.auto_approve:
             event_rows.append(
                 _event_row(ret, AUTO_APPROVER, Action.APPROVE, from_status=Status.REQUESTED, to_status=status, at=now)
             )

@@ -57,7 +57,11 @@ class LineFacts:
     held: int  # units other returns hold (``lifecycle.holds_quantity``)
     final_sale: bool
     delivered_at: datetime | None  # the line's, else the order's
-    held_by: tuple[str, ...] = ()  # codes of the returns holding units, when read
+
+    @property
+    def left(self) -> int:
+        """The units no other return holds."""
+        return max(self.quantity - self.held, 0)
 
 
 @dataclass(frozen=True)
@@ -132,18 +136,27 @@ def _is_listed(value: str, listed: tuple[str, ...], *, fold: bool) -> bool:
     return value in listed
 
 
-def line_eligibility(line: LineFacts, *, buyer: BuyerFacts, policy: ReturnPolicy, now: datetime) -> LineEligibility:
-    """What ``line`` allows at ``now`` for ``buyer`` under ``policy``."""
+def line_eligibility(
+    line: LineFacts, *, buyer: BuyerFacts, policy: ReturnPolicy, now: datetime, withdrawal: bool = True
+) -> LineEligibility:
+    """What ``line`` allows at ``now`` for ``buyer`` under ``policy``.
+
+    Returned now, the line alone is an EU withdrawal when it came within the buyer's 14 days. A
+    withdrawal is the whole return's, though: ``withdrawal=False`` judges a line returned beside
+    one that is not, as no withdrawal.
+    """
     delivered_at = line.delivered_at
     window_ends_at = (
         None
         if delivered_at is None
         else calendar.window_end(delivered_at, buyer.time_zone, buyer.country, policy.window_days)
     )
-    eu_withdrawal = delivered_at is not None and is_eu_withdrawal(
-        opened_at=now, delivered_at=delivered_at, time_zone=buyer.time_zone, country=buyer.country
+    eu_withdrawal = (
+        withdrawal
+        and delivered_at is not None
+        and is_eu_withdrawal(opened_at=now, delivered_at=delivered_at, time_zone=buyer.time_zone, country=buyer.country)
     )
-    left = max(line.quantity - line.held, 0)
+    left = line.left
     refusals: list[LineRefusal] = []
     if window_ends_at is None:
         refusals.append(LineRefusal(Refusal.NOT_DELIVERED, f"{line.title} has not been delivered yet."))
@@ -203,7 +216,7 @@ def request_refusals(
         for refusal in eligibility.refusals
         if refusal.code not in BUYER_CHOICE_REFUSALS or reason in BUYER_CHOICE_REASONS
     ]
-    left = max(line.quantity - line.held, 0)
+    left = line.left
     if 0 < left < quantity:
         refusals.append(
             LineRefusal(

@@ -7,6 +7,7 @@ apply in that currency. Only the platform's default holds ``seller_bounds``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
@@ -273,6 +274,11 @@ PLATFORM_ONLY: tuple[str, ...] = ("hold_refunds_above", "clock_days", "seller_bo
 MAX_LIST_ITEMS = 500
 MAX_FREE_RETURNS = 100
 MAX_PERCENT = Decimal(100)
+# Ten years: longer windows mean nothing to a buyer and would run the calendar past its years.
+MAX_WINDOW_DAYS = 3650
+# A plain decimal of at most 15 digits before the point, as the money columns hold (19, 4 places);
+# no exponent ("1e3"), which Decimal reads but nobody means.
+_DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]+)?")
 CLOCK_RANGE = (1, 60)
 _PERCENT_EXPONENT = -2
 
@@ -303,11 +309,8 @@ def _parse_object(value: object, loc: tuple[str | int, ...]) -> Mapping[str, obj
 def _parse_decimal(value: object, loc: tuple[str | int, ...], *, exponent: int, what: str) -> Decimal:
     _need(isinstance(value, str), loc, f'Give {what} as a decimal string, like "4.99".')
     assert isinstance(value, str)
-    try:
-        amount = Decimal(value.strip())
-    except ArithmeticError:
-        raise _Malformed(loc, f"{value!r} is not a decimal number.") from None
-    _need(amount.is_finite(), loc, f"{value!r} is not a decimal number.")
+    _need(_DECIMAL.fullmatch(value.strip()) is not None, loc, f'{value!r} is not a decimal number like "4.99".')
+    amount = Decimal(value.strip())
     _need(
         amount == amount.quantize(Decimal(1).scaleb(exponent)),
         loc,
@@ -350,7 +353,8 @@ def _parse_paid_by(value: object, loc: tuple[str | int, ...]) -> Mapping[Reason,
         _need(reason in BUYER_CHOICE_REASONS, (*loc, key), f"The seller always pays for {reason}: leave it out.")
         _need(payer in ("buyer", "seller"), (*loc, key), 'Give "buyer" or "seller".')
         payers[reason] = Payer(str(payer))
-    return MappingProxyType(payers)
+    # Every version names every buyer's-choice reason: one left out is the default's, the buyer.
+    return MappingProxyType({reason: payers.get(reason, Payer.BUYER) for reason in sorted(BUYER_CHOICE_REASONS)})
 
 
 def _parse_auto_approve(value: object, loc: tuple[str | int, ...]) -> AutoApprove:
@@ -481,6 +485,7 @@ def platform_problems(policy: ReturnPolicy) -> tuple[Problem, ...]:
     problems: list[Problem] = []
     eu = " days (the EU's right of withdrawal)"
     _range(problems, ("window_days",), policy.window_days, low=EU_FLOOR_DAYS, unit=eu)
+    _range(problems, ("window_days",), policy.window_days, low=0, high=MAX_WINDOW_DAYS, unit=" days")
     window = policy.window_days
     _range(problems, ("free_window_days",), policy.free_window_days, low=0, high=window, unit=" days (window_days)")
     _range(problems, ("free_returns_per_order",), policy.free_returns_per_order, low=0, high=MAX_FREE_RETURNS)
@@ -509,7 +514,14 @@ def platform_problems(policy: ReturnPolicy) -> tuple[Problem, ...]:
     if bounds is not None:
         loc = ("seller_bounds",)
         _range(problems, (*loc, "min_window_days"), bounds.min_window_days, low=EU_FLOOR_DAYS, unit=eu)
-        _range(problems, (*loc, "max_window_days"), bounds.max_window_days, low=bounds.min_window_days, unit=" days")
+        _range(
+            problems,
+            (*loc, "max_window_days"),
+            bounds.max_window_days,
+            low=bounds.min_window_days,
+            high=MAX_WINDOW_DAYS,
+            unit=" days",
+        )
         percent = bounds.max_restocking_fee_percent
         _range(problems, (*loc, "max_restocking_fee_percent"), percent, low=0, high=MAX_PERCENT, unit="%")
         for currency, amount in bounds.max_return_shipping_fee.items():

@@ -2,7 +2,7 @@
 
 The reasons live with the policies because the policies' rules (who pays return shipping, what a
 final-sale or non-returnable line still accepts, restocking fees) are decided by the group a reason
-falls in; the lifecycle re-exports them.
+falls in.
 """
 
 from __future__ import annotations

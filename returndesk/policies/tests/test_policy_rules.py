@@ -214,5 +214,10 @@ def test_payers_parse_for_buyer_choice_reasons() -> None:
     changes, problems = policy_changes_parse({"return_shipping_paid_by": {"size_fit": "seller"}})
 
     assert problems == ()
-    assert changes["return_shipping_paid_by"] == {Reason.SIZE_FIT: Payer.SELLER}
+    # The reasons left out are the buyer's to pay, as in the default: every version names all three.
+    assert changes["return_shipping_paid_by"] == {
+        Reason.CHANGED_MIND: Payer.BUYER,
+        Reason.OTHER: Payer.BUYER,
+        Reason.SIZE_FIT: Payer.SELLER,
+    }
     assert policy_merge(SELLER, changes).return_shipping_payer(Reason.CHANGED_MIND) is Payer.BUYER

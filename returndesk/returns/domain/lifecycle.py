@@ -457,6 +457,6 @@ def next_deadline(facts: Facts, *, offer_made_at: datetime | None = None) -> Dea
             return None
 
 
-def ship_by_after(approved_at: datetime, policy: Policy = DEFAULT_POLICY) -> datetime:
+def ship_by_after(approved_at: datetime, policy: Policy) -> datetime:
     """When an approved (or returned-to-sender) parcel must be handed over at the latest."""
     return approved_at + policy.ship_within

@@ -63,6 +63,8 @@ class OrderFacts:
     shipping: int
     lines: Mapping[str, OrderLineFacts]
     earlier_free_returns: int
+    # Without one the buyer would have nowhere to send the parcel: the seller decides, rules or not.
+    has_return_address: bool
     # What refunds of the order's shipping have paid out already (none before the refund ledger).
     shipping_refunded: int = 0
 
@@ -124,15 +126,25 @@ def opening_judge(
     """Judge opening a return on ``requested`` lines of ``order`` at ``now`` under ``policy``.
 
     A line the order lacks is refused at once (422 ``line_not_in_order``): it has nothing to judge.
+    An EU withdrawal is the return's: every line within the buyer's 14 days. Only then do
+    non-returnable categories and SKUs give way and restocking fees go, for every line alike.
     """
-    judged = []
-    for line in requested:
+
+    def judge(line: RequestedLine, *, withdrawal: bool = True) -> LineEligibility:
         found = order.lines.get(line.line)
         if found is None:
             raise LineNotInOrder(f"Order {order.external_id!r} has no line {line.line!r}.")
-        eligibility = line_eligibility(found.facts, buyer=order.buyer, policy=policy, now=now)
+        return line_eligibility(found.facts, buyer=order.buyer, policy=policy, now=now, withdrawal=withdrawal)
+
+    eligibilities = [judge(line) for line in requested]
+    eu_withdrawal = bool(requested) and all(eligibility.eu_withdrawal for eligibility in eligibilities)
+    if not eu_withdrawal:
+        eligibilities = [judge(line, withdrawal=False) for line in requested]
+    judged = []
+    for line, eligibility in zip(requested, eligibilities, strict=True):
+        found = order.lines[line.line]
         refusals = request_refusals(eligibility, found.facts, quantity=line.quantity, reason=line.reason)
-        left = max(found.facts.quantity - found.facts.held, 0)
+        left = found.facts.left
         quantity = min(line.quantity, left) if eligibility.window_ends_at is not None else 0
         share = advice_rules.paid_share(
             paid=found.paid, quantity=found.facts.quantity, held=found.facts.held, returned=quantity
@@ -158,16 +170,19 @@ def opening_judge(
             earlier_free_returns=order.earlier_free_returns,
         )
     )
-    eu_withdrawal = bool(judged) and all(line.eligibility.eu_withdrawal for line in judged)
-    auto_approve = not numbered and auto_approves(
-        policy.auto_approve,
-        currency=order.currency,
-        lines=[
-            AutoApproveLine(reason=line.requested.reason, paid_share=line.paid_share, delivered_at=delivered_at)
-            for line, delivered_at in zip(judged, delivered, strict=False)
-        ],
-        time_zone=order.buyer.time_zone,
-        now=now,
+    auto_approve = (
+        not numbered
+        and order.has_return_address
+        and auto_approves(
+            policy.auto_approve,
+            currency=order.currency,
+            lines=[
+                AutoApproveLine(reason=line.requested.reason, paid_share=line.paid_share, delivered_at=delivered_at)
+                for line, delivered_at in zip(judged, delivered, strict=False)
+            ],
+            time_zone=order.buyer.time_zone,
+            now=now,
+        )
     )
     returning = {line.requested.line: line.quantity for line in judged}
     leaves_order_returned = all(

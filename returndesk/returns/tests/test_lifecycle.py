@@ -628,7 +628,7 @@ def test_due_action_is_allowed_once_the_deadline_has_passed(
 
 
 def test_ship_by_after_approval() -> None:
-    assert ship_by_after(SINCE) == SHIP_BY
+    assert ship_by_after(SINCE, DEFAULT_POLICY) == SHIP_BY
     assert ship_by_after(SINCE, Policy(version=2, ship_within=timedelta(days=3))) == SINCE + 3 * DAY
 
 
@@ -918,7 +918,7 @@ class ReturnWalk(RuleBasedStateMachine):
             self.facts,
             status=outcome,
             status_since=self.now if changed else self.facts.status_since,
-            ship_by=ship_by_after(self.now) if changed and outcome is APP else self.facts.ship_by,
+            ship_by=ship_by_after(self.now, self.facts.policy) if changed and outcome is APP else self.facts.ship_by,
             offer_open=OFFER_EFFECT.get(action, self.facts.offer_open and not changed),
             anomalies=frozenset() if changed and outcome is TRA else self.facts.anomalies,
         )
