@@ -15,7 +15,7 @@ from returndesk.scenarios.payloads import line_payload, order_payload
 from returndesk.testing import at_once
 from tests.served.harness import ServedApp, createkey
 
-pytestmark = [pytest.mark.served, pytest.mark.database]
+pytestmark = pytest.mark.served
 
 # Manual payments wait for the seller's confirmation: the return stays refunding, open to top-ups.
 MANUAL = [{"method": "bank_transfer", "gateway": "manual", "amount": "65.00"}]
@@ -29,7 +29,9 @@ class Scene:
     def order(self, **overrides: Any) -> str:
         external_id = f"O-{uuid.uuid4().hex[:12]}"
         payload = order_payload(
-            external_id=external_id, delivered_at=datetime.now(UTC) - timedelta(days=1), payments=MANUAL, **overrides
+            external_id=external_id,
+            delivered_at=datetime.now(UTC) - timedelta(days=1),
+            **({"payments": MANUAL} | overrides),
         )
         answer = self.server.post("/api/v1/orders", payload, key=self.platform)
         assert answer.status == 201, answer.body
