@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from returndesk.api import api
 from returndesk.refunds.models import Refund
 from returndesk.refunds.tests.conftest import LATER
 from returndesk.returns.models import Return
@@ -201,3 +202,13 @@ def test_a_reimport_after_a_refund_answers_200_and_keeps_the_ledger(inspected, k
 )
 def test_openapi_declares_each_status(route: str, statuses: set[int]) -> None:
     assert declared(route) == statuses
+
+
+def test_openapi_names_the_refunds_return_as_the_answer_does() -> None:
+    refund = api.get_openapi_schema()["components"]["schemas"]["RefundOut"]
+
+    assert ("return" in refund["properties"], "return_" in refund["properties"], "return" in refund["required"]) == (
+        True,
+        False,
+        True,
+    )
