@@ -212,3 +212,21 @@ def test_openapi_names_the_refunds_return_as_the_answer_does() -> None:
         False,
         True,
     )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_returns_refunds_cost_the_same_queries_however_many(
+    inspected, keys: Keys, django_assert_num_queries, count: int
+) -> None:
+    ret = inspected()
+    client = keys.client("seller_a")
+    for index in range(count):
+        body = {"lines": [{"line": "L1", "amount": "1.00"}]}
+        assert post(client, f"/api/v1/returns/{ret.code}/refund", body, key=f"k{index}").status_code == 200
+    client.get(f"/api/v1/returns/{ret.code}/refunds")
+
+    # The return (its order joined), the refunds, their lines, their transactions.
+    with django_assert_num_queries(4):
+        listed = client.get(f"/api/v1/returns/{ret.code}/refunds")
+
+    assert len(listed.json()["items"]) == count
