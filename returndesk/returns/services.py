@@ -120,6 +120,7 @@ def _order_read(order: Order) -> _OrderRead:
         lines=lines,
         earlier_free_returns=int(rows[0][-2]),
         has_return_address=bool(order.seller.return_address),
+        shipping_refunded=money.to_minor(order.shipping_refunded, order.currency),
     )
     # Every order has a line (the import requires one), so the row is there.
     return _OrderRead(facts, order_lines, int(rows[0][-1]))
