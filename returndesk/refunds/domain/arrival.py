@@ -76,6 +76,14 @@ def money_due_at(refund_expected_by: date | None, time_zone: str) -> datetime | 
     return None if refund_expected_by is None else day_end(refund_expected_by, time_zone)
 
 
+def expected_by_of(money_due: datetime | None, time_zone: str) -> date | None:
+    """The buyer-local day ``money_due_at`` ends (``money_due_at``'s inverse): the latest day the
+    money may arrive, read back from the column the lifecycle keeps."""
+    if money_due is None:
+        return None
+    return (money_due.astimezone(ZoneInfo(time_zone)) - timedelta(days=1)).date()
+
+
 def attention_at(
     *,
     stuck_since: Iterable[datetime],

@@ -15,6 +15,7 @@ from returndesk.refunds.domain.arrival import (
     ExpectedArrival,
     attention_at,
     expected_arrival,
+    expected_by_of,
     money_due_at,
     refund_days,
 )
@@ -53,6 +54,10 @@ def test_money_is_due_at_the_end_of_the_buyers_day() -> None:
     assert due is not None
     assert due.astimezone(UTC) == datetime(2026, 5, 6, 22, 0, tzinfo=UTC)
     assert money_due_at(None, "Europe/Berlin") is None
+    assert expected_by_of(due, "Europe/Berlin") == date(2026, 5, 6)
+    assert expected_by_of(None, "Europe/Berlin") is None
+    # The night the clocks go back (Sunday 25 October 2026 in Berlin) is 25 hours long.
+    assert expected_by_of(money_due_at(date(2026, 10, 25), "Europe/Berlin"), "Europe/Berlin") == date(2026, 10, 25)
 
 
 def test_attention_is_the_earliest_reason() -> None:
