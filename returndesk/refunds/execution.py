@@ -173,13 +173,16 @@ def result_record(
             row.status, row.succeeded_at = TransactionStatus.SUCCEEDED, now
             event = SUCCEEDED_EVENT
         else:
-            row.status = TransactionStatus.FAILED
+            # ``attempted_at`` becomes when the attempt failed: supervision counts from there
+            # (a manual refund times out days after it was asked for).
+            row.status, row.attempted_at = TransactionStatus.FAILED, now
             row.failure_code, row.failure_message = result.failure_code, result.failure_message
             event = FAILED_EVENT
         row.save(
             update_fields=[
                 "status",
                 "awaiting",
+                "attempted_at",
                 "gateway_reference",
                 "succeeded_at",
                 "failure_code",
@@ -223,6 +226,7 @@ def return_changed(
     at: datetime,
     reason: str = "",
     data: dict[str, object] | None = None,
+    cancelling: bool = False,
 ) -> None:
     """After a change to transactions of ``ret`` (locked with ``return_lock``, ``read`` its
     snapshot then): append the event, set the ledger's columns and the deadline, write what changed
@@ -231,7 +235,7 @@ def return_changed(
     if event is not None:
         return_services.return_event_append(ret=ret, actor=actor, action=event, at=at, reason=reason, data=data)
     transactions = supervision.return_transactions(ret)
-    supervision.return_refund_columns_set(ret, transactions, now=at)
+    supervision.return_refund_columns_set(ret, transactions, now=at, cancelling=cancelling)
     if ret.status == Status.REFUNDING and ret.settled:
         # The columns first: the settle's guard reads ``settled`` from them.
         update_row(ret, since=read)

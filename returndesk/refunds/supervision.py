@@ -77,14 +77,16 @@ def transactions_settled(transactions: Iterable[RefundTransaction]) -> bool:
     return bool(live) and all(transaction.status == SUCCEEDED for transaction in live)
 
 
-def return_refund_columns_set(ret: Return, transactions: Sequence[RefundTransaction], *, now: datetime) -> list[str]:
+def return_refund_columns_set(
+    ret: Return, transactions: Sequence[RefundTransaction], *, now: datetime, cancelling: bool = False
+) -> list[str]:
     """Set ``ret``'s ``money_due_at``, ``attention_at`` and ``settled`` from its transactions (all
     of them, as they stand after the change being recorded), without saving; the names of the
     columns set. The caller holds the return's lock and then computes its deadline.
 
     ``attention_at`` is the earliest of: ``refund_attention`` after a transaction was held or
     failed, two business days past ``money_due_at``, and the cancel that left no live refund
-    (``now``, when that cancel is the change being recorded; kept as it was after that).
+    (``now`` when ``cancelling`` is that change; as it was set then on any later call).
     """
     buyer = ret.buyer
     live = [transaction for transaction in transactions if transaction.status in LIVE]
@@ -92,7 +94,7 @@ def return_refund_columns_set(ret: Return, transactions: Sequence[RefundTransact
     ret.money_due_at = arrival.money_due_at(expected_by, buyer.time_zone)
     all_cancelled_at = None
     if transactions and not live:
-        all_cancelled_at = ret.attention_at if ret.attention_at is not None else now
+        all_cancelled_at = now if cancelling or ret.attention_at is None else ret.attention_at
     policy = return_selectors.return_policy(ret)
     ret.attention_at = arrival.attention_at(
         stuck_since=[_stuck_since(t) for t in live if t.status in (HELD, FAILED)],

@@ -246,5 +246,6 @@ def refund_cancel(
             at=now,
             reason=reason,
             data=execution.transaction_event_data(rows),
+            cancelling=True,
         )
     return _answer(refund_id)
