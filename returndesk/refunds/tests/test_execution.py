@@ -86,6 +86,11 @@ def refunded(
     return make
 
 
+def drive(at: datetime) -> execution.DriveReport:
+    with frozen_clock(at):
+        return execution.refunds_drive()
+
+
 def _rows(refund: Refund) -> list[RefundTransaction]:
     return list(RefundTransaction.objects.filter(refund=refund).order_by("pk"))
 
@@ -133,10 +138,10 @@ def test_a_crash_after_the_commit_is_run_again_once_with_the_same_key(refunded, 
     (row,) = _rows(refund)
     assert (row.status, row.awaiting, gateway.calls) == ("pending", "", [])
     # Within two minutes the attempt may still be running: left alone.
-    assert execution.refunds_drive(AT + timedelta(seconds=119)).rerun == 0
-    report = execution.refunds_drive(AT + timedelta(minutes=2))
+    assert drive(AT + timedelta(seconds=119)).rerun == 0
+    report = drive(AT + timedelta(minutes=2))
     assert (report.rerun, report.errors) == (1, 0)
-    assert execution.refunds_drive(AT + timedelta(minutes=5)).rerun == 0
+    assert drive(AT + timedelta(minutes=5)).rerun == 0
     assert gateway.keys == [f"refund-{row.pk}-1"]
     (row,) = _rows(refund)
     assert row.status == "succeeded"
@@ -148,7 +153,7 @@ def test_an_answer_lost_after_the_gateway_refunded_is_asked_again_with_its_key(r
     # The worker numbered the attempt and called the gateway, then died before recording.
     RefundTransaction.objects.filter(pk=row.pk).update(attempts=1, attempted_at=AT)
     gateway.refund("pay-1", row.amount, "EUR", f"refund-{row.pk}-1")
-    execution.refunds_drive(AT + timedelta(minutes=3))
+    drive(AT + timedelta(minutes=3))
     # Two calls with one key, one refund made: the gateway replayed its answer.
     assert gateway.keys == [f"refund-{row.pk}-1"] * 2
     assert list(gateway.answers) == [f"refund-{row.pk}-1"]
@@ -169,10 +174,9 @@ def test_a_delayed_refund_is_polled_until_it_succeeds(refunded, gateway) -> None
     (row,) = _rows(refund)
     assert (row.status, row.awaiting) == ("pending", "gateway")
     assert ret.status == Status.REFUNDING
-    assert execution.refunds_drive(AT + timedelta(minutes=5)).polled == 1
+    assert drive(AT + timedelta(minutes=5)).polled == 1
     assert _rows(refund)[0].status == "pending"
-    with frozen_clock(AT + timedelta(minutes=10)):
-        assert execution.refunds_drive().polled == 1
+    assert drive(AT + timedelta(minutes=10)).polled == 1
     (row,) = _rows(refund)
     assert (row.status, row.succeeded_at) == ("succeeded", AT + timedelta(minutes=10))
     ret.refresh_from_db()
@@ -210,8 +214,8 @@ def test_a_manual_refund_waits_for_its_seller_to_confirm(refunded, gateway) -> N
 def test_an_unconfirmed_manual_refund_times_out_and_an_agent_confirms_it_paid(refunded) -> None:
     ret, refund = refunded(gateway="manual")
     # ``clock_days.manual_refund_confirm``: 3 days from the attempt.
-    assert execution.refunds_drive(AT + timedelta(days=3) - timedelta(seconds=1)).timed_out == 0
-    assert execution.refunds_drive(AT + timedelta(days=3)).timed_out == 1
+    assert drive(AT + timedelta(days=3) - timedelta(seconds=1)).timed_out == 0
+    assert drive(AT + timedelta(days=3)).timed_out == 1
     (row,) = _rows(refund)
     assert (row.status, row.failure_code) == ("failed", "confirmation_timeout")
     ret.refresh_from_db()

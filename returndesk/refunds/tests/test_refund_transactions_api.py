@@ -159,8 +159,14 @@ def test_the_queue_lists_returns_by_refund_status(keys: Keys, scene) -> None:
     assert codes("agent", "failed") == [failed.code]
     assert codes("seller_b", "failed") == []
     assert codes("agent", "none_live") == []
-    detail = keys.client("agent").get(f"/api/v1/returns/{failed.code}").json()
-    assert (detail["refund_overdue"], detail["refund_expected_by"]) == (False, None)
+    # The failed one needs someone 3 days after it failed (``refund_attention``).
+    with frozen_clock(AT + timedelta(days=3) - timedelta(seconds=1)):
+        assert codes("agent", "overdue") == []
+        detail = keys.client("agent").get(f"/api/v1/returns/{failed.code}").json()
+        assert (detail["refund_overdue"], detail["refund_expected_by"]) == (False, None)
+    with frozen_clock(AT + timedelta(days=3)):
+        assert sorted(codes("agent", "overdue")) == sorted([failed.code, held.code])
+        assert keys.client("agent").get(f"/api/v1/returns/{failed.code}").json()["refund_overdue"] is True
     bad = keys.client("agent").get("/api/v1/returns", {"refund_status": "lost"})
     assert bad.status_code == 422
 
