@@ -34,7 +34,8 @@ from returndesk.returns.models import Return
 from returndesk.returns.selectors import ReturnFilters, returns_matching
 from returndesk.scenarios.journeys import return_opened, return_to
 from returndesk.testing import NOW, Keys, frozen_clock
-from returndesk.testing.gateways import RecordingGateway
+from returndesk.refunds.gateways.stripe import StripeGateway
+from returndesk.testing.gateways import RecordingGateway, RecordingHttpClient
 
 AT = NOW + timedelta(days=1)
 FAKE_ON = {"fail_rate": 0.0, "delay_seconds": 0.0}
@@ -288,3 +289,16 @@ def test_cancelling_frees_the_caps_and_leaves_the_return_to_supervise(refunded) 
 
 def _queue(status: str) -> Any:
     return returns_matching(actor=AGENT, filters=ReturnFilters(refund_status=status)).values_list("pk", flat=True)
+
+
+def test_a_stripe_refund_sends_the_transactions_key_and_exact_units(refunded) -> None:
+    transport = RecordingHttpClient([(200, {"id": "re_9", "object": "refund", "status": "succeeded"})])
+    stripe_gateway = StripeGateway(api_key="sk_test_x", http_client=transport)
+    with override_settings(STRIPE_API_KEY="sk_test_x"), gateways_replaced({"stripe": stripe_gateway}):
+        ret, refund = refunded(gateway="stripe", reference="pi_42")
+    (row,) = _rows(refund)
+    assert (row.gateway, row.status, row.gateway_reference) == ("stripe", "succeeded", "re_9")
+    (request,) = transport.requests
+    assert request["headers"]["Idempotency-Key"] == f"refund-{row.pk}-1"
+    assert request["body"] == f"payment_intent=pi_42&amount={int(row.amount * 100)}"
+    assert ret.status == Status.RESOLVED

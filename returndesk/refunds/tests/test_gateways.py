@@ -3,14 +3,12 @@ one, and Stripe through its official client with a recording transport (no netwo
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-import stripe
 from django.test import override_settings
 
 from returndesk.refunds.gateways.base import GatewayResult, GatewayStatus, gateway_for, gateways_replaced
@@ -18,7 +16,7 @@ from returndesk.refunds.gateways.fake import FakeGateway
 from returndesk.refunds.gateways.manual import ManualGateway
 from returndesk.refunds.gateways.stripe import StripeGateway, stripe_units
 from returndesk.testing import frozen_clock
-from returndesk.testing.gateways import RecordingGateway
+from returndesk.testing.gateways import RecordingGateway, RecordingHttpClient
 
 AT = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 FAKE_ON = {"fail_rate": 0.0, "delay_seconds": 0.0}
@@ -137,25 +135,6 @@ def test_the_recording_gateway_replays_a_key() -> None:
 )
 def test_stripe_units_are_exact_or_refused(amount: str, currency: str, units: int | None) -> None:
     assert stripe_units(Decimal(amount), currency) == units
-
-
-class RecordingHttpClient(stripe.HTTPClient):
-    """Stripe's transport replaced: every request is kept, and answered from ``answers`` in turn."""
-
-    name = "recording"
-
-    def __init__(self, answers: list[tuple[int, dict[str, Any]]]) -> None:
-        super().__init__()
-        self.answers = answers
-        self.requests: list[dict[str, Any]] = []
-
-    def request(self, method: str, url: str, headers: Any, post_data: Any = None, **_: Any) -> Any:
-        self.requests.append({"method": method, "url": url, "headers": dict(headers or {}), "body": post_data})
-        status, body = self.answers.pop(0)
-        return json.dumps(body), status, {"request-id": "req_1"}
-
-    def close(self) -> None:
-        pass
 
 
 def _refund(status: str, **extra: Any) -> dict[str, Any]:
