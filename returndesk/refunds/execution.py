@@ -33,9 +33,9 @@ from returndesk.core.locks import locked
 from returndesk.core.sql import row_snapshot, update_row
 from returndesk.marketplace.models import Order
 from returndesk.refunds import supervision
+from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.refunds.gateways.base import Gateway, GatewayResult, GatewayStatus, gateway_for
 from returndesk.refunds.models import RefundTransaction
-from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.returns import selectors as return_selectors
 from returndesk.returns import services as return_services
 from returndesk.returns.domain import lifecycle
@@ -103,7 +103,9 @@ def attempt_run(row: RefundTransaction) -> GatewayResult:
     result = gateway.refund(
         row.payment.reference, row.amount, row.refund.currency, idempotency_key(row.pk, row.attempts)
     )
-    result_record(transaction_id=row.pk, attempt=row.attempts, result=result, confirmed_by_hand=gateway.confirmed_by_hand)
+    result_record(
+        transaction_id=row.pk, attempt=row.attempts, result=result, confirmed_by_hand=gateway.confirmed_by_hand
+    )
     return result
 
 

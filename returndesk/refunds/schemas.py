@@ -208,7 +208,9 @@ RETURN_EXTENSIONS = (
 
 # --- Confirm, retry, release, cancel (``refunds.transactions``) ----------------------------------
 
-TRANSACTION = Field(default=None, ge=1, description="One transaction of the refund; none: every one in the state needed")
+TRANSACTION = Field(
+    default=None, ge=1, description="One transaction of the refund; none: every one in the state needed"
+)
 
 
 class ConfirmIn(InSchema):

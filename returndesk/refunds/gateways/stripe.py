@@ -21,9 +21,7 @@ from returndesk.core import money
 from returndesk.refunds.gateways.base import GatewayResult
 
 # https://docs.stripe.com/currencies#zero-decimal: amounts are whole units.
-ZERO_DECIMAL: frozenset[str] = frozenset(
-    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()
-)
+ZERO_DECIMAL: frozenset[str] = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
 NOT_REPRESENTABLE = "amount_not_representable"
 # Stripe answers these statuses when a retry with the same key may well succeed: the refund is
 # then neither made nor refused, and stays pending for the driver.
