@@ -21,9 +21,7 @@ router = Router(tags=["refunds"])
 RefundId = Annotated[int, Path(alias="id", description="The refund's id")]
 
 
-@returns_router.post(
-    "/returns/{code}/refund", response={200: ReturnDetailOut, **errors(400, 403, 404, 409, 428)}
-)
+@returns_router.post("/returns/{code}/refund", response={200: ReturnDetailOut, **errors(400, 403, 404, 409, 428)})
 def return_refund(request: HttpRequest, code: str, payload: RefundIn | None = None) -> HttpResponse:
     """Refund the return: by default each line not rejected at inspection (its paid share less
     the restocking fee and its part of the return shipping fee, less what earlier refunds hold)

@@ -119,8 +119,8 @@ def refund_create(
     ``exceeds_refundable``, ``line_not_accepted``; 422 ``zero_amount``, ``line_not_in_return``,
     ``amount_not_representable``.
     """
-    kind = RefundKind(kind)
-    action = ACTIONS[kind]
+    refund_kind = RefundKind(kind)
+    action = ACTIONS[refund_kind]
     lifecycle.ensure_staff_may(actor, action)
     lifecycle.ensure_role(action, actor.role)
     with transaction.atomic():
@@ -142,7 +142,7 @@ def refund_create(
                 ret=ret,
                 order=order,
                 actor=actor,
-                kind=kind,
+                kind=refund_kind,
                 lines=lines,
                 shipping_amount=shipping_amount,
                 note=note,
@@ -235,6 +235,7 @@ def _refund_write(
     elif lines is None and shipping_amount is None:
         plan = amounts.refund_default(facts, kind)
     elif lines is None:
+        assert shipping_amount is not None
         # The default lines with the shipping given.
         default = amounts.default_plan(facts, kind)
         plan = amounts.refund_explicit(

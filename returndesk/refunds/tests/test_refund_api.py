@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from returndesk.refunds.models import Refund
+from returndesk.refunds.tests.conftest import LATER
 from returndesk.returns.models import Return
 from returndesk.testing import Keys, iso
-from returndesk.refunds.tests.conftest import LATER
 
 pytestmark = pytest.mark.django_db
 
