@@ -35,3 +35,14 @@ class AmountNotRepresentable(Unprocessable):
 
 class IdempotencyKeyRequired(ReturndeskError):
     status, code, title = 428, "idempotency_key_required", "A refund needs an Idempotency-Key header"
+
+
+# --- Offers and exchanges (``refunds.offers``, ``refunds.exchanges``) ---------------------------
+
+
+class OfferLimitReached(Conflict):
+    code, title = "offer_limit_reached", "The seller has made as many offers on this return as allowed"
+
+
+class ExchangeIncomplete(Unprocessable):
+    code, title = "exchange_incomplete", "Every accepted line needs the variant the buyer gets instead"

@@ -128,6 +128,10 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         anomalies=known_anomalies,
         policy=return_policy(ret),
         delivered_to_seller_at=ret.delivered_to_seller_at,
+        offer_paused=ret.offer_paused,
+        money_due_at=ret.money_due_at,
+        attention_at=ret.attention_at,
+        settled=ret.settled,
     )
 
 
