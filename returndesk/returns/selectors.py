@@ -124,14 +124,14 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         ship_by=ret.ship_by,
         offer_open=ret.offer_open,
         offer_made_at=ret.offer_made_at,
-        line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
-        anomalies=known_anomalies,
-        policy=return_policy(ret),
-        delivered_to_seller_at=ret.delivered_to_seller_at,
         offer_paused=ret.offer_paused,
         money_due_at=ret.money_due_at,
         attention_at=ret.attention_at,
         settled=ret.settled,
+        line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
+        anomalies=known_anomalies,
+        policy=return_policy(ret),
+        delivered_to_seller_at=ret.delivered_to_seller_at,
     )
 
 
