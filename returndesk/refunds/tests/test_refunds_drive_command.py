@@ -30,7 +30,9 @@ def test_the_command_runs_a_lost_attempt_again_and_says_so(refunded: Any) -> Non
 
     # Nothing to do, nothing said: cron mails what a job prints.
     assert quiet.getvalue() == ""
-    assert said.getvalue() == "Refunds: 1 attempt(s) run again, 0 polled, 0 manual refund(s) timed out, 0 error(s).\n"
+    assert said.getvalue() == (
+        "Refunds: 1 attempt(s) run again, 0 polled, 0 manual refund(s) timed out, 0 offer(s) lapsed, 0 error(s).\n"
+    )
     assert RefundTransaction.objects.get(refund=refund).status == "succeeded"
 
 
