@@ -213,21 +213,21 @@ TRANSACTION = Field(
 )
 
 
-class ConfirmIn(InSchema):
+class RefundConfirmIn(InSchema):
     transaction: int | None = TRANSACTION
     reference: str = Field(default="", max_length=255, description="The payout's own reference (a bank transfer's)")
     note: str = NOTE
 
 
-class RetryIn(InSchema):
+class RefundRetryIn(InSchema):
     transaction: int | None = TRANSACTION
 
 
-class ReleaseIn(InSchema):
+class RefundReleaseIn(InSchema):
     transaction: int | None = TRANSACTION
     note: str = NOTE
 
 
-class CancelIn(InSchema):
+class RefundCancelIn(InSchema):
     transaction: int | None = TRANSACTION
     reason: str = Field(max_length=2000, description="Why: the seller and the buyer see it")
