@@ -12,7 +12,9 @@ from django.test import Client
 from returndesk.refunds.models import Refund
 from returndesk.refunds.tests.conftest import LATER
 from returndesk.returns.models import Return
+from returndesk.scenarios.payloads import order_payload
 from returndesk.testing import Keys, iso
+from returndesk.testing.api_matrix import declared
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +179,28 @@ def test_keep_answers_the_return_refunding_keep_item(make_return, keys: Keys) ->
     assert [(refund["kind"], refund["total"], refund["note"]) for refund in body["refunds"]] == [
         ("keep", "19.50", "Keep it")
     ]
+
+
+def test_a_reimport_after_a_refund_answers_200_and_keeps_the_ledger(inspected, keys: Keys) -> None:
+    ret = inspected()
+    post(keys.client("seller_a"), f"/api/v1/returns/{ret.code}/refund")
+    payload = order_payload(external_id=ret.order.external_id, number="N-again")
+
+    response = keys.client("platform").post("/api/v1/orders", payload, content_type="application/json")
+
+    assert (response.status_code, response.json()["number"]) == (200, "N-again")
+    assert keys.client("platform").get(f"/api/v1/returns/{ret.code}").json()["refunded_total"] == "19.50"
+
+
+@pytest.mark.parametrize(
+    ("route", "statuses"),
+    [
+        # Every route declares 414; every POST 413 and 415 too (the API's own conventions).
+        ("POST /returns/{code}/refund", {200, 400, 401, 403, 404, 409, 413, 414, 415, 422, 428}),
+        ("POST /returns/{code}/keep", {200, 400, 401, 403, 404, 409, 413, 414, 415, 422}),
+        ("GET /returns/{code}/refunds", {200, 401, 403, 404, 414, 422}),
+        ("GET /refunds/{id}", {200, 401, 403, 404, 414, 422}),
+    ],
+)
+def test_openapi_declares_each_status(route: str, statuses: set[int]) -> None:
+    assert declared(route) == statuses
