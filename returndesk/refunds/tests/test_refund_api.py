@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from returndesk.api import api
 from returndesk.refunds.models import Refund
 from returndesk.refunds.tests.conftest import LATER
 from returndesk.returns.models import Return
@@ -204,3 +205,31 @@ def test_a_reimport_after_a_refund_answers_200_and_keeps_the_ledger(inspected, k
 )
 def test_openapi_declares_each_status(route: str, statuses: set[int]) -> None:
     assert declared(route) == statuses
+
+
+def test_openapi_names_the_refunds_return_as_the_answer_does() -> None:
+    refund = api.get_openapi_schema()["components"]["schemas"]["RefundOut"]
+
+    assert ("return" in refund["properties"], "return_" in refund["properties"], "return" in refund["required"]) == (
+        True,
+        False,
+        True,
+    )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_returns_refunds_cost_the_same_queries_however_many(
+    inspected, keys: Keys, django_assert_num_queries, count: int
+) -> None:
+    ret = inspected()
+    client = keys.client("seller_a")
+    for index in range(count):
+        body = {"lines": [{"line": "L1", "amount": "1.00"}]}
+        assert post(client, f"/api/v1/returns/{ret.code}/refund", body, key=f"k{index}").status_code == 200
+    client.get(f"/api/v1/returns/{ret.code}/refunds")
+
+    # The return (its order joined), the refunds, their lines, their transactions.
+    with django_assert_num_queries(4):
+        listed = client.get(f"/api/v1/returns/{ret.code}/refunds")
+
+    assert len(listed.json()["items"]) == count
