@@ -52,7 +52,8 @@ def refund_answer(ret: Return, refund: Refund, **members: Any) -> dict[str, Any]
             {
                 "id": transaction.pk,
                 "payment": {"method": "card", "gateway": "", "reference": ""},
-                "gateway": "manual",
+                # A blank gateway is the default's: the fake one, embedded (and in tests).
+                "gateway": "fake",
                 "amount": "19.50",
                 "status": "pending",
                 "awaiting": None,
@@ -61,6 +62,8 @@ def refund_answer(ret: Return, refund: Refund, **members: Any) -> dict[str, Any]
                 "failure": None,
                 "created_at": iso(LATER),
                 "succeeded_at": None,
+                # Card, 3-20 business days of Spain from Wednesday 11 March, while pending.
+                "expected_arrival": {"earliest": "2026-03-16", "latest": "2026-04-09", "provisional": True},
             }
         ],
     }

@@ -277,7 +277,8 @@ def test_a_refund_above_the_policys_threshold_is_held(make_order, inspected) -> 
     refund(ret)
 
     assert breakdown(ret)[0]["transactions"] == [("card", "19.5000", "held")]
-    assert ReturnEvent.objects.filter(return_request=ret).latest("id").data["held"] is True
+    assert ReturnEvent.objects.filter(return_request=ret, action="refund").get().data["held"] is True
+    assert ReturnEvent.objects.filter(return_request=ret).latest("id").action == "refund_held"
 
 
 def test_a_repeated_request_key_gets_the_first_refund(inspected) -> None:

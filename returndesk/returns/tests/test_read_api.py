@@ -67,7 +67,6 @@ def test_get_return_answers_the_return_with_lines_timeline_and_next_deadline(mak
                 "refunded": "0.00",
             }
         ],
-        "offer": None,
         "anomalies": [],
         "ship_by": ship_by,
         "tracking_number": None,
@@ -211,7 +210,6 @@ def test_the_list_is_newest_first_with_the_return_summary(four_returns, keys):
                 "refunded": "0.00",
             }
         ],
-        "offer": None,
         "anomalies": [],
         "ship_by": None,
         "tracking_number": None,

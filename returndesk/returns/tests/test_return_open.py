@@ -543,7 +543,6 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
                 "refunded": "0.00",
             }
         ],
-        "offer": None,
         "anomalies": [],
         "ship_by": None,
         "tracking_number": None,
