@@ -216,7 +216,11 @@ def return_preview(
         raise Forbidden("Only the buyer, or the platform for the buyer, previews returns.")
     opening.requested_lines_check(lines)
     with transaction.atomic():
-        return _opening_judged(actor, order_external_id, lines, preferred_resolution, now).verdict
+        verdict = _opening_judged(actor, order_external_id, lines, preferred_resolution, now).verdict
+    if opening.keeps_at_request(verdict, preferred_resolution) and hooks.return_kept_hooks():
+        # Kept as it opens (the advice says keep_item): the system keeps it, it approves nothing.
+        return replace(verdict, auto_approve=False)
+    return verdict
 
 
 def _return_open(
