@@ -1,7 +1,7 @@
 """Journeys through the real services: an order placed, a return brought to any status.
 
 Tests, the demo and the bench set their scenes with these, so every scene is one the services
-can produce. Steps whose service arrives with a later issue (expire, keep, escalate, settle) call
+can produce. Steps whose service arrives with a later issue (expire, keep, escalate, exchange) call
 ``return_transition`` with an actor the action table allows; the issue that brings the service
 switches its step to it.
 """
@@ -93,8 +93,8 @@ def _keep(ret: Return, at: datetime) -> Return:
     return services.return_transition(code=ret.code, actor=_seller(ret), action=Action.KEEP, now=at)
 
 
-def _settle(ret: Return, at: datetime) -> Return:
-    return services.return_transition(code=ret.code, actor=SYSTEM_CLOCK, action=Action.SETTLE, now=at)
+def _exchange(ret: Return, at: datetime) -> Return:
+    return services.return_transition(code=ret.code, actor=_seller(ret), action=Action.EXCHANGE, now=at)
 
 
 def _escalate(ret: Return, at: datetime) -> Return:
@@ -120,7 +120,8 @@ PATHS: dict[Status, tuple[Step, ...]] = {
     Status.RECEIVED: (_approve, _receive),
     Status.DISPUTED: (_reject, _escalate),
     Status.CLOSED: (_reject, _close),
-    Status.RESOLVED: (_keep, _settle),
+    # Resolved without the ledger: settling needs refunds that succeeded (``Facts.settled``).
+    Status.RESOLVED: (_approve, _receive, _inspect, _exchange),
     Status.INSPECTED: (_approve, _receive, _inspect),
 }
 

@@ -8,7 +8,7 @@ and when. Nothing here touches the database or reads the clock: ``now`` is alway
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -115,6 +115,10 @@ class NoOpenOffer(InvalidTransition):
 
 class OfferAlreadyOpen(InvalidTransition):
     code, title = "offer_already_open", "A partial-refund offer is already open"
+
+
+class NotSettled(InvalidTransition):
+    code, title = "not_settled", "The return's refunds have not all succeeded"
 
 
 class EscalationWindowClosed(InvalidTransition):
@@ -238,7 +242,8 @@ TABLE: dict[Action, Rule] = {
     Action.RETURN_TO_SENDER: _rule({R.CARRIER}, {S.IN_TRANSIT}, S.APPROVED),
     Action.RECEIVE: _rule({R.SELLER, R.SYSTEM}, {S.IN_TRANSIT, S.APPROVED, S.EXPIRED}, S.RECEIVED),
     Action.INSPECT: _rule({R.SELLER, R.SYSTEM}, {S.RECEIVED}, S.INSPECTED),
-    Action.REFUND: _rule({R.SELLER, R.PLATFORM, R.AGENT, R.SYSTEM}, {S.INSPECTED}, S.REFUNDING),
+    # From refunding too: a top-up within the caps (a later refund of the same return).
+    Action.REFUND: _rule({R.SELLER, R.PLATFORM, R.AGENT, R.SYSTEM}, {S.INSPECTED, S.REFUNDING}, S.REFUNDING),
     Action.EXCHANGE: _rule({R.SELLER, R.PLATFORM}, {S.INSPECTED}, S.RESOLVED),
     Action.SETTLE: _rule({R.SYSTEM}, {S.REFUNDING}, S.RESOLVED),
     Action.ESCALATE: _rule(
@@ -271,6 +276,18 @@ class Facts:
     # The policy's auto-approve rules hold for this return (judged as it opens): the system may
     # approve it at once instead of waiting for the seller's time to answer to run out.
     auto_approve: bool = False
+    # How long offers closed since the return entered this status were open: the seller's clock
+    # (approve in requested, refund in inspected) stood still while the buyer considered them. The
+    # open offer's own time is not in it yet (its answer is due first, ``next_deadline``).
+    offer_paused: timedelta = timedelta(0)
+    # The end of the buyer-local day the return's live refunds are expected to have arrived by
+    # (the ledger's ``refund_expected_by``); None before a refund exists.
+    money_due_at: datetime | None = None
+    # When a refunding return needs someone to look at it (the ledger computes it: a transaction
+    # held or failed too long, money overdue, every refund cancelled); None: nothing to watch.
+    attention_at: datetime | None = None
+    # Live refund transactions exist and every one succeeded: the money is back, ``settle`` may run.
+    settled: bool = False
 
 
 # The actions whose guard reads ``Facts.anomalies``; nothing else here does, so a service reads a
@@ -347,7 +364,7 @@ def _guard_allows(facts: Facts, action: Action, role: Role, now: datetime, *, su
 
 
 def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool) -> None:
-    policy, status = facts.policy, facts.status
+    status = facts.status
     if action is Action.HANDOVER and (facts.ship_by is None or now > facts.ship_by):
         raise ShipByPassed(
             f"The parcel had to be handed over by {facts.ship_by:%Y-%m-%d %H:%M} UTC." if facts.ship_by else None
@@ -358,6 +375,11 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
         raise OfferAlreadyOpen()
     if action in (Action.ACCEPT_OFFER, Action.DECLINE_OFFER) and not facts.offer_open:
         raise NoOpenOffer()
+    if action is Action.ACCEPT_OFFER and now >= offer_expires_at(facts):
+        # Lapsed, even if nothing has recorded it yet: the buyer cannot take it past its expiry.
+        raise NoOpenOffer(f"The offer lapsed at {offer_expires_at(facts):%Y-%m-%d %H:%M} UTC.")
+    if action is Action.SETTLE and not facts.settled:
+        raise NotSettled()
     if action is Action.ESCALATE:
         _check_escalation(facts, role, now)
     if action is Action.CLOSE:
@@ -365,9 +387,8 @@ def _check_guard(facts: Facts, action: Action, role: Role, now: datetime, *, sup
             not facts.line_outcomes or any(outcome is not LineOutcome.REJECTED for outcome in facts.line_outcomes)
         ):
             raise NotAllLinesRejected()
-        window = policy.close_after_resolution if status is Status.RESOLVED else policy.escalation_window
         # Closing ends the buyer's chance to escalate, so nobody closes before that window ends.
-        if now < facts.status_since + window:
+        if now < close_at(facts):
             raise NotYetDue("The buyer may still escalate; the return closes when that window ends.")
     if action is Action.REOPEN and not supervisor:
         raise SupervisorRequired()
@@ -401,8 +422,63 @@ def _check_escalation(facts: Facts, role: Role, now: datetime) -> None:
         return
     if role is Role.SYSTEM:
         raise InvalidTransition("The system escalates only parcels lost in transit.")
-    if now >= facts.status_since + facts.policy.escalation_window:
+    if now >= escalation_end(facts):
         raise EscalationWindowClosed()
+
+
+# While the money is on its way, the buyer's time to contest counts from when it is due to arrive.
+MONEY_STATUSES: frozenset[Status] = frozenset({Status.REFUNDING, Status.RESOLVED})
+
+
+def escalation_end(facts: Facts) -> datetime:
+    """The first instant the buyer may no longer escalate: ``escalation_window`` after the return
+    entered its status, or, refunding and resolved, after the later of that and ``money_due_at``
+    (a refund expected to arrive late keeps the buyer's window open until it should have)."""
+    start = facts.status_since
+    if facts.status in MONEY_STATUSES and facts.money_due_at is not None:
+        start = max(start, facts.money_due_at)
+    return start + facts.policy.escalation_window
+
+
+def close_at(facts: Facts) -> datetime:
+    """The first instant a resolved, rejected or inspected return may close: a resolved one after
+    ``close_after_resolution`` and its escalation end, the others when the escalation window ends."""
+    if facts.status is Status.RESOLVED:
+        return max(facts.status_since + facts.policy.close_after_resolution, escalation_end(facts))
+    return escalation_end(facts)
+
+
+# --- Offers -----------------------------------------------------------------------------------
+
+# The statuses a seller makes partial-refund offers in; leaving one withdraws an open offer.
+OFFER_STATUSES: frozenset[Status] = frozenset({Status.REQUESTED, Status.INSPECTED})
+
+
+def offer_expires_at(facts: Facts) -> datetime:
+    """When the open offer lapses: ``offer_answer`` after it was made (the status's start when the
+    facts do not know the time)."""
+    return (facts.offer_made_at or facts.status_since) + facts.policy.offer_answer
+
+
+def offer_withdrawn(facts: Facts, action: Action, to_status: Status) -> bool:
+    """Whether taking ``action`` (planned to ``to_status``) withdraws the open offer: leaving
+    requested or inspected by anything but accepting it (approve, reject, keep, refund, ...)."""
+    return (
+        facts.offer_open
+        and facts.status in OFFER_STATUSES
+        and to_status is not facts.status
+        and action is not Action.ACCEPT_OFFER
+    )
+
+
+def offer_paused_after(facts: Facts, closed_at: datetime) -> timedelta:
+    """``offer_paused`` once the open offer closes (declined, lapsed) at ``closed_at`` while the
+    return stays in its status: the seller's clock resumes, later by the time the offer was open.
+    A lapse closes at the offer's expiry, however late the sweep records it."""
+    if not facts.offer_open:
+        return facts.offer_paused
+    made_at = facts.offer_made_at or facts.status_since
+    return facts.offer_paused + max(closed_at - made_at, timedelta(0))
 
 
 # --- Deadlines --------------------------------------------------------------------------------
@@ -421,20 +497,24 @@ RECEIVE_CLOCK_STATUSES: frozenset[Status] = frozenset({Status.APPROVED, Status.I
 def next_deadline(facts: Facts, *, offer_made_at: datetime | None = None) -> Deadline | None:
     """What the system will do next to a return in ``facts.status``, counted from ``status_since``.
 
-    An open partial-refund offer pauses the seller's clock: the buyer's answer is due instead.
-    A parcel delivered to the seller (approved, in transit or expired) is received
-    ``receive_after_delivery`` after the delivery, replacing the expiry or the lost-parcel
-    escalation even where that would come earlier: a late parcel is received, never left expired.
+    An open partial-refund offer pauses the seller's clock: the buyer's answer is due instead (the
+    offer lapses at its expiry), and once it closes the seller's deadline moves by the time offers
+    were open (``offer_paused``). A parcel delivered to the seller (approved, in transit or
+    expired) is received ``receive_after_delivery`` after the delivery, replacing the expiry or
+    the lost-parcel escalation even where that would come earlier: a late parcel is received,
+    never left expired. A refunding return is supervised at its ``attention_at``; a resolved one
+    closes once the buyer may no longer escalate (``close_at``).
     """
     policy, since = facts.policy, facts.status_since
     if facts.delivered_to_seller_at is not None and facts.status in RECEIVE_CLOCK_STATUSES:
         return Deadline(facts.delivered_to_seller_at + policy.receive_after_delivery, DueAction.RECEIVE)
-    if facts.offer_open and facts.status in (Status.REQUESTED, Status.INSPECTED):
-        made_at = offer_made_at or facts.offer_made_at or since
-        return Deadline(made_at + policy.offer_answer, DueAction.DECLINE_OFFER)
+    if facts.offer_open and facts.status in OFFER_STATUSES:
+        if offer_made_at is not None:
+            facts = replace(facts, offer_made_at=offer_made_at)
+        return Deadline(offer_expires_at(facts), DueAction.DECLINE_OFFER)
     match facts.status:
         case Status.REQUESTED:
-            return Deadline(since + policy.seller_answer, DueAction.APPROVE)
+            return Deadline(since + policy.seller_answer + facts.offer_paused, DueAction.APPROVE)
         case Status.APPROVED:
             assert facts.ship_by is not None, "an approved return always has ship_by"
             return Deadline(facts.ship_by, DueAction.EXPIRE)
@@ -445,15 +525,19 @@ def next_deadline(facts: Facts, *, offer_made_at: datetime | None = None) -> Dea
         case Status.INSPECTED:
             if facts.line_outcomes and all(o is LineOutcome.REJECTED for o in facts.line_outcomes):
                 return Deadline(since + policy.escalation_window, DueAction.CLOSE)
-            return Deadline(since + policy.refund_within, DueAction.REFUND)
+            return Deadline(since + policy.refund_within + facts.offer_paused, DueAction.REFUND)
         case Status.REJECTED:
             return Deadline(since + policy.escalation_window, DueAction.CLOSE)
         case Status.RESOLVED:
-            return Deadline(since + policy.close_after_resolution, DueAction.CLOSE)
+            return Deadline(close_at(facts), DueAction.CLOSE)
         case Status.DISPUTED:
             return Deadline(since + policy.dispute_decision, DueAction.SUPERVISE)
+        case Status.REFUNDING:
+            # The ledger settles it when the money is back; until then someone looks at it when
+            # the ledger says it needs attention (nothing to watch: no deadline).
+            return None if facts.attention_at is None else Deadline(facts.attention_at, DueAction.SUPERVISE)
         case _:
-            # refunding waits for the ledger; expired, cancelled and closed wait for nothing.
+            # expired, cancelled and closed wait for nothing.
             return None
 
 

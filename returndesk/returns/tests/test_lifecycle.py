@@ -34,6 +34,7 @@ from returndesk.returns.domain.lifecycle import (
     LineOutcome,
     NoOpenOffer,
     NotAllLinesRejected,
+    NotSettled,
     NotYetDue,
     OfferAlreadyOpen,
     ParcelNotLost,
@@ -75,7 +76,7 @@ EXPECTED_TABLE: dict[Action, tuple[frozenset[Role], frozenset[Status], tuple[Sta
     A.RETURN_TO_SENDER: (frozenset({CARRIER}), frozenset({TRA}), (APP,)),
     A.RECEIVE: (frozenset({SELLER, SYSTEM}), frozenset({TRA, APP, EXP}), (REC,)),
     A.INSPECT: (frozenset({SELLER, SYSTEM}), frozenset({REC}), (INS,)),
-    A.REFUND: (frozenset({SELLER, PLATFORM, AGENT, SYSTEM}), frozenset({INS}), (REF,)),
+    A.REFUND: (frozenset({SELLER, PLATFORM, AGENT, SYSTEM}), frozenset({INS, REF}), (REF,)),
     A.EXCHANGE: (frozenset({SELLER, PLATFORM}), frozenset({INS}), (RES,)),
     A.SETTLE: (frozenset({SYSTEM}), frozenset({REF}), (RES,)),
     A.ESCALATE: (frozenset({BUYER, PLATFORM, SYSTEM}), frozenset({REJ, INS, REF, RES, TRA}), (DIS,)),
@@ -85,6 +86,9 @@ EXPECTED_TABLE: dict[Action, tuple[frozenset[Role], frozenset[Status], tuple[Sta
     A.REOPEN: (frozenset({AGENT}), frozenset({RES}), (DIS,)),
 }
 SYSTEM_ESCALATES_FROM = frozenset({TRA})
+# The system refunds only when an inspected return's deadline runs out: a top-up from refunding is
+# someone's decision, never the clock's.
+SYSTEM_REFUNDS_FROM = frozenset({INS})
 TERMINAL_STATUSES = frozenset({CAN, CLO})
 REFUNDING_ENTRIES = frozenset({A.KEEP, A.ACCEPT_OFFER, A.REFUND, A.DECIDE})
 NO_DEADLINE = frozenset({REF, EXP, CAN, CLO})
@@ -105,6 +109,7 @@ NO_OPEN_OFFER = Refused(NoOpenOffer, "no_open_offer", 409)
 OFFER_ALREADY_OPEN = Refused(OfferAlreadyOpen, "offer_already_open", 409)
 WINDOW_CLOSED = Refused(EscalationWindowClosed, "escalation_window_closed", 409)
 NOT_ALL_REJECTED = Refused(NotAllLinesRejected, "lines_not_all_rejected", 409)
+NOT_SETTLED = Refused(NotSettled, "not_settled", 409)
 NOT_LOST = Refused(ParcelNotLost, "parcel_not_lost", 409)
 BAD_DECISION = Refused(InvalidDecision, "invalid_decision", 409)
 SUPERVISOR_REQUIRED = Refused(SupervisorRequired, "supervisor_required", 403)
@@ -122,6 +127,7 @@ GUARD_REFUSALS: dict[Action, frozenset[Refused]] = {
     A.DECLINE_OFFER: frozenset({NO_OPEN_OFFER, NOT_YET_DUE}),
     A.ESCALATE: frozenset({NOT_LOST, WINDOW_CLOSED}),
     A.CLOSE: frozenset({NOT_ALL_REJECTED, NOT_YET_DUE}),
+    A.SETTLE: frozenset({NOT_SETTLED}),
     A.DECIDE: frozenset({BAD_DECISION}),
     A.REOPEN: frozenset({SUPERVISOR_REQUIRED}),
 }
@@ -140,9 +146,13 @@ def table_refusal(status: Status, action: Action, role: Role) -> Refused | None:
 
 
 def expected_outcome(status: Status, action: Action, role: Role) -> Status | Refused:
-    """The outcome when every guard is satisfied (decide chooses refunding)."""
+    """The outcome when every guard is satisfied (decide chooses refunding); the system's refund
+    from refunding has no deadline to meet."""
     targets = EXPECTED_TABLE[action][2] or (status,)
-    return table_refusal(status, action, role) or targets[0]
+    refused = table_refusal(status, action, role)
+    if refused is None and action is A.REFUND and role is SYSTEM and status not in SYSTEM_REFUNDS_FROM:
+        return NOT_YET_DUE
+    return refused or targets[0]
 
 
 def transition_is_expected(before: Status, action: Action, role: Role, after: Status) -> bool:
@@ -179,6 +189,7 @@ GUARD_PASSING_FACTS: dict[Action, dict[str, Any]] = {
     A.CLOSE: {"status_since": NOW - timedelta(days=60), "line_outcomes": (RJ, RJ)},
     A.ESCALATE: {"anomalies": LOST},
     A.RECEIVE: {"delivered_to_seller_at": LONG_AGO},
+    A.SETTLE: {"settled": True},
 }
 GUARD_PASSING_ARGS: dict[Action, dict[str, Any]] = {
     A.REOPEN: {"supervisor": True},
@@ -879,6 +890,21 @@ class ReturnWalk(RuleBasedStateMachine):
         self.facts = replace(self.facts, anomalies=self.facts.anomalies | LOST)
 
     @rule(
+        attention_in=st.none() | st.sampled_from(CLOCK_STEPS),
+        money_due_in=st.none() | st.sampled_from(CLOCK_STEPS),
+        settled=st.booleans(),
+    )
+    def the_ledger_reports(
+        self, attention_in: timedelta | None, money_due_in: timedelta | None, settled: bool
+    ) -> None:
+        self.facts = replace(
+            self.facts,
+            attention_at=None if attention_in is None else self.now + attention_in,
+            money_due_at=None if money_due_in is None else self.now + money_due_in,
+            settled=settled,
+        )
+
+    @rule(
         action=st.sampled_from(Action),
         role=st.sampled_from(Role),
         supervisor=st.booleans(),
@@ -914,13 +940,26 @@ class ReturnWalk(RuleBasedStateMachine):
         assert transition_is_expected(before, action, role, outcome), (before, action, role, outcome)
         assert outcome is not REF or before is REF or action in REFUNDING_ENTRIES, (before, action)
         changed = outcome is not before
+        offer_open = OFFER_EFFECT.get(action, self.facts.offer_open and not changed)
+        paused = self.facts.offer_paused
+        if action is A.DECLINE_OFFER:
+            # The seller's clock stood still from the offer until its answer (at the latest its expiry).
+            made_at = self.facts.offer_made_at
+            assert made_at is not None
+            paused += min(self.now, made_at + DEFAULT_POLICY.offer_answer) - made_at
+        # A new status starts its clocks afresh; the ledger's facts are recomputed there.
         self.facts = replace(
             self.facts,
             status=outcome,
             status_since=self.now if changed else self.facts.status_since,
             ship_by=ship_by_after(self.now) if changed and outcome is APP else self.facts.ship_by,
-            offer_open=OFFER_EFFECT.get(action, self.facts.offer_open and not changed),
+            offer_open=offer_open,
+            offer_made_at=(self.now if action is A.OFFER else self.facts.offer_made_at) if offer_open else None,
+            offer_paused=timedelta(0) if changed else paused,
             anomalies=frozenset() if changed and outcome is TRA else self.facts.anomalies,
+            attention_at=None if changed else self.facts.attention_at,
+            money_due_at=None if changed else self.facts.money_due_at,
+            settled=False if changed else self.facts.settled,
         )
         self.reached_terminal = self.reached_terminal or outcome in TERMINAL_STATUSES
         return outcome
@@ -932,7 +971,8 @@ class ReturnWalk(RuleBasedStateMachine):
     @invariant()
     def a_deadline_exists_unless_nothing_is_due(self) -> None:
         deadline = next_deadline(self.facts)
-        assert (deadline is None) is (self.facts.status in NO_DEADLINE)
+        supervised = self.facts.status is REF and self.facts.attention_at is not None
+        assert (deadline is None) is (self.facts.status in NO_DEADLINE and not supervised)
         assert deadline is None or deadline.at > self.facts.status_since
 
     @precondition(lambda self: self.facts.status in TERMINAL_STATUSES)
