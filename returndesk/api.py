@@ -26,6 +26,8 @@ from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
 from returndesk.policies.api import router as policies_router
 from returndesk.receiving.api import receive_router
+from returndesk.refunds.api import returns_router as refund_actions_router
+from returndesk.refunds.api import router as refunds_router
 from returndesk.receiving.api import router as parcels_router
 from returndesk.returns.api import buyers_router, codes_router, eligibility_router
 from returndesk.returns.api import router as returns_router
@@ -163,6 +165,8 @@ api.add_router("", buyers_router)
 api.add_router("", dropoffs_router)
 api.add_router("", labels_router)
 api.add_router("", receive_router)
+api.add_router("", refund_actions_router)
+api.add_router("", refunds_router)
 api.add_router("", parcels_router)
 api.add_router("", eligibility_router)
 api.add_router("", policies_router)

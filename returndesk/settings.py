@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "returndesk.policies",
     "returndesk.returns",
     "returndesk.labels",
+    "returndesk.refunds",
     "returndesk.dropoffs",
     "returndesk.receiving",
     "returndesk.portals",

@@ -54,10 +54,26 @@ class Order(models.Model):
     placed_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
     shipping_amount = money_field()
+    # Running totals of the live refunds (transactions not cancelled) of all the order's returns:
+    # all of it (lines and shipping), and the part that pays back the shipping. The lines' own
+    # totals, each within its paid amount, and this one within the shipping keep the whole within
+    # what was paid; the refund ledger writes all of them under the order's lock.
+    refunded = money_field(default=0)
+    shipping_refunded = money_field(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    shipping_refunded__gte=0,
+                    shipping_refunded__lte=models.F("shipping_amount"),
+                    refunded__gte=models.F("shipping_refunded"),
+                ),
+                name="order_refunded_within",
+            ),
+        ]
         indexes = [
             # Returns are found by the order number the buyer quotes.
             models.Index(fields=["number"], name="order_number"),
@@ -85,11 +101,17 @@ class OrderLine(models.Model):
     final_sale = models.BooleanField(default=False)
     # Set when the line arrived apart from the rest of the order.
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # What the live refunds of its returns pay back for this line (the refund ledger's running total).
+    refunded = money_field(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["order", "external_id"], name="order_line_external_id"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(refunded__gte=0, refunded__lte=models.F("paid_amount")),
+                name="order_line_refunded_within_paid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +128,16 @@ class Payment(models.Model):
     gateway = models.CharField(max_length=64, blank=True)
     reference = models.CharField(max_length=128, blank=True)
     amount = money_field()
+    # What the live refund transactions drawn on this payment pay back (the refund ledger's running total).
+    refunded = money_field(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refunded__gte=0, refunded__lte=models.F("amount")),
+                name="payment_refunded_within_amount",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount}"

@@ -174,6 +174,16 @@ def _check_reimport(order: Order, data: OrderImport, lines: dict[str, OrderLine]
             f"A re-import cannot leave out the {missing.method} payment of {amount} with {which}: "
             "payments stay once imported."
         )
+    # What refunds paid back stays paid: a payment or the shipping never drops below it.
+    for payment, incoming_payment in payments.kept:
+        if incoming_payment.amount < payment.refunded:
+            refunded = f"{money.format_amount(payment.refunded, order.currency)} {order.currency}"
+            raise OrderConflict(
+                f"The {payment.method} payment has {refunded} refunded; a re-import cannot lower it below that."
+            )
+    if data.shipping_amount < order.shipping_refunded:
+        refunded = f"{money.format_amount(order.shipping_refunded, order.currency)} {order.currency}"
+        raise OrderConflict(f"The shipping has {refunded} refunded; a re-import cannot lower it below that.")
     return payments
 
 

@@ -43,10 +43,18 @@ class ReturnExtension:
     # receipt, no receiving before a parcel is recorded): the answer about a return a service just
     # wrote then knows them empty without a query (``return_extensions_known_empty``). None: always query.
     known_empty: Callable[[Return], bool] | None = None
+    # Only in the answers about one return (``ReturnDetailOut``: its page, an action's answer),
+    # not in lists, which then read nothing for it either.
+    detail_only: bool = False
+    # The queries ``prefetch`` costs (a Prefetch whose queryset prefetches more costs more); None:
+    # one per lookup.
+    queries: int | None = None
     adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "adapter", TypeAdapter(self.schema))
+        if self.queries is None:
+            object.__setattr__(self, "queries", len(self.prefetch))
 
 
 _EXTENSIONS: dict[str, ReturnExtension] = {}
@@ -66,13 +74,14 @@ def return_extension_unregister(name: str) -> None:
     del _EXTENSIONS[name]
 
 
-def return_extensions() -> tuple[ReturnExtension, ...]:
-    """The registered extensions, in the order their members appear."""
-    return tuple(_EXTENSIONS.values())
+def return_extensions(*, detail: bool = True) -> tuple[ReturnExtension, ...]:
+    """The registered extensions, in the order their members appear; without ``detail``, those
+    a list's answer carries."""
+    return tuple(extension for extension in _EXTENSIONS.values() if detail or not extension.detail_only)
 
 
-def return_extension_prefetches() -> list[str | Prefetch[Any]]:
-    return [lookup for extension in _EXTENSIONS.values() for lookup in extension.prefetch]
+def return_extension_prefetches(*, detail: bool = True) -> list[str | Prefetch[Any]]:
+    return [lookup for extension in return_extensions(detail=detail) for lookup in extension.prefetch]
 
 
 def return_extensions_known_empty(ret: Return) -> None:

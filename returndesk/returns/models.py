@@ -6,6 +6,8 @@ in ``returndesk.returns.domain.lifecycle``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 
 from returndesk.core.fields import choices, money_field
@@ -32,8 +34,21 @@ class Return(models.Model):
     # The status a closed return came from: a return closed after rejection frees its units.
     closed_from = models.CharField(max_length=16, choices=choices(Status), blank=True)
     resolution = models.CharField(max_length=16, choices=choices(Resolution), default=Resolution.NONE)
-    # A seller's open or answered partial-refund proposal: {amount, message, made_at, state}.
-    offer = models.JSONField(null=True, blank=True)
+    # What the lifecycle reads of the refund ledger (``refunds``), written by its services through
+    # ``return_transition``: whether a partial-refund offer is open and since when, how long offers
+    # were open in the current status (the clocks pause meanwhile), when the money is due at the
+    # buyer (the end of the buyer-local day of the latest expected arrival), when a refund needs
+    # someone's attention, and whether every live transaction succeeded.
+    offer_open = models.BooleanField(default=False)
+    offer_made_at = models.DateTimeField(null=True, blank=True)
+    offer_paused = models.DurationField(default=timedelta(0))
+    money_due_at = models.DateTimeField(null=True, blank=True)
+    attention_at = models.DateTimeField(null=True, blank=True)
+    settled = models.BooleanField(default=False)
+    # Running totals of the return's live refunds (transactions not cancelled), in the order's
+    # currency: all of it, and the part that pays back the order's shipping.
+    refunded = money_field(default=0)
+    shipping_refunded = money_field(default=0)
     # True once a handover or a receipt is recorded: the code has then been used.
     parcel_recorded = models.BooleanField(default=False)
     # Normalised (``domain.tracking``); blank until a handover or a tracking event records one.
@@ -66,6 +81,12 @@ class Return(models.Model):
             models.Index(fields=["due_at"], name="return_due"),
             models.Index(fields=["tracking_number"], name="return_tracking_number"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shipping_refunded__gte=0, refunded__gte=models.F("shipping_refunded")),
+                name="return_refunded_within",
+            ),
+        ]
 
     def __str__(self) -> str:
         return codes.display(self.code)
@@ -88,11 +109,17 @@ class ReturnLine(models.Model):
     paid_share = money_field(default=0)
     # The variant the buyer wants instead, for an exchange; blank when none is named.
     exchange_variant_id = models.CharField(max_length=100, blank=True)
+    # What the return's live refunds pay back for these units: never more than their paid share.
+    refunded = money_field(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["return_request", "order_line"], name="return_line_once"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="return_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(refunded__gte=0, refunded__lte=models.F("paid_share")),
+                name="return_line_refunded_within_paid_share",
+            ),
         ]
 
     def __str__(self) -> str:

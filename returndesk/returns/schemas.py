@@ -293,10 +293,15 @@ class ReturnLineOut(Schema):
     condition: Condition | None
     paid_share: str = Field(description="The part of the order line's paid amount these units carry")
     exchange_variant_id: str | None = Field(description="The variant wanted instead; null when none is named")
+    refunded: str = Field(description="What the return's live refunds pay back for these units")
 
     @staticmethod
     def resolve_line(line: ReturnLine) -> str:
         return line.order_line.external_id
+
+    @staticmethod
+    def resolve_refunded(line: ReturnLine) -> str:
+        return money.format_amount(Decimal(line.refunded), line.return_request.order.currency)
 
     @staticmethod
     def resolve_paid_share(line: ReturnLine) -> str:
@@ -345,7 +350,7 @@ class ReturnOut(Schema):
     seller: SellerRef
     buyer: str = Field(description="The buyer's external id")
     lines: list[ReturnLineOut]
-    offer: dict[str, object] | None
+    offer: dict[str, object] | None = Field(description="The newest partial-refund offer; null when none was made")
     anomalies: list[AnomalyOut]
     ship_by: AwareDatetime | None
     tracking_number: str | None = Field(
@@ -379,6 +384,11 @@ class ReturnOut(Schema):
         return ret.buyer.external_id
 
     @staticmethod
+    def resolve_offer(_ret: Return) -> dict[str, object] | None:
+        # Offers are the refund ledger's (``refunds.Offer``); its extension shows them.
+        return None
+
+    @staticmethod
     def resolve_tracking_number(ret: Return) -> str | None:
         return ret.tracking_number or None
 
@@ -399,7 +409,7 @@ class ReturnOut(Schema):
     def _extend(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
         answer = handler(value)
         if isinstance(value, Return) and answer.__pydantic_extra__ is not None:
-            for extension in return_extensions():
+            for extension in return_extensions(detail=issubclass(cls, ReturnDetailOut)):
                 answer.__pydantic_extra__[extension.name] = extension.adapter.validate_python(extension.resolve(value))
         return answer
 
@@ -409,7 +419,7 @@ class ReturnOut(Schema):
         members = handler.resolve_ref_schema(json_schema)
         # Only registered members come on top of the declared ones.
         members.pop("additionalProperties", None)
-        for extension in return_extensions():
+        for extension in return_extensions(detail=issubclass(cls, ReturnDetailOut)):
             members["properties"][extension.name] = handler(extension.adapter.core_schema)
             members["required"].append(extension.name)
         return json_schema

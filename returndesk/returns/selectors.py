@@ -70,7 +70,7 @@ def _answer_prefetches(*, timeline: bool) -> list[Prefetch[Any] | str]:
     prefetches: list[Prefetch[Any] | str] = [
         lines_prefetch(),
         anomalies_prefetch(),
-        *return_extension_prefetches(),
+        *return_extension_prefetches(detail=timeline),
     ]
     if timeline:
         prefetches.append(Prefetch("events", queryset=ReturnEvent.objects.order_by("at", "id")))
@@ -122,7 +122,8 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         status=Status(ret.status),
         status_since=ret.status_since,
         ship_by=ret.ship_by,
-        offer_open=bool(ret.offer and ret.offer.get("state") == "open"),
+        offer_open=ret.offer_open,
+        offer_made_at=ret.offer_made_at,
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
         policy=return_policy(ret),

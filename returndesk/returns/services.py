@@ -119,6 +119,7 @@ def _order_read(order: Order) -> _OrderRead:
         shipping=money.to_minor(order.shipping_amount, order.currency),
         lines=lines,
         earlier_free_returns=int(rows[0][-2]),
+        shipping_refunded=money.to_minor(order.shipping_refunded, order.currency),
     )
     # Every order has a line (the import requires one), so the row is there.
     return _OrderRead(facts, order_lines, int(rows[0][-1]))

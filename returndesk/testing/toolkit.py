@@ -93,10 +93,11 @@ def force_status(ret: Return, status: Status, **columns: object) -> Return:
     return ret
 
 
-def extension_queries() -> int:
-    """The queries a read of returns costs beyond the core answer's: one for each member higher
-    apps add to it (``returns.extensions``), whatever the number of returns."""
-    return len(return_extensions())
+def extension_queries(*, detail: bool = True) -> int:
+    """The queries a read of returns costs beyond the core answer's: what the members higher apps
+    add to it (``returns.extensions``) read, whatever the number of returns; without ``detail``,
+    a list's (which leaves out the members of single-return answers)."""
+    return sum(extension.queries or 0 for extension in return_extensions(detail=detail))
 
 
 def mistyped(code: str) -> str:

@@ -1,0 +1,190 @@
+"""Request and response bodies of the refund ledger, and the members it adds to a return's answer
+(``refunds``, ``refunded_total``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from returndesk.core import money
+from returndesk.core.schemas import Amount, ExternalId, InSchema
+from returndesk.refunds.domain.states import RefundKind, TransactionStatus, refund_status
+from returndesk.refunds.models import Refund, RefundLine, RefundTransaction
+from returndesk.refunds.selectors import refunds_prefetch
+from returndesk.refunds.services import LineAmount
+from returndesk.returns.domain.lifecycle import Resolution
+from returndesk.returns.extensions import ReturnExtension
+from returndesk.returns.models import Return
+from returndesk.returns.schemas import ActorOut
+
+NOTE = Field(default="", max_length=2000)
+
+
+class RefundLineIn(InSchema):
+    line: ExternalId = Field(description="The order line's external id")
+    amount: Amount = Field(description="What to refund for the line, 0 to what is left of its paid share")
+
+    def amount_of(self) -> LineAmount:
+        return LineAmount(line=self.line, amount=self.amount)
+
+
+class RefundIn(InSchema):
+    """No ``lines``: the default (each line not rejected at inspection: its paid share less fees
+    and what earlier refunds hold, plus the shipping share not yet refunded)."""
+
+    lines: list[RefundLineIn] | None = Field(default=None, min_length=1, max_length=500)
+    shipping_amount: Amount | None = Field(default=None, description="What to refund of the order's shipping")
+    note: str = NOTE
+
+    def amounts(self) -> list[LineAmount] | None:
+        return None if self.lines is None else [line.amount_of() for line in self.lines]
+
+
+class KeepIn(InSchema):
+    note: str = NOTE
+
+
+class PaymentRef(Schema):
+    method: str
+    gateway: str
+    reference: str
+
+
+class FailureOut(Schema):
+    code: str
+    message: str
+
+
+class TransactionOut(Schema):
+    id: int
+    payment: PaymentRef
+    gateway: str
+    amount: str
+    status: TransactionStatus
+    awaiting: str | None = Field(description="gateway, confirmation, or null")
+    attempts: int
+    gateway_reference: str | None
+    failure: FailureOut | None
+    created_at: AwareDatetime
+    succeeded_at: AwareDatetime | None
+
+    @staticmethod
+    def resolve_amount(row: RefundTransaction) -> str:
+        return money.format_amount(Decimal(row.amount), row.refund.currency)
+
+    @staticmethod
+    def resolve_awaiting(row: RefundTransaction) -> str | None:
+        return row.awaiting or None
+
+    @staticmethod
+    def resolve_gateway_reference(row: RefundTransaction) -> str | None:
+        return row.gateway_reference or None
+
+    @staticmethod
+    def resolve_failure(row: RefundTransaction) -> dict[str, str] | None:
+        if not row.failure_code:
+            return None
+        return {"code": row.failure_code, "message": row.failure_message}
+
+
+class RefundLineOut(Schema):
+    line: str = Field(description="The order line's external id")
+    quantity: int
+    paid_share: str
+    restocking_fee: str
+    return_shipping_fee: str
+    amount: str
+
+    @staticmethod
+    def resolve_line(line: RefundLine) -> str:
+        return line.return_line.order_line.external_id
+
+    @staticmethod
+    def resolve_paid_share(line: RefundLine) -> str:
+        return money.format_amount(Decimal(line.paid_share), line.refund.currency)
+
+    @staticmethod
+    def resolve_restocking_fee(line: RefundLine) -> str:
+        return money.format_amount(Decimal(line.restocking_fee), line.refund.currency)
+
+    @staticmethod
+    def resolve_return_shipping_fee(line: RefundLine) -> str:
+        return money.format_amount(Decimal(line.return_shipping_fee), line.refund.currency)
+
+    @staticmethod
+    def resolve_amount(line: RefundLine) -> str:
+        return money.format_amount(Decimal(line.amount), line.refund.currency)
+
+
+class RefundOut(Schema):
+    # ``return`` is a Python keyword: the field is ``return_``, named ``return`` in the answer.
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    id: int
+    return_: str = Field(serialization_alias="return", description="The return's code")
+    kind: RefundKind
+    currency: str
+    lines: list[RefundLineOut]
+    shipping_amount: str
+    total: str
+    status: TransactionStatus = Field(
+        description="The first of held, failed, pending, succeeded that a transaction has, else cancelled"
+    )
+    note: str
+    created_at: AwareDatetime
+    created_by: ActorOut
+    transactions: list[TransactionOut]
+
+    @staticmethod
+    def resolve_return_(refund: Refund) -> str:
+        return refund.return_request.code
+
+    @staticmethod
+    def resolve_shipping_amount(refund: Refund) -> str:
+        return money.format_amount(Decimal(refund.shipping_amount), refund.currency)
+
+    @staticmethod
+    def resolve_total(refund: Refund) -> str:
+        return money.format_amount(Decimal(refund.total), refund.currency)
+
+    @staticmethod
+    def resolve_status(refund: Refund) -> TransactionStatus:
+        return refund_status([TransactionStatus(row.status) for row in refund.transactions.all()])
+
+    @staticmethod
+    def resolve_created_by(refund: Refund) -> dict[str, object]:
+        return {"kind": refund.created_by_kind, "id": refund.created_by_id, "on_behalf_of": None}
+
+
+class RefundListOut(Schema):
+    items: list[RefundOut]
+
+
+def _refunds_of(ret: Return) -> list[Refund]:
+    return list(ret.refunds.all())
+
+
+def _refunded_total(ret: Return) -> str:
+    return money.format_amount(Decimal(ret.refunded), ret.order.currency)
+
+
+def _never_refunded(ret: Return) -> bool:
+    # Every refund sets the return's resolution: a return still without one has none.
+    return ret.resolution == Resolution.NONE
+
+
+RETURN_EXTENSIONS = (
+    ReturnExtension(
+        name="refunds",
+        schema=list[RefundOut],
+        resolve=_refunds_of,
+        prefetch=(refunds_prefetch(),),
+        known_empty=_never_refunded,
+        detail_only=True,
+        # The refunds, their lines, their transactions.
+        queries=3,
+    ),
+    ReturnExtension(name="refunded_total", schema=str, resolve=_refunded_total),
+)
