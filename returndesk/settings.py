@@ -9,6 +9,7 @@ Two modes, chosen by the environment:
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("RETURNDESK_DATA_DIR") or BASE_DIR / "var").resolve()
@@ -275,5 +277,68 @@ RETURNDESK = {
 }
 # A handed-over parcel weighing under this share of its lines' weight records `empty_box`.
 RETURNDESK_EMPTY_BOX_RATIO = float(os.environ.get("RETURNDESK_EMPTY_BOX_RATIO", "0.5"))
+# --- Refund gateways and dates (returndesk.refunds) ---------------------------------------------
+
+
+def _env_json(name: str) -> Any:
+    """The JSON in environment variable ``name``, None when it is unset; malformed JSON stops
+    the server from starting, as a malformed proxy list does."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {error}") from error
+
+
+def _refund_days(value: Any) -> dict[str, tuple[int, int]]:
+    """Business days a refund takes to reach the buyer, per payment method: the issue's table,
+    with any method ``RETURNDESK_REFUND_DAYS`` names (``{"card": [3, 20], ...}``) replaced."""
+    days = {"card": (3, 20), "paypal": (1, 5), "wallet": (0, 1), "bank_transfer": (5, 10), "other": (3, 20)}
+    if value is None:
+        return days
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured('RETURNDESK_REFUND_DAYS must be an object like {"card": [3, 20]}.')
+    for method, bounds in value.items():
+        valid = (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(isinstance(end, int) and not isinstance(end, bool) and 0 <= end <= 365 for end in bounds)
+            and bounds[0] <= bounds[1]
+        )
+        if not valid:
+            raise ImproperlyConfigured(
+                f"RETURNDESK_REFUND_DAYS[{method!r}] must be [earliest, latest] business days, 0 <= earliest <= latest."
+            )
+        days[str(method)] = (bounds[0], bounds[1])
+    return days
+
+
+def _fake_gateway(value: Any) -> dict[str, float] | None:
+    """The fake gateway's behaviour, or None when it is off: on when embedded (``{}``: every
+    refund succeeds at once) or when ``RETURNDESK_FAKE_GATEWAY`` is set, e.g. the demo's
+    ``{"fail_rate": 0.1, "delay_seconds": 30}``."""
+    if value is None:
+        return {"fail_rate": 0.0, "delay_seconds": 0.0} if EMBEDDED else None
+    if not isinstance(value, dict) or set(value) - {"fail_rate", "delay_seconds"}:
+        raise ImproperlyConfigured(
+            'RETURNDESK_FAKE_GATEWAY must be an object like {"fail_rate": 0.1, "delay_seconds": 30}.'
+        )
+    fail_rate, delay = value.get("fail_rate", 0), value.get("delay_seconds", 0)
+    if not all(isinstance(number, int | float) and not isinstance(number, bool) for number in (fail_rate, delay)):
+        raise ImproperlyConfigured("RETURNDESK_FAKE_GATEWAY's fail_rate and delay_seconds are numbers.")
+    if not 0 <= fail_rate <= 1 or delay < 0:
+        raise ImproperlyConfigured("RETURNDESK_FAKE_GATEWAY: fail_rate is 0 to 1, delay_seconds 0 or more.")
+    return {"fail_rate": float(fail_rate), "delay_seconds": float(delay)}
+
+
+RETURNDESK_REFUND_DAYS = _refund_days(_env_json("RETURNDESK_REFUND_DAYS"))
+RETURNDESK_FAKE_GATEWAY = _fake_gateway(_env_json("RETURNDESK_FAKE_GATEWAY"))
+# Stripe's secret key: payments whose gateway is ``stripe`` are refunded through Stripe's API.
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+# The gateway of payments whose own names none that is on (blank, unknown, or fake/stripe while off).
+RETURNDESK_DEFAULT_GATEWAY = os.environ.get("RETURNDESK_DEFAULT_GATEWAY", "") or ("fake" if EMBEDDED else "manual")
+
 # Django's own limit on a body read into memory (the admin's forms) is the API's.
 DATA_UPLOAD_MAX_MEMORY_SIZE = RETURNDESK["MAX_BODY_BYTES"]

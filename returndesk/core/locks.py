@@ -10,6 +10,8 @@ The order, lowest first:
 3. its buyer (``marketplace.Buyer``);
 4. a parcel recorded without a return (``receiving.Parcel``), when a match receives its return;
 5. a return (``returns.Return``), then what hangs off it (its lines and events).
+6. the order's lines, then its payments, by pk (``refunds.services``: a refund's running totals,
+   after the order's and the return's locks).
 
 A service that needs several of these takes them in this order, and never one higher in the list
 after one lower down. Inserting a row that refers to another counts as a lock too: PostgreSQL's

@@ -12,3 +12,16 @@ class RefundsConfig(AppConfig):
 
         for extension in RETURN_EXTENSIONS:
             return_extension_register(extension)
+
+        # Transactions run through their gateways after the commit of the refund that made them;
+        # each records the gateway it is refunded through. ``refund_expected_by`` and
+        # ``refund_overdue`` join the answer; ``GET /returns?refund_status=`` reads the ledger.
+        from returndesk.refunds import execution, services, supervision
+        from returndesk.refunds.gateways.base import gateway_for
+        from returndesk.returns.extensions import ReturnListFilter, return_list_filter_register
+
+        services.on_transactions_created(execution.transactions_attempt)
+        services.gateway_name_register(lambda payment_gateway: gateway_for(payment_gateway).name)
+        for extension in supervision.SUPERVISION_EXTENSIONS:
+            return_extension_register(extension)
+        return_list_filter_register(ReturnListFilter("refund_status", supervision.returns_by_refund_status))

@@ -35,3 +35,26 @@ class AmountNotRepresentable(Unprocessable):
 
 class IdempotencyKeyRequired(ReturndeskError):
     status, code, title = 428, "idempotency_key_required", "A refund needs an Idempotency-Key header"
+
+
+# --- Refund transactions once made (``refunds.transactions``) -----------------------------------
+
+
+class TransactionNotFound(NotFound):
+    code, title = "not_found", "The refund has no such transaction"
+
+
+class RefundNotConfirmable(Conflict):
+    code, title = "refund_not_confirmable", "No transaction of this refund can be confirmed"
+
+
+class RefundNotRetryable(Conflict):
+    code, title = "refund_not_retryable", "No transaction of this refund failed"
+
+
+class RefundNotHeld(Conflict):
+    code, title = "refund_not_held", "No transaction of this refund is held"
+
+
+class RefundNotCancellable(Conflict):
+    code, title = "refund_not_cancellable", "No transaction of this refund is held or failed"

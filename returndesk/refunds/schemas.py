@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from ninja import Schema
@@ -14,6 +15,7 @@ from returndesk.refunds.domain.states import RefundKind, TransactionStatus, refu
 from returndesk.refunds.models import Refund, RefundLine, RefundTransaction
 from returndesk.refunds.selectors import refunds_prefetch
 from returndesk.refunds.services import LineAmount
+from returndesk.refunds.supervision import transaction_expected_arrival
 from returndesk.returns.domain.lifecycle import Resolution
 from returndesk.returns.extensions import ReturnExtension
 from returndesk.returns.models import Return
@@ -57,6 +59,12 @@ class FailureOut(Schema):
     message: str
 
 
+class ExpectedArrivalOut(Schema):
+    earliest: date
+    latest: date
+    provisional: bool = Field(description="Counted from when the refund was made: it has not succeeded yet")
+
+
 class TransactionOut(Schema):
     id: int
     payment: PaymentRef
@@ -69,6 +77,14 @@ class TransactionOut(Schema):
     failure: FailureOut | None
     created_at: AwareDatetime
     succeeded_at: AwareDatetime | None
+    expected_arrival: ExpectedArrivalOut | None = Field(
+        description="The business days the money may reach the buyer between; null when none is on its way"
+    )
+
+    @staticmethod
+    def resolve_expected_arrival(row: RefundTransaction) -> dict[str, object] | None:
+        expected = transaction_expected_arrival(row, row.refund.return_request.buyer)
+        return None if expected is None else expected._asdict()
 
     @staticmethod
     def resolve_amount(row: RefundTransaction) -> str:
@@ -188,3 +204,28 @@ RETURN_EXTENSIONS = (
     ),
     ReturnExtension(name="refunded_total", schema=str, resolve=_refunded_total),
 )
+
+
+# --- Confirm, retry, release, cancel (``refunds.transactions``) ----------------------------------
+
+TRANSACTION = Field(default=None, ge=1, description="One transaction of the refund; none: every one in the state needed")
+
+
+class ConfirmIn(InSchema):
+    transaction: int | None = TRANSACTION
+    reference: str = Field(default="", max_length=255, description="The payout's own reference (a bank transfer's)")
+    note: str = NOTE
+
+
+class RetryIn(InSchema):
+    transaction: int | None = TRANSACTION
+
+
+class ReleaseIn(InSchema):
+    transaction: int | None = TRANSACTION
+    note: str = NOTE
+
+
+class CancelIn(InSchema):
+    transaction: int | None = TRANSACTION
+    reason: str = Field(max_length=2000, description="Why: the seller and the buyer see it")

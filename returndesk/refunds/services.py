@@ -26,6 +26,7 @@ from returndesk.core.sql import insert_rows
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Order
 from returndesk.policies.selectors import policy_version_get
+from returndesk.refunds import supervision
 from returndesk.refunds.domain import amounts
 from returndesk.refunds.domain.amounts import Plan
 from returndesk.refunds.domain.states import RefundKind, TransactionStatus
@@ -159,6 +160,22 @@ def refund_create(
         refund = written.refund
         assert refund is not None
         refund.return_request = ret
+        held = [row for row in refund.transactions.all() if row.status == TransactionStatus.HELD]
+        if held:
+            # After the refund's own event: held until an agent releases it (``refunds.transactions``).
+            returns_services.return_event_append(
+                ret=ret,
+                actor=actor,
+                action="refund_held",
+                at=ret.updated_at,
+                data={
+                    "refund": refund.pk,
+                    "transactions": [
+                        {"id": row.pk, "amount": money.format_amount(Decimal(row.amount), refund.currency)}
+                        for row in held
+                    ],
+                },
+            )
         pending = [row.pk for row in refund.transactions.all() if row.status == TransactionStatus.PENDING]
         if pending:
             for callback in _started:
@@ -303,6 +320,8 @@ def _refund_write(
     if held:
         event_data["held"] = True
     rows_known(refund, lines=refund_lines, transactions=transactions)
+    # The money's due date (provisional, from now) and when a held refund needs an agent.
+    supervision.return_refund_columns_set(ret, supervision.return_transactions(ret), now=at)
     return refund
 
 

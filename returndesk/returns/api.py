@@ -111,6 +111,7 @@ def return_list(request: HttpRequest, query: Query[ReturnListQuery]) -> HttpResp
         anomaly=query.anomaly,
         tracking_number=query.tracking_number,
         q=query.q,
+        refund_status=query.refund_status,
     )
     page, next_cursor = selectors.returns_list(actor=actor, filters=filters, limit=query.limit, cursor=query.cursor)
     return respond(200, ReturnPageOut, {"items": page, "next_cursor": next_cursor})

@@ -19,12 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from pydantic import TypeAdapter
 
 from returndesk.core.orm import rows_known
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from returndesk.returns.models import Return
 
 
@@ -98,3 +100,32 @@ def _seed_empty(ret: Return, lookup: str | Prefetch[Any]) -> None:
         setattr(ret, lookup.to_attr, [])
     else:
         rows_known(ret, **{lookup if isinstance(lookup, str) else lookup.prefetch_through: []})
+
+
+# --- Filters of the returns list that higher apps answer -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnListFilter:
+    """A filter of ``GET /returns`` whose meaning lives in a higher app (``refund_status``: the
+    refund ledger's queue). ``returns`` declares the parameter and its values in its query schema;
+    the app registers how a value narrows the caller's returns at ``now``."""
+
+    name: str
+    apply: Callable[[QuerySet[Return], str, datetime], QuerySet[Return]]
+
+
+_LIST_FILTERS: dict[str, ReturnListFilter] = {}
+
+
+def return_list_filter_register(list_filter: ReturnListFilter) -> None:
+    if list_filter.name in _LIST_FILTERS:
+        raise ValueError(f"The returns list already has a filter {list_filter.name!r}.")
+    _LIST_FILTERS[list_filter.name] = list_filter
+
+
+def return_list_filtered(returns: QuerySet[Return], name: str, value: str, now: datetime) -> QuerySet[Return]:
+    """``returns`` narrowed by the registered filter ``name``; none registered matches nothing
+    (the app that gives the value its meaning is not installed)."""
+    list_filter = _LIST_FILTERS.get(name)
+    return returns.none() if list_filter is None else list_filter.apply(returns, value, now)

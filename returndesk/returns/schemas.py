@@ -200,6 +200,11 @@ class EmptyIn(InSchema):
 # --- Query parameters -----------------------------------------------------------------------
 
 
+# ``GET /returns?refund_status=``: the values the refund ledger gives a meaning (``refunds.supervision``
+# registers the filter, ``extensions.ReturnListFilter``).
+RefundStatusFilter = Literal["held", "failed", "awaiting_confirmation", "overdue", "none_live"]
+
+
 class ReturnListQuery(InSchema):
     status: Status | None = None
     seller: str | None = Field(default=None, description="Seller external id")
@@ -227,6 +232,14 @@ class ReturnListQuery(InSchema):
     )
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = Field(
         default=None, description="A return code, a tracking number or an order number, typed however"
+    )
+    refund_status: RefundStatusFilter | None = Field(
+        default=None,
+        description=(
+            "The refund ledger's queue: returns with a transaction held, failed or awaiting_confirmation (a manual "
+            "refund not yet confirmed), refunding returns overdue (past their supervise deadline), or none_live "
+            "(refunding, every refund cancelled)"
+        ),
     )
     limit: int = Field(default=50, ge=1, le=100)
     cursor: str | None = None

@@ -29,6 +29,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from returndesk.core import clock
 from returndesk.core.access import access_reads, access_require, actor_scope, scope_to_actor
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.errors import Forbidden
@@ -45,7 +46,11 @@ from returndesk.returns.domain import anomalies, codes, lifecycle, tracking
 from returndesk.returns.domain.lifecycle import Action, Facts, LineOutcome, Policy, Status
 from returndesk.returns.domain.verification import FAILURES, Result, Verdict, verdict_by_status, verdict_for
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
-from returndesk.returns.extensions import return_extension_prefetches, return_extensions_known_empty
+from returndesk.returns.extensions import (
+    return_extension_prefetches,
+    return_extensions_known_empty,
+    return_list_filtered,
+)
 from returndesk.returns.models import Return, ReturnAnomaly, ReturnEvent, ReturnLine
 
 
@@ -124,6 +129,10 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
         ship_by=ret.ship_by,
         offer_open=ret.offer_open,
         offer_made_at=ret.offer_made_at,
+        offer_paused=ret.offer_paused,
+        money_due_at=ret.money_due_at,
+        attention_at=ret.attention_at,
+        settled=ret.settled,
         line_outcomes=tuple(LineOutcome(line.outcome) for line in ret.lines.all()),
         anomalies=known_anomalies,
         policy=return_policy(ret),
@@ -177,6 +186,8 @@ class ReturnFilters:
     anomaly: str | None = None
     tracking_number: str | None = None
     q: str | None = None
+    # The refund ledger's queue (``extensions.ReturnListFilter`` "refund_status").
+    refund_status: str | None = None
 
 
 # Who may find returns by a buyer's email address: the people who answer buyers, not sellers.
@@ -219,6 +230,8 @@ def returns_matching(*, actor: Actor, filters: ReturnFilters) -> QuerySet[Return
         returns = returns.filter(
             Exists(ReturnAnomaly.objects.filter(return_request=OuterRef("pk"), code=filters.anomaly))
         )
+    if filters.refund_status is not None:
+        returns = return_list_filtered(returns, "refund_status", filters.refund_status, clock.now())
     return returns
 
 

@@ -1,7 +1,7 @@
 """Journeys through the real services: an order placed, a return brought to any status.
 
 Tests, the demo and the bench set their scenes with these, so every scene is one the services
-can produce. Steps whose service arrives with a later issue (expire, keep, escalate, exchange) call
+can produce. Steps whose service arrives with a later issue (expire, escalate, exchange) call
 ``return_transition`` with an actor the action table allows; the issue that brings the service
 switches its step to it.
 """
@@ -18,6 +18,7 @@ from returndesk.marketplace.models import Order
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.policies.domain.reasons import Reason
+from returndesk.refunds.services import return_keep
 from returndesk.returns import selectors, services
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
@@ -90,7 +91,7 @@ def _inspect(ret: Return, at: datetime) -> Return:
 
 
 def _keep(ret: Return, at: datetime) -> Return:
-    return services.return_transition(code=ret.code, actor=_seller(ret), action=Action.KEEP, now=at)
+    return return_keep(actor=_seller(ret), code=ret.code, now=at)
 
 
 def _exchange(ret: Return, at: datetime) -> Return:

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import atexit
 import errno
 import os
 import socket
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +20,8 @@ from returndesk.runtime import gunicorn_conf
 
 # How far past a busy port to look for a free one to suggest.
 _PORTS_TO_SUGGEST = 20
+# Embedded, ``serve`` moves pending refunds on itself (``returndesk refunds-drive``) this often.
+REFUNDS_DRIVE_SECONDS = 15
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -100,7 +105,18 @@ class Command(BaseCommand):
         self.stdout.flush()
         # Forked workers must not share the master's database connection.
         connections.close_all()
+        if settings.EMBEDDED:
+            self._refunds_drive_start()
         _Gunicorn({"bind": [address], "workers": options["workers"], "threads": options["threads"]}).run()
+
+    def _refunds_drive_start(self) -> None:
+        """Run ``refunds-drive`` every 15 s beside gunicorn, in a process of its own (started before
+        gunicorn forks its workers, so no thread of ours is forked with them), which ends with this
+        one: production runs the command from cron instead."""
+        command = [sys.executable, "-m", "returndesk.cli", "refunds-drive"]
+        command += ["--every", str(REFUNDS_DRIVE_SECONDS), "--parent", str(os.getpid())]
+        driver = subprocess.Popen(command)  # noqa: S603 - our own interpreter and command
+        atexit.register(driver.terminate)
 
     def _check_bind(self, host: str, port: int) -> None:
         """Refuse at once, before seeding or printing anything, when gunicorn could not listen."""

@@ -1,0 +1,320 @@
+"""Running refund transactions through their gateways, and recording what the gateways answer.
+
+A transaction is attempted after the commit of the transaction that made it pending (a refund,
+a ``retry``, a ``release``), in the same request, with the idempotency key
+``refund-<transaction id>-<attempt>``: the attempt number is committed before the gateway is
+called, so whoever calls again for that attempt (``refunds_drive`` after a crash) sends the same
+key and the gateway makes the refund once. No lock is held while a gateway is called.
+
+A result is recorded in a transaction of its own that locks the order, the return, then the
+transaction (``core.locks``' order, as a refund's), and only if the transaction is still pending
+at that attempt: a late answer to an attempt that was since confirmed, cancelled or retried
+changes nothing. Each success or failure appends a ``refund_succeeded`` or ``refund_failed`` event
+(the status stays), sets the return's ledger columns (``supervision``) and its deadline, and the
+success that leaves every live transaction succeeded ``settle``s the return in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+
+from returndesk.core import clock, money
+from returndesk.core.actors import Actor, ActorKind
+from returndesk.core.locks import locked
+from returndesk.core.sql import row_snapshot, update_row
+from returndesk.marketplace.models import Order
+from returndesk.refunds import supervision
+from returndesk.refunds.gateways.base import Gateway, GatewayResult, GatewayStatus, gateway_for
+from returndesk.refunds.models import RefundTransaction
+from returndesk.refunds.domain.states import Awaiting, TransactionStatus
+from returndesk.returns import selectors as return_selectors
+from returndesk.returns import services as return_services
+from returndesk.returns.domain import lifecycle
+from returndesk.returns.domain.lifecycle import Action, Status
+from returndesk.returns.models import Return
+
+logger = logging.getLogger(__name__)
+
+# Who records gateways' answers, timeouts and the settle that follows the last success.
+LEDGER = Actor(kind=ActorKind.SYSTEM, id="refunds")
+# An attempt with no answer recorded this long after it started was lost (a crash after the
+# commit, a worker killed mid-call): the driver runs it again with the same key.
+LOST_AFTER = timedelta(minutes=2)
+# The failure a manual refund records when nobody confirmed it within ``manual_refund_confirm``.
+CONFIRMATION_TIMEOUT = "confirmation_timeout"
+
+# Timeline events; the return's status does not change with them.
+SUCCEEDED_EVENT = "refund_succeeded"
+FAILED_EVENT = "refund_failed"
+HELD_EVENT = "refund_held"
+RELEASED_EVENT = "refund_released"
+CONFIRMED_EVENT = "refund_confirmed"
+CANCELLED_EVENT = "refund_cancelled"
+
+
+def idempotency_key(transaction_id: int, attempt: int) -> str:
+    return f"refund-{transaction_id}-{attempt}"
+
+
+def transactions_start(ids: Iterable[int]) -> None:
+    """Attempt the transactions ``ids`` (pending) once the current database transaction commits;
+    nothing if it rolls back. Call it inside the transaction that made them pending (a refund
+    registers it through ``services.on_transactions_created``)."""
+    pending = list(ids)
+    if pending:
+        transaction.on_commit(partial(transactions_attempt, pending), robust=True)
+
+
+def transactions_attempt(ids: Sequence[int]) -> None:
+    """Call each pending transaction's gateway for its current attempt and record the answer.
+
+    A transaction made pending with no attempt numbered yet (a refund's, ``attempts`` 0) gets
+    attempt 1 first, committed on its own: the key a crash's re-run sends must be this one.
+    """
+    now = clock.now()
+    RefundTransaction.objects.filter(pk__in=ids, status=TransactionStatus.PENDING, attempts=0).update(
+        attempts=1, attempted_at=now
+    )
+    rows = RefundTransaction.objects.filter(pk__in=ids, status=TransactionStatus.PENDING, awaiting=Awaiting.NOTHING)
+    for row in rows.select_related("payment", "refund").order_by("pk"):
+        try:
+            attempt_run(row)
+        except Exception:  # after the commit, per item: the driver runs a failed attempt again
+            logger.exception("refund transaction %s: the attempt after the commit failed", row.pk)
+
+
+def _gateway(row: RefundTransaction) -> Gateway:
+    return gateway_for(row.gateway or row.payment.gateway)
+
+
+def attempt_run(row: RefundTransaction) -> GatewayResult:
+    """Ask the gateway to refund ``row`` (read with its payment and refund) for its current
+    attempt, then record the answer."""
+    gateway = _gateway(row)
+    result = gateway.refund(
+        row.payment.reference, row.amount, row.refund.currency, idempotency_key(row.pk, row.attempts)
+    )
+    result_record(transaction_id=row.pk, attempt=row.attempts, result=result, confirmed_by_hand=gateway.confirmed_by_hand)
+    return result
+
+
+@dataclass
+class Locked:
+    """A transaction's order, return and the transaction itself, locked in that order; ``read``
+    is the return's ``row_snapshot`` as locked, for ``return_changed`` to write what changed."""
+
+    order: Order
+    ret: Return
+    read: tuple[object, ...]
+    row: RefundTransaction
+
+
+def transaction_lock(transaction_id: int) -> Locked | None:
+    """Lock the order, the return, then the transaction ``transaction_id`` (with its payment and
+    refund); None when it is gone. Inside an atomic block."""
+    found = (
+        RefundTransaction.objects.filter(pk=transaction_id)
+        .values_list("refund__return_request__order_id", "refund__return_request_id")
+        .first()
+    )
+    if found is None:
+        return None
+    order_id, return_id = found
+    order = locked(Order.objects.filter(pk=order_id)).get()
+    ret = return_lock(return_id)
+    row = locked(RefundTransaction.objects.filter(pk=transaction_id)).select_related("payment", "refund").get()
+    return Locked(order, ret, row_snapshot(ret), row)
+
+
+def return_lock(return_id: int) -> Return:
+    """Lock a return as ``return_transition`` does (its order, buyer and seller joined, its lines
+    prefetched): ready for ``return_changed``. Hold its order's lock first."""
+    return (
+        Return.objects.select_for_update(of=("self",))
+        .select_related("order", "buyer", "seller")
+        .prefetch_related(return_selectors.lines_prefetch())
+        .get(pk=return_id)
+    )
+
+
+def result_record(
+    *,
+    transaction_id: int,
+    attempt: int,
+    result: GatewayResult,
+    confirmed_by_hand: bool = False,
+    now: datetime | None = None,
+) -> bool:
+    """Record a gateway's answer to attempt ``attempt`` of a transaction, if the transaction is
+    still pending at that attempt; whether it was recorded."""
+    with transaction.atomic():
+        held = transaction_lock(transaction_id)
+        if held is None or held.row.status != TransactionStatus.PENDING or held.row.attempts != attempt:
+            return False
+        row, now = held.row, now or clock.now()
+        if result.status is GatewayStatus.PENDING:
+            # Nothing the return shows changes: which answer it awaits, and the gateway's id.
+            row.awaiting = Awaiting.CONFIRMATION if confirmed_by_hand else Awaiting.GATEWAY
+            row.gateway_reference = result.gateway_reference or row.gateway_reference
+            row.save(update_fields=["awaiting", "gateway_reference"])
+            return True
+        row.awaiting = Awaiting.NOTHING
+        row.gateway_reference = result.gateway_reference or row.gateway_reference
+        if result.status is GatewayStatus.SUCCEEDED:
+            row.status, row.succeeded_at = TransactionStatus.SUCCEEDED, now
+            event = SUCCEEDED_EVENT
+        else:
+            # ``attempted_at`` becomes when the attempt failed: supervision counts from there
+            # (a manual refund times out days after it was asked for).
+            row.status, row.attempted_at = TransactionStatus.FAILED, now
+            row.failure_code, row.failure_message = result.failure_code, result.failure_message
+            event = FAILED_EVENT
+        row.save(
+            update_fields=[
+                "status",
+                "awaiting",
+                "attempted_at",
+                "gateway_reference",
+                "succeeded_at",
+                "failure_code",
+                "failure_message",
+            ]
+        )
+        return_changed(
+            ret=held.ret,
+            read=held.read,
+            actor=LEDGER,
+            event=event,
+            at=now,
+            data=transaction_event_data([row], attempt=attempt),
+        )
+    return True
+
+
+def transaction_event_data(rows: Sequence[RefundTransaction], **extra: object) -> dict[str, object]:
+    """What a ``refund_*`` event records: the refund, and each transaction with its amount (and,
+    once failed, why)."""
+    return {
+        "refund": rows[0].refund_id,
+        "transactions": [
+            {
+                "id": row.pk,
+                "amount": money.format_amount(Decimal(row.amount), row.refund.currency),
+                **({"failure": {"code": row.failure_code, "message": row.failure_message}} if row.failure_code else {}),
+            }
+            for row in rows
+        ],
+        **extra,
+    }
+
+
+def return_changed(
+    *,
+    ret: Return,
+    read: tuple[object, ...],
+    actor: Actor,
+    event: str | None,
+    at: datetime,
+    reason: str = "",
+    data: dict[str, object] | None = None,
+    cancelling: bool = False,
+) -> None:
+    """After a change to transactions of ``ret`` (locked with ``return_lock``, ``read`` its
+    snapshot then): append the event, set the ledger's columns and the deadline, write what changed
+    on the return's row (running totals a cancel freed included), and ``settle`` when every live
+    transaction has succeeded and the return is refunding (the system's action, its own event)."""
+    if event is not None:
+        return_services.return_event_append(ret=ret, actor=actor, action=event, at=at, reason=reason, data=data)
+    transactions = supervision.return_transactions(ret)
+    supervision.return_refund_columns_set(ret, transactions, now=at, cancelling=cancelling)
+    if ret.status == Status.REFUNDING and ret.settled:
+        # The columns first: the settle's guard reads ``settled`` from them.
+        update_row(ret, since=read)
+        return_services.return_transition_locked(ret=ret, actor=LEDGER, action=Action.SETTLE, now=at)
+        return
+    deadline = lifecycle.next_deadline(return_selectors.return_facts(ret))
+    ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
+    ret.updated_at = at
+    update_row(ret, since=read)
+
+
+# --- The driver -------------------------------------------------------------------------------
+
+
+@dataclass
+class DriveReport:
+    # Attempts run again with their key after they were lost.
+    rerun: int = 0
+    # Refunds a gateway left pending, asked about again.
+    polled: int = 0
+    # Manual refunds failed ``confirmation_timeout``.
+    timed_out: int = 0
+    # Items that raised: logged, left for the next run.
+    errors: int = 0
+
+
+def refunds_drive(now: datetime | None = None) -> DriveReport:
+    """Move pending refunds on: run again, with the same key, attempts with no answer
+    ``LOST_AFTER`` after they started (a crash after the commit); ask the gateway again about
+    refunds it left pending; fail ``confirmation_timeout`` manual refunds nobody confirmed within
+    their policy's ``clock_days.manual_refund_confirm``. ``returndesk refunds-drive`` runs it;
+    ``serve`` every 15 s embedded; in production a cron each minute.
+
+    Each item in a transaction of its own; one that raises is logged and left for the next run.
+    """
+    now = now or clock.now()
+    report = DriveReport()
+    pending = (
+        RefundTransaction.objects.filter(status=TransactionStatus.PENDING)
+        .filter(
+            Q(awaiting=Awaiting.NOTHING, attempted_at__lte=now - LOST_AFTER)
+            | Q(awaiting=Awaiting.NOTHING, attempted_at__isnull=True, created_at__lte=now - LOST_AFTER)
+            | Q(awaiting=Awaiting.GATEWAY)
+            | Q(awaiting=Awaiting.CONFIRMATION)
+        )
+        .select_related("payment", "refund", "refund__return_request")
+        .order_by("pk")
+    )
+    for row in pending:
+        try:
+            if row.awaiting == Awaiting.CONFIRMATION:
+                report.timed_out += _confirmation_timeout(row, now)
+            elif row.awaiting == Awaiting.GATEWAY and row.gateway_reference:
+                gateway = _gateway(row)
+                result = gateway.status(row.gateway_reference)
+                report.polled += 1
+                if result.status is not GatewayStatus.PENDING:
+                    result_record(transaction_id=row.pk, attempt=row.attempts, result=result, now=now)
+            else:
+                # Lost, or left pending with no id of the gateway's (a transport error): the same
+                # key again, which the gateway answers without refunding twice.
+                if row.attempts == 0:
+                    transactions_attempt([row.pk])
+                else:
+                    attempt_run(row)
+                report.rerun += 1
+        except Exception:  # a per-item sweep: one bad item must not stop the others
+            logger.exception("refunds-drive: transaction %s", row.pk)
+            report.errors += 1
+    return report
+
+
+def _confirmation_timeout(row: RefundTransaction, now: datetime) -> int:
+    policy = return_selectors.return_policy(row.refund.return_request)
+    started = row.attempted_at or row.created_at
+    if now < started + policy.manual_refund_confirm:
+        return 0
+    result = GatewayResult.failed(
+        CONFIRMATION_TIMEOUT,
+        f"Nobody confirmed this manual refund within {policy.manual_refund_confirm.days} days of asking for it.",
+    )
+    return int(result_record(transaction_id=row.pk, attempt=row.attempts, result=result, now=now))
