@@ -29,6 +29,7 @@ from returndesk.receiving.api import receive_router
 from returndesk.refunds.api import returns_router as refund_actions_router
 from returndesk.refunds.api import router as refunds_router
 from returndesk.refunds.api_transactions import router as refund_transactions_router
+from returndesk.refunds.api_offers import router as offers_router
 from returndesk.receiving.api import router as parcels_router
 from returndesk.returns.api import buyers_router, codes_router, eligibility_router
 from returndesk.returns.api import router as returns_router
@@ -169,6 +170,7 @@ api.add_router("", receive_router)
 api.add_router("", refund_actions_router)
 api.add_router("", refunds_router)
 api.add_router("", refund_transactions_router)
+api.add_router("", offers_router)
 api.add_router("", parcels_router)
 api.add_router("", eligibility_router)
 api.add_router("", policies_router)

@@ -58,3 +58,14 @@ class RefundNotHeld(Conflict):
 
 class RefundNotCancellable(Conflict):
     code, title = "refund_not_cancellable", "No transaction of this refund is held or failed"
+
+
+# --- Offers and exchanges (``refunds.offers``, ``refunds.exchanges``) ---------------------------
+
+
+class OfferLimitReached(Conflict):
+    code, title = "offer_limit_reached", "The seller has made as many offers on this return as allowed"
+
+
+class ExchangeIncomplete(Unprocessable):
+    code, title = "exchange_incomplete", "Every accepted line needs the variant the buyer gets instead"

@@ -363,7 +363,6 @@ class ReturnOut(Schema):
     seller: SellerRef
     buyer: str = Field(description="The buyer's external id")
     lines: list[ReturnLineOut]
-    offer: dict[str, object] | None = Field(description="The newest partial-refund offer; null when none was made")
     anomalies: list[AnomalyOut]
     ship_by: AwareDatetime | None
     tracking_number: str | None = Field(
@@ -395,11 +394,6 @@ class ReturnOut(Schema):
     @staticmethod
     def resolve_buyer(ret: Return) -> str:
         return ret.buyer.external_id
-
-    @staticmethod
-    def resolve_offer(_ret: Return) -> dict[str, object] | None:
-        # Offers are the refund ledger's (``refunds.Offer``); its extension shows them.
-        return None
 
     @staticmethod
     def resolve_tracking_number(ret: Return) -> str | None:

@@ -41,7 +41,7 @@ from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.policies.domain.policy import ReturnPolicy
 from returndesk.policies.models import PolicyVersion
 from returndesk.policies.selectors import policy_version_get
-from returndesk.returns import selectors
+from returndesk.returns import hooks, selectors
 from returndesk.returns.domain import anomalies, codes, lifecycle, opening
 from returndesk.returns.domain.lifecycle import (
     Action,
@@ -139,7 +139,10 @@ def return_open(
     refusal answers 422 naming every refused line, and writes nothing. The return stores that
     version, the buyer's preferred resolution, whether it is free and an EU withdrawal, and each
     line's paid share. When the policy's auto-approve rules hold, the system approves it in the
-    same transaction (a second event, ``approve`` by the system).
+    same transaction (a second event, ``approve`` by the system). When the advice suggests keeping
+    the item and the buyer asked for a refund or to keep it (``opening.keeps_at_request``), the
+    system keeps it instead, through the keep hook of the refund ledger (``hooks``), in the same
+    transaction: the answer is then ``refunding``, ``keep_item``.
 
     The order row is locked first, so two requests for the last unit of a line queue and the
     second sees the first's claim. That lock comes before the return's insert, which takes the
@@ -235,8 +238,10 @@ def _return_open(
             raise opening.refusal_error(verdict)
         # The version in force now is the return's for good: its first clock already counts by it.
         clocks = lifecycle.lifecycle_policy(judged.version, judged.policy)
+        # Kept at request: no parcel, so no approval either; the keep hook refunds it below.
+        kept = opening.keeps_at_request(verdict, preferred_resolution) and bool(hooks.return_kept_hooks())
         # No return address, nowhere to send the parcel: the seller decides, as without the rule.
-        auto_approve = verdict.auto_approve and bool(order.seller.return_address)
+        auto_approve = verdict.auto_approve and bool(order.seller.return_address) and not kept
         requested_facts = Facts(status=Status.REQUESTED, status_since=now, policy=clocks, auto_approve=auto_approve)
         status = Status.REQUESTED
         ship_by = None
@@ -302,6 +307,8 @@ def _return_open(
         events = insert_rows(event_rows)
         # Everything the answer reads was written here: it is rendered from these rows, not read back.
         rows_known(ret, lines=return_lines, anomalies=[], events=events)
+        for keep in hooks.return_kept_hooks() if kept else ():
+            ret = keep(ret, now)
     return ret
 
 
@@ -472,9 +479,16 @@ def return_transition_locked(
     to_status = lifecycle.plan(facts, action, actor.role, judged_at or now, supervisor=actor.supervisor)
     if apply is not None:
         apply(ret, now)
+    if lifecycle.offer_withdrawn(facts, action, to_status):
+        # Leaving the offer's status answers it: withdrawn, said in this action's event.
+        data = dict(data or {})
+        for withdraw in hooks.return_offer_withdrawn_hooks():
+            data.update(withdraw(ret, actor, action, to_status, now))
     if to_status is not from_status:
         ret.status, ret.status_since = to_status, now
         ret.closed_from = from_status if to_status is Status.CLOSED else ""
+        # A new status starts its clocks afresh: no offer is open in it, none has paused it yet.
+        ret.offer_open, ret.offer_made_at, ret.offer_paused = False, None, timedelta(0)
     deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
     ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
     ret.updated_at = now

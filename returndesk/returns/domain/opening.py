@@ -118,6 +118,25 @@ def resolution_check(preferred: PreferredResolution, policy: ReturnPolicy) -> No
         )
 
 
+# What a buyer who may keep the item asked for, such that the system keeps it at request: a
+# refund (which keeping is, without the parcel) or keeping it outright; never an exchange.
+KEEPING_PREFERENCES = frozenset({PreferredResolution.REFUND, PreferredResolution.KEEP_ITEM})
+
+
+def keeps_at_request(verdict: Opening, preferred: PreferredResolution) -> bool:
+    """Whether the system keeps the return as it opens, instead of approving it: the advice
+    suggests keeping the item (it is worth less than the policy's ``keep_item_below``) and the
+    buyer asked for a refund or to keep it. Never when keeping would refund nothing (items that
+    cost nothing): there is no refund to make, so the seller decides as usual."""
+    advice = verdict.advice
+    return (
+        verdict.returnable
+        and advice.suggestion is advice_rules.Suggestion.KEEP_ITEM
+        and preferred in KEEPING_PREFERENCES
+        and sum(line.paid_share for line in advice.lines) + advice.shipping_refund > 0
+    )
+
+
 def opening_judge(
     order: OrderFacts, requested: Sequence[RequestedLine], *, policy: ReturnPolicy, now: datetime
 ) -> Opening:

@@ -44,8 +44,9 @@ from returndesk.testing.api_matrix import (
 # Later apps' routes, with matrices of their own (labels: labels/tests/test_label_permissions.py;
 # dropoffs: dropoffs/tests/test_dropoff_permissions.py; code reminders:
 # returns/tests/test_code_reminder_permissions.py; parcels: receiving/tests/test_receiving_permissions.py;
-# eligibility: returns/tests/test_returnable_permissions.py; policies: policies/tests).
-OWN_MATRIX_TAGS = {"labels", "dropoffs", "code reminders", "parcels", "eligibility", "policies"}
+# eligibility: returns/tests/test_returnable_permissions.py; policies: policies/tests; refunds and
+# offers: refunds/tests).
+OWN_MATRIX_TAGS = {"labels", "dropoffs", "code reminders", "parcels", "eligibility", "policies", "refunds", "offers"}
 NO_ORDER = problem(404, "order_not_found")  # another seller's order, as if there were none
 
 # seller_a owns the order and the return; seller_b is another seller; None sends no key. One

@@ -66,7 +66,6 @@ def test_get_return_answers_the_return_with_lines_timeline_and_next_deadline(mak
                 "exchange_variant_id": None,
             }
         ],
-        "offer": None,
         "anomalies": [],
         "ship_by": ship_by,
         "tracking_number": None,
@@ -209,7 +208,6 @@ def test_the_list_is_newest_first_with_the_return_summary(four_returns, keys):
                 "exchange_variant_id": None,
             }
         ],
-        "offer": None,
         "anomalies": [],
         "ship_by": None,
         "tracking_number": None,
