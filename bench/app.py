@@ -383,7 +383,7 @@ def inspect_body(line: str) -> dict[str, Any]:
 
 
 def seed_inspected(
-    base: str, platform_key: str, seller_keys: dict[str, str], count: int, orders: int, url: str
+    base: str, platform_key: str, seller_keys: dict[str, str], *, count: int, orders: int, url: str
 ) -> None:
     """Make ``count`` more returns ``inspected``: the received ones first (inspected by their
     seller's key), then new ones (one unit of line L1, round-robin over the orders) opened and

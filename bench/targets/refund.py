@@ -56,7 +56,7 @@ def measure(stage: Stage) -> Result:
             wanted=settings.refund_returns,
             available=lambda: app.inspected_returns(url),
             seed=lambda count: app.seed_inspected(
-                stage.base, stage.platform_key, stage.seller_keys, count, settings.orders, url
+                stage.base, stage.platform_key, stage.seller_keys, count=count, orders=settings.orders, url=url
             ),
             script=lambda returns: _script(stage, returns),
             done=lambda: app.count_refunds(url),
