@@ -16,16 +16,18 @@ from tests.browser.refund_returns import checked, inspected_return, post
 pytestmark = [pytest.mark.served, pytest.mark.browser]
 
 AGENT = "agent@returndesk.example"
+DESK = 1280
 
 
 def test_an_agent_releases_a_held_refund(
-    demo: Demo, new_context: NewContext, width: int, offsite_requests: list[str], screenshot: Screenshot
+    demo: Demo, new_context: NewContext, offsite_requests: list[str], screenshot: Screenshot
 ) -> None:
     ret = inspected_return(demo, seller="S-LUMEN", title="Floor lamp, oak", unit_price="149.00")
     answer = post(demo, f"/api/v1/returns/{ret.code}/refund", {}, key=ret.seller_key, idempotency_key=ret.code)
     (refund,) = answer["refunds"]
     assert refund["status"] == "held"
-    page = new_context(width=width).new_page()
+    # At a desk (the seller's walk checks both widths).
+    page = new_context(width=DESK).new_page()
     staff_signs_in(page, demo, email=AGENT, role="agent", then="/agent/refunds")
 
     item = page.locator(f'[data-queue-refund="{refund["id"]}"]')
