@@ -26,11 +26,11 @@ from returndesk.labels.api import router as labels_router
 from returndesk.marketplace.api import router as orders_router
 from returndesk.policies.api import router as policies_router
 from returndesk.receiving.api import receive_router
+from returndesk.receiving.api import router as parcels_router
 from returndesk.refunds.api import returns_router as refund_actions_router
 from returndesk.refunds.api import router as refunds_router
-from returndesk.refunds.api_transactions import router as refund_transactions_router
 from returndesk.refunds.api_offers import router as offers_router
-from returndesk.receiving.api import router as parcels_router
+from returndesk.refunds.api_transactions import router as refund_transactions_router
 from returndesk.returns.api import buyers_router, codes_router, eligibility_router
 from returndesk.returns.api import router as returns_router
 

@@ -14,16 +14,14 @@ from returndesk.returns.domain import codes
 from returndesk.returns.schemas import ReturnDetailOut
 from returndesk.returns.selectors import return_answer_load
 
-# The actions on a return keep their place among the returns' in the documentation.
-returns_router = Router(tags=["returns"])
+# Every route of the ledger under one tag: its permission matrix is its own (refunds/tests).
+returns_router = Router(tags=["refunds"])
 router = Router(tags=["refunds"])
 # The path's ``{id}``, under a name that does not shadow Python's own.
 RefundId = Annotated[int, Path(alias="id", description="The refund's id")]
 
 
-@returns_router.post(
-    "/returns/{code}/refund", response={200: ReturnDetailOut, **errors(400, 403, 404, 409, 428)}
-)
+@returns_router.post("/returns/{code}/refund", response={200: ReturnDetailOut, **errors(400, 403, 404, 409, 428)})
 def return_refund(request: HttpRequest, code: str, payload: RefundIn | None = None) -> HttpResponse:
     """Refund the return: by default each line not rejected at inspection (its paid share less
     the restocking fee and its part of the return shipping fee, less what earlier refunds hold)

@@ -43,7 +43,8 @@ def refund_retry(request: HttpRequest, refund_id: RefundId, payload: RetryIn | N
     after the commit). 409 ``refund_not_retryable``."""
     body = payload or RetryIn()
     return _act(
-        request, lambda actor: transactions.refund_retry(actor=actor, refund_id=refund_id, transaction_id=body.transaction)
+        request,
+        lambda actor: transactions.refund_retry(actor=actor, refund_id=refund_id, transaction_id=body.transaction),
     )
 
 

@@ -25,6 +25,7 @@ class RefundsConfig(AppConfig):
         for extension in supervision.SUPERVISION_EXTENSIONS:
             return_extension_register(extension)
         return_list_filter_register(ReturnListFilter("refund_status", supervision.returns_by_refund_status))
+
         # Offers: the answer's ``offer`` and ``offers``; the keep at request and the withdrawal of an
         # open offer as the return leaves its status, inside the returns' own transactions.
         from returndesk.refunds.offer_schemas import OFFER_EXTENSIONS

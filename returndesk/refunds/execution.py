@@ -32,10 +32,10 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.locks import locked
 from returndesk.core.sql import row_snapshot, update_row
 from returndesk.marketplace.models import Order
-from returndesk.refunds import supervision
+from returndesk.refunds import offers, supervision
+from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.refunds.gateways.base import Gateway, GatewayResult, GatewayStatus, gateway_for
 from returndesk.refunds.models import RefundTransaction
-from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.returns import selectors as return_selectors
 from returndesk.returns import services as return_services
 from returndesk.returns.domain import lifecycle
@@ -103,7 +103,9 @@ def attempt_run(row: RefundTransaction) -> GatewayResult:
     result = gateway.refund(
         row.payment.reference, row.amount, row.refund.currency, idempotency_key(row.pk, row.attempts)
     )
-    result_record(transaction_id=row.pk, attempt=row.attempts, result=result, confirmed_by_hand=gateway.confirmed_by_hand)
+    result_record(
+        transaction_id=row.pk, attempt=row.attempts, result=result, confirmed_by_hand=gateway.confirmed_by_hand
+    )
     return result
 
 
@@ -258,6 +260,8 @@ class DriveReport:
     polled: int = 0
     # Manual refunds failed ``confirmation_timeout``.
     timed_out: int = 0
+    # Open offers past their expiry, lapsed (``offers.offers_lapse``).
+    lapsed: int = 0
     # Items that raised: logged, left for the next run.
     errors: int = 0
 
@@ -266,8 +270,9 @@ def refunds_drive(now: datetime | None = None) -> DriveReport:
     """Move pending refunds on: run again, with the same key, attempts with no answer
     ``LOST_AFTER`` after they started (a crash after the commit); ask the gateway again about
     refunds it left pending; fail ``confirmation_timeout`` manual refunds nobody confirmed within
-    their policy's ``clock_days.manual_refund_confirm``. ``returndesk refunds-drive`` runs it;
-    ``serve`` every 15 s embedded; in production a cron each minute.
+    their policy's ``clock_days.manual_refund_confirm``; lapse open offers past their expiry (until
+    a later issue runs the clocks). ``returndesk refunds-drive`` runs it; ``serve`` every 15 s
+    embedded; in production a cron each minute.
 
     Each item in a transaction of its own; one that raises is logged and left for the next run.
     """
@@ -305,6 +310,7 @@ def refunds_drive(now: datetime | None = None) -> DriveReport:
         except Exception:  # a per-item sweep: one bad item must not stop the others
             logger.exception("refunds-drive: transaction %s", row.pk)
             report.errors += 1
+    report.lapsed = offers.offers_lapse(now)
     return report
 
 

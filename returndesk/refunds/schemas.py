@@ -199,8 +199,8 @@ RETURN_EXTENSIONS = (
         prefetch=(refunds_prefetch(),),
         known_empty=_never_refunded,
         detail_only=True,
-        # The refunds, their lines, their transactions.
-        queries=3,
+        # The refunds; their lines and transactions add two more once a return in the answer has one.
+        queries=1,
     ),
     ReturnExtension(name="refunded_total", schema=str, resolve=_refunded_total),
 )
@@ -208,7 +208,9 @@ RETURN_EXTENSIONS = (
 
 # --- Confirm, retry, release, cancel (``refunds.transactions``) ----------------------------------
 
-TRANSACTION = Field(default=None, ge=1, description="One transaction of the refund; none: every one in the state needed")
+TRANSACTION = Field(
+    default=None, ge=1, description="One transaction of the refund; none: every one in the state needed"
+)
 
 
 class ConfirmIn(InSchema):

@@ -24,8 +24,8 @@ from returndesk.refunds.domain.states import RefundKind
 from returndesk.refunds.errors import RefundNotFound
 from returndesk.refunds.models import Refund, RefundLine, RefundTransaction
 from returndesk.returns.domain import codes
-from returndesk.returns.errors import ReturnNotFound
 from returndesk.returns.domain.lifecycle import LineOutcome
+from returndesk.returns.errors import ReturnNotFound
 from returndesk.returns.models import Return
 from returndesk.returns.selectors import held_units_sql, visible_returns
 

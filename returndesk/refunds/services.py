@@ -119,8 +119,8 @@ def refund_create(
     ``exceeds_refundable``, ``line_not_accepted``; 422 ``zero_amount``, ``line_not_in_return``,
     ``amount_not_representable``.
     """
-    kind = RefundKind(kind)
-    action = ACTIONS[kind]
+    refund_kind = RefundKind(kind)
+    action = ACTIONS[refund_kind]
     lifecycle.ensure_staff_may(actor, action)
     lifecycle.ensure_role(action, actor.role)
     with transaction.atomic():
@@ -142,7 +142,7 @@ def refund_create(
                 ret=ret,
                 order=order,
                 actor=actor,
-                kind=kind,
+                kind=refund_kind,
                 lines=lines,
                 shipping_amount=shipping_amount,
                 note=note,
@@ -235,6 +235,7 @@ def _refund_write(
     elif lines is None and shipping_amount is None:
         plan = amounts.refund_default(facts, kind)
     elif lines is None:
+        assert shipping_amount is not None
         # The default lines with the shipping given.
         default = amounts.default_plan(facts, kind)
         plan = amounts.refund_explicit(
@@ -272,13 +273,13 @@ def _refund_write(
     refund_lines = insert_rows(
         [
             RefundLine(
-            refund=refund,
-            return_line=return_lines[line.line],
-            quantity=line.quantity,
-            paid_share=money.from_minor(line.paid_share, currency),
-            restocking_fee=money.from_minor(line.restocking_fee, currency),
-            return_shipping_fee=money.from_minor(line.return_shipping_fee, currency),
-            amount=money.from_minor(line.amount, currency),
+                refund=refund,
+                return_line=return_lines[line.line],
+                quantity=line.quantity,
+                paid_share=money.from_minor(line.paid_share, currency),
+                restocking_fee=money.from_minor(line.restocking_fee, currency),
+                return_shipping_fee=money.from_minor(line.return_shipping_fee, currency),
+                amount=money.from_minor(line.amount, currency),
             )
             for line in plan.lines
         ]
@@ -287,12 +288,12 @@ def _refund_write(
     transactions = insert_rows(
         [
             RefundTransaction(
-            refund=refund,
-            payment=payment,
-            gateway=_gateway_name[0](payment.gateway),
-            amount=money.from_minor(draw, currency),
-            status=status,
-            created_at=at,
+                refund=refund,
+                payment=payment,
+                gateway=_gateway_name[0](payment.gateway),
+                amount=money.from_minor(draw, currency),
+                status=status,
+                created_at=at,
             )
             for payment, draw in zip(read.payments, draws, strict=True)
             if draw
@@ -355,9 +356,7 @@ def _totals_add(
     ret.shipping_refunded = plus(ret.shipping_refunded, plan.shipping)
 
 
-def refund_totals_release(
-    *, ret: Return, order: Order, refund: Refund, cancelled: Sequence[RefundTransaction]
-) -> None:
+def refund_totals_release(*, ret: Return, order: Order, refund: Refund, cancelled: Sequence[RefundTransaction]) -> None:
     """Take ``cancelled`` (transactions of ``refund`` just set ``cancelled``) off every running
     total. The caller holds the ``order``'s and the return's (``ret``) locks, in that order
     (``refunds.transactions``), and writes the return's row (``return_transition``'s ``apply``);
@@ -370,9 +369,7 @@ def refund_totals_release(
     currency = refund.currency
     read = lines_and_payments_read(order, lock=True)
     refund_lines = list(refund.lines.select_related("return_line").order_by("pk"))
-    parts = [minor_of(line.amount, currency) for line in refund_lines] + [
-        minor_of(refund.shipping_amount, currency)
-    ]
+    parts = [minor_of(line.amount, currency) for line in refund_lines] + [minor_of(refund.shipping_amount, currency)]
     cancelled_ids = {row.pk for row in cancelled}
     every = list(refund.transactions.all())
     live_before = sum(
@@ -453,7 +450,9 @@ def return_refund(
     return refund.return_request
 
 
-def return_keep(*, actor: Actor, code: str, note: str = "", request_key: str = "", now: datetime | None = None) -> Return:
+def return_keep(
+    *, actor: Actor, code: str, note: str = "", request_key: str = "", now: datetime | None = None
+) -> Return:
     """Let the buyer keep the item and refund it (``POST /returns/{code}/keep``): every line's paid
     share, no fee, and the shipping share. The return goes to ``refunding``, ``keep_item``."""
     refund = refund_create(

@@ -42,10 +42,10 @@ def transaction_expected_arrival(transaction: RefundTransaction, buyer: Buyer) -
     return arrival.expected_arrival(
         transaction.payment.method,
         at,
-        provisional,
-        buyer.time_zone,
-        buyer.country,
-        settings.RETURNDESK_REFUND_DAYS,
+        provisional=provisional,
+        time_zone=buyer.time_zone,
+        country=buyer.country,
+        days_table=settings.RETURNDESK_REFUND_DAYS,
     )
 
 
@@ -58,9 +58,7 @@ def refund_expected_by(transactions: Iterable[RefundTransaction], buyer: Buyer) 
 
 def return_transactions(ret: Return) -> list[RefundTransaction]:
     """Every transaction of ``ret``'s refunds, with its payment: one query."""
-    return list(
-        RefundTransaction.objects.filter(refund__return_request=ret).select_related("payment").order_by("pk")
-    )
+    return list(RefundTransaction.objects.filter(refund__return_request=ret).select_related("payment").order_by("pk"))
 
 
 def _stuck_since(transaction: RefundTransaction) -> datetime:

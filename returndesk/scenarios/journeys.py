@@ -1,7 +1,7 @@
 """Journeys through the real services: an order placed, a return brought to any status.
 
 Tests, the demo and the bench set their scenes with these, so every scene is one the services
-can produce. Steps whose service arrives with a later issue (expire, escalate, exchange) call
+can produce. Steps whose service arrives with a later issue (expire, escalate) call
 ``return_transition`` with an actor the action table allows; the issue that brings the service
 switches its step to it.
 """
@@ -18,6 +18,7 @@ from returndesk.marketplace.models import Order
 from returndesk.marketplace.schemas import OrderIn
 from returndesk.marketplace.services import order_import
 from returndesk.policies.domain.reasons import Reason
+from returndesk.refunds.exchanges import ExchangeLine, return_exchange
 from returndesk.refunds.services import return_keep
 from returndesk.returns import selectors, services
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
@@ -95,7 +96,12 @@ def _keep(ret: Return, at: datetime) -> Return:
 
 
 def _exchange(ret: Return, at: datetime) -> Return:
-    return services.return_transition(code=ret.code, actor=_seller(ret), action=Action.EXCHANGE, now=at)
+    # The same items again, line by line: a replacement.
+    lines = [
+        ExchangeLine(line=line.order_line.external_id, variant_id=line.order_line.variant_id)
+        for line in ret.lines.select_related("order_line")
+    ]
+    return return_exchange(code=ret.code, actor=_seller(ret), lines=lines, now=at)
 
 
 def _escalate(ret: Return, at: datetime) -> Return:

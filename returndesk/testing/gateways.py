@@ -64,7 +64,7 @@ class RecordingHttpClient(stripe.HTTPClient):
         self.answers = answers
         self.requests: list[dict[str, Any]] = []
 
-    def request(self, method: str, url: str, headers: Any, post_data: Any = None, **_: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: str, headers: Any, post_data: Any = None, **_: Any) -> Any:
         self.requests.append({"method": method, "url": url, "headers": dict(headers or {}), "body": post_data})
         status, body = self.answers.pop(0)
         return json.dumps(body), status, {"request-id": "req_1"}

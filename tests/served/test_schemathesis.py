@@ -81,6 +81,10 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "a policy's values have ranges that depend on each other and on the default's seller_bounds (422"
         " outside_platform_bounds); money maps' keys are checked against ISO 4217 (422 validation_error)"
     ),
+    ("positive_data_acceptance", "POST /api/v1/returns/{code}/refund"): (
+        "a refund requires an Idempotency-Key header (428 idempotency_key_required); the return's own lines and"
+        " caps decide zero_amount, line_not_in_return and amount_not_representable (422)"
+    ),
 }
 
 

@@ -311,4 +311,3 @@ def _over(currency: str, loc: list[str | int], line: str | None, amount: int, ca
 
 def _over_detail(errors: list[dict[str, Any]]) -> str:
     return str(errors[0]["msg"]) if len(errors) == 1 else f"{len(errors)} amounts exceed what is left to refund."
-

@@ -47,6 +47,7 @@ def refund_days(method: str, days_table: Mapping[str, tuple[int, int]]) -> tuple
 def expected_arrival(
     method: str,
     succeeded_or_created_at: datetime,
+    *,
     provisional: bool,
     time_zone: str,
     country: str,

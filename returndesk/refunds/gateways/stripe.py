@@ -16,14 +16,13 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 import stripe
+from stripe.params import RefundCreateParams
 
 from returndesk.core import money
 from returndesk.refunds.gateways.base import GatewayResult
 
 # https://docs.stripe.com/currencies#zero-decimal: amounts are whole units.
-ZERO_DECIMAL: frozenset[str] = frozenset(
-    "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split()
-)
+ZERO_DECIMAL: frozenset[str] = frozenset("BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF".split())
 NOT_REPRESENTABLE = "amount_not_representable"
 # Stripe answers these statuses when a retry with the same key may well succeed: the refund is
 # then neither made nor refused, and stays pending for the driver.
@@ -81,18 +80,17 @@ class StripeGateway:
             return GatewayResult.failed(
                 NOT_REPRESENTABLE, f"Stripe cannot refund exactly {amount} {currency}: its units for it are coarser."
             )
+        params: RefundCreateParams
         if reference.startswith("pi_"):
-            target = "payment_intent"
+            params = {"payment_intent": reference, "amount": units}
         elif reference.startswith("ch_"):
-            target = "charge"
+            params = {"charge": reference, "amount": units}
         else:
             return GatewayResult.failed(
                 "unknown_payment", f"{reference!r} names no Stripe payment: a PaymentIntent (pi_…) or a charge (ch_…)."
             )
         try:
-            refund = self.client.v1.refunds.create(
-                params={target: reference, "amount": units}, options={"idempotency_key": idempotency_key}
-            )
+            refund = self.client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
         except stripe.StripeError as error:
             return _error(error)
         return _result(refund)

@@ -90,4 +90,3 @@ def inspected(make_order: Callable[..., Order], keys: Keys) -> Callable[..., Ret
         return inspect(ret, rejected)
 
     return make
-

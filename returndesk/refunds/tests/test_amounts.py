@@ -14,7 +14,7 @@ from returndesk.core import money
 from returndesk.policies.domain.policy import ReturnPolicy
 from returndesk.policies.domain.reasons import Reason
 from returndesk.refunds.domain import amounts
-from returndesk.refunds.domain.amounts import LineMoney, PlannedLine, Plan, ReturnMoney
+from returndesk.refunds.domain.amounts import LineMoney, Plan, PlannedLine, ReturnMoney
 from returndesk.refunds.domain.states import RefundKind, TransactionStatus, refund_status
 from returndesk.refunds.errors import ExceedsRefundable, LineNotAccepted, NothingToRefund, ZeroAmount
 from returndesk.returns.domain.lifecycle import Resolution
@@ -57,7 +57,9 @@ def facts(*lines: LineMoney, **fields: Any) -> ReturnMoney:
     return ReturnMoney(**(values | fields))
 
 
-FEES = ReturnPolicy(restocking_fee_percent=Decimal(10), return_shipping_fee={"EUR": Decimal("4.99")}, free_window_days=0)
+FEES = ReturnPolicy(
+    restocking_fee_percent=Decimal(10), return_shipping_fee={"EUR": Decimal("4.99")}, free_window_days=0
+)
 
 
 # --- Defaults ----------------------------------------------------------------------------------

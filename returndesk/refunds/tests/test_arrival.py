@@ -20,13 +20,15 @@ from returndesk.refunds.domain.arrival import (
     refund_days,
 )
 
+BERLIN = {"time_zone": "Europe/Berlin", "country": "DE"}
+
 
 def test_a_card_refund_on_the_eve_of_easter_in_berlin() -> None:
-    # 23:30 UTC on Thursday 2 April 2026 is Good Friday in Berlin: the count starts on Tuesday the
+    # 22:30 UTC on Thursday 2 April 2026 is Good Friday in Berlin: the count starts on Tuesday the
     # 7th (Easter Monday is a holiday too); 3 business days on is Friday the 10th, and 20 end on
     # Wednesday 6 May (Labour Day, Friday 1 May, is skipped).
     arrival = expected_arrival(
-        "card", datetime(2026, 4, 2, 21, 30, tzinfo=UTC), False, "Europe/Berlin", "DE", DEFAULT_REFUND_DAYS
+        "card", datetime(2026, 4, 2, 22, 30, tzinfo=UTC), **BERLIN, provisional=False, days_table=DEFAULT_REFUND_DAYS
     )
     assert arrival == ExpectedArrival(date(2026, 4, 10), date(2026, 5, 6), False)
 
@@ -34,7 +36,12 @@ def test_a_card_refund_on_the_eve_of_easter_in_berlin() -> None:
 def test_the_same_instant_in_new_york_counts_from_its_own_day() -> None:
     # Still Thursday 2 April in New York: a wallet refund may arrive that day or the next.
     arrival = expected_arrival(
-        "wallet", datetime(2026, 4, 2, 21, 30, tzinfo=UTC), True, "America/New_York", "US", DEFAULT_REFUND_DAYS
+        "wallet",
+        datetime(2026, 4, 2, 21, 30, tzinfo=UTC),
+        provisional=True,
+        time_zone="America/New_York",
+        country="US",
+        days_table=DEFAULT_REFUND_DAYS,
     )
     assert arrival == ExpectedArrival(date(2026, 4, 2), date(2026, 4, 3), True)
 
@@ -45,7 +52,14 @@ def test_methods_the_table_lacks_count_as_other_and_the_table_is_the_settings() 
     assert refund_days("giftcard", table) == (4, 4)
     assert refund_days("giftcard", {"card": (1, 2)}) == (3, 20)
     # Monday 6 July 2026 in Spain: 4 business days on is Friday the 10th.
-    arrival = expected_arrival("klarna", datetime(2026, 7, 6, 9, 0, tzinfo=UTC), False, "Europe/Madrid", "ES", table)
+    arrival = expected_arrival(
+        "klarna",
+        datetime(2026, 7, 6, 9, 0, tzinfo=UTC),
+        provisional=False,
+        time_zone="Europe/Madrid",
+        country="ES",
+        days_table=table,
+    )
     assert arrival == ExpectedArrival(date(2026, 7, 10), date(2026, 7, 10), False)
 
 
@@ -91,7 +105,7 @@ def test_arrival_dates_are_business_days_in_order(
 ) -> None:
     zone, country = place
     table = {**DEFAULT_REFUND_DAYS, "card": (bounds[0], bounds[1])}
-    arrival = expected_arrival(method, at, provisional, zone, country, table)
+    arrival = expected_arrival(method, at, provisional=provisional, time_zone=zone, country=country, days_table=table)
     assert calendar.is_business_day(arrival.earliest, country)
     assert calendar.is_business_day(arrival.latest, country)
     assert at.astimezone(ZoneInfo(zone)).date() <= arrival.earliest <= arrival.latest

@@ -13,6 +13,7 @@ import pytest
 from returndesk.marketplace.models import Order
 from returndesk.policies.domain.reasons import Reason
 from returndesk.policies.services import policy_put
+from returndesk.refunds.exchanges import exchange_resolution
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.models import Return, ReturnLine
@@ -148,3 +149,16 @@ def test_only_an_inspected_return_is_exchanged(keys, received):
     response = exchange(keys, "seller_a", received(), [("L1", "V-RED"), ("L2", "V-USB-C")])
 
     assert (response.status_code, response.json()["code"]) == (409, "invalid_transition")
+
+
+@pytest.mark.parametrize(
+    ("pairs", "resolution"),
+    [
+        ([("V-RED", "V-RED")], "replacement"),
+        ([("V-RED", "V-RED"), ("", "")], "replacement"),
+        ([("V-RED", "V-RED"), ("V-USB-C", "V-USB-A")], "exchange"),
+        ([("", "V-RED")], "exchange"),
+    ],
+)
+def test_exchange_resolution(pairs, resolution):
+    assert exchange_resolution(pairs) == resolution

@@ -26,6 +26,7 @@ from returndesk.refunds.errors import (
     TransactionNotFound,
 )
 from returndesk.refunds.gateways.base import GatewayResult, gateways_replaced
+from returndesk.refunds.gateways.stripe import StripeGateway
 from returndesk.refunds.models import Refund, RefundTransaction
 from returndesk.refunds.services import refund_create
 from returndesk.returns.domain.lifecycle import DueAction, Status
@@ -34,7 +35,6 @@ from returndesk.returns.models import Return
 from returndesk.returns.selectors import ReturnFilters, returns_matching
 from returndesk.scenarios.journeys import return_opened, return_to
 from returndesk.testing import NOW, Keys, frozen_clock
-from returndesk.refunds.gateways.stripe import StripeGateway
 from returndesk.testing.gateways import RecordingGateway, RecordingHttpClient
 
 AT = NOW + timedelta(days=1)
@@ -108,8 +108,9 @@ def test_a_fake_refund_succeeds_after_the_commit_and_settles_the_return(refunded
     assert gateway.keys == [f"refund-{row.pk}-1"]
     assert (ret.status, ret.settled) == (Status.RESOLVED, True)
     assert _events(ret)[-3:] == ["refund", "refund_succeeded", "settle"]
-    # Card, 3-20 business days from Wednesday 11 March in Spain: money due by the end of 8 April.
-    assert ret.money_due_at == datetime.fromisoformat("2026-04-09T00:00:00+02:00")
+    # Card, 3-20 business days from Wednesday 11 March in Spain (Good Friday is its one national
+    # holiday on the way): the money is due by the end of Thursday 9 April, Madrid time.
+    assert ret.money_due_at == datetime.fromisoformat("2026-04-10T00:00:00+02:00")
 
 
 def test_fail_once_fails_then_a_retry_succeeds_with_the_next_key(refunded, gateway, django_capture_on_commit_callbacks):
@@ -135,7 +136,7 @@ def test_fail_once_fails_then_a_retry_succeeds_with_the_next_key(refunded, gatew
 
 
 def test_a_crash_after_the_commit_is_run_again_once_with_the_same_key(refunded, gateway) -> None:
-    ret, refund = refunded(run=False)
+    _ret, refund = refunded(run=False)
     (row,) = _rows(refund)
     assert (row.status, row.awaiting, gateway.calls) == ("pending", "", [])
     # Within two minutes the attempt may still be running: left alone.
@@ -149,7 +150,7 @@ def test_a_crash_after_the_commit_is_run_again_once_with_the_same_key(refunded, 
 
 
 def test_an_answer_lost_after_the_gateway_refunded_is_asked_again_with_its_key(refunded, gateway) -> None:
-    ret, refund = refunded(run=False)
+    _ret, refund = refunded(run=False)
     (row,) = _rows(refund)
     # The worker numbered the attempt and called the gateway, then died before recording.
     RefundTransaction.objects.filter(pk=row.pk).update(attempts=1, attempted_at=AT)
@@ -162,7 +163,7 @@ def test_an_answer_lost_after_the_gateway_refunded_is_asked_again_with_its_key(r
 
 
 def test_a_late_answer_to_an_earlier_attempt_changes_nothing(refunded) -> None:
-    ret, refund = refunded(reference="pay-1#fail-always")
+    _ret, refund = refunded(reference="pay-1#fail-always")
     (row,) = _rows(refund)
     result = GatewayResult.succeeded("late")
     assert not execution.result_record(transaction_id=row.pk, attempt=2, result=result)

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from returndesk.refunds.models import Refund
+from returndesk.refunds.tests.conftest import LATER
 from returndesk.returns.models import Return
 from returndesk.testing import Keys, iso
-from returndesk.refunds.tests.conftest import LATER
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,8 @@ def refund_answer(ret: Return, refund: Refund, **members: Any) -> dict[str, Any]
             {
                 "id": transaction.pk,
                 "payment": {"method": "card", "gateway": "", "reference": ""},
-                "gateway": "manual",
+                # A blank gateway is the default's: the fake one, embedded (and in tests).
+                "gateway": "fake",
                 "amount": "19.50",
                 "status": "pending",
                 "awaiting": None,
@@ -58,6 +59,8 @@ def refund_answer(ret: Return, refund: Refund, **members: Any) -> dict[str, Any]
                 "failure": None,
                 "created_at": iso(LATER),
                 "succeeded_at": None,
+                # Card, 3-20 business days of Spain from Wednesday 11 March, while pending.
+                "expected_arrival": {"earliest": "2026-03-16", "latest": "2026-04-09", "provisional": True},
             }
         ],
     }

@@ -70,7 +70,7 @@ def test_the_matrix_covers_the_ledgers_refund_routes():
 
 
 @pytest.mark.parametrize(("route", "caller", "expected"), CASES)
-def test_permission_matrix(callers, inspected, make_return, route, caller, expected):
+def test_permission_matrix(callers, inspected, make_return, route, caller, expected):  # noqa: PLR0917 (pytest passes them)
     ret, refund_id = _scene(route, inspected, make_return)
     method, path = resolve(route, code=ret.code, id=refund_id)
     before = _state()

@@ -69,14 +69,16 @@ def scene(
     def make(route: str) -> Refund:
         gateway, reference, held = SCENES[route]
         payment = {"method": "card", "gateway": gateway, "reference": reference, "amount": "65.00"}
-        ret = return_to(return_opened(order=make_order(payments=[payment])), Status.INSPECTED)
+        order = make_order(payments=[payment])
         if held:
+            # In force before the return opens: a return keeps the policy version it opened under.
             PolicyVersion.objects.create(
                 seller=Seller.objects.get(external_id="S-A"),
                 document=policy_to_json(ReturnPolicy(hold_refunds_above={"EUR": Decimal("5.00")})),
                 effective_at=NOW - timedelta(days=30),
                 actor_kind="platform",
             )
+        ret = return_to(return_opened(order=order), Status.INSPECTED)
         with frozen_clock(AT), django_capture_on_commit_callbacks(execute=True):
             return refund_create(
                 actor=keys.actors["seller_a"],
@@ -146,7 +148,7 @@ def test_cancel_needs_a_reason(keys: Keys, scene) -> None:
 
 
 def test_the_queue_lists_returns_by_refund_status(keys: Keys, scene) -> None:
-    # The failed one first: the held one's policy holds every later refund of seller A.
+    # The failed one first: the held one's policy holds the refunds of returns opened later.
     failed = scene("POST /refunds/{id}/retry").return_request
     held = scene("POST /refunds/{id}/release").return_request
 

@@ -894,9 +894,7 @@ class ReturnWalk(RuleBasedStateMachine):
         money_due_in=st.none() | st.sampled_from(CLOCK_STEPS),
         settled=st.booleans(),
     )
-    def the_ledger_reports(
-        self, attention_in: timedelta | None, money_due_in: timedelta | None, settled: bool
-    ) -> None:
+    def the_ledger_reports(self, attention_in: timedelta | None, money_due_in: timedelta | None, settled: bool) -> None:
         self.facts = replace(
             self.facts,
             attention_at=None if attention_in is None else self.now + attention_in,

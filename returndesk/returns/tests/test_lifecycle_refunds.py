@@ -257,16 +257,18 @@ def test_an_expired_offer_is_not_offered_for_acceptance() -> None:
 
 
 # Leaving requested or inspected, by anything but accepting the offer, withdraws it.
-WITHDRAWING = frozenset({
-    (REQ, A.APPROVE),
-    (REQ, A.REJECT),
-    (REQ, A.CANCEL),
-    (REQ, A.KEEP),
-    (INS, A.REFUND),
-    (INS, A.EXCHANGE),
-    (INS, A.ESCALATE),
-    (INS, A.CLOSE),
-})
+WITHDRAWING = frozenset(
+    {
+        (REQ, A.APPROVE),
+        (REQ, A.REJECT),
+        (REQ, A.CANCEL),
+        (REQ, A.KEEP),
+        (INS, A.REFUND),
+        (INS, A.EXCHANGE),
+        (INS, A.ESCALATE),
+        (INS, A.CLOSE),
+    }
+)
 
 
 TRANSITIONS = [(status, action) for status, action in product(Status, Action) if status in TABLE[action].sources]
@@ -347,7 +349,7 @@ OFFSET = st.timedeltas(min_value=-30 * DAY, max_value=30 * DAY)
     attention=st.none() | OFFSET,
     settled=st.booleans(),
 )
-def test_actions_for_matches_plan_with_the_ledgers_facts(  # noqa: PLR0913, PLR0917 (Hypothesis passes them)
+def test_actions_for_matches_plan_with_the_ledgers_facts(  # noqa: PLR0917 (Hypothesis passes them)
     status: Status,
     role: Role,
     since: timedelta,

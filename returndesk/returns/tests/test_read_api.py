@@ -64,6 +64,7 @@ def test_get_return_answers_the_return_with_lines_timeline_and_next_deadline(mak
                 "condition": None,
                 "paid_share": "36.00",
                 "exchange_variant_id": None,
+                "refunded": "0.00",
             }
         ],
         "anomalies": [],
@@ -206,6 +207,7 @@ def test_the_list_is_newest_first_with_the_return_summary(four_returns, keys):
                 "condition": None,
                 "paid_share": "18.00",
                 "exchange_variant_id": None,
+                "refunded": "0.00",
             }
         ],
         "anomalies": [],

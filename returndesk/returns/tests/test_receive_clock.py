@@ -149,8 +149,11 @@ class DeliveredWalk(ReturnWalk):
     @invariant()
     def a_deadline_exists_unless_nothing_is_due(self) -> None:
         deadline = next_deadline(self.facts)
-        waiting = self.facts.status in (S.REFUNDING, S.CANCELLED, S.CLOSED) or (
-            self.facts.status is S.EXPIRED and self.facts.delivered_to_seller_at is None
+        # A refunding return waits for the ledger, unless it asks for attention (``supervise``).
+        waiting = (
+            self.facts.status in (S.CANCELLED, S.CLOSED)
+            or (self.facts.status is S.REFUNDING and self.facts.attention_at is None)
+            or (self.facts.status is S.EXPIRED and self.facts.delivered_to_seller_at is None)
         )
         assert (deadline is None) is waiting
         assert deadline is None or deadline.at > self.facts.status_since

@@ -117,7 +117,7 @@ def test_the_filters_cost_no_query_more(keys, scene):
         counted.append((len(items) > 0, len(queries.captured_queries)))
 
     # The page, then its lines and anomalies (prefetched) and each extension's rows, whatever the filters.
-    assert counted == [(True, 3 + extension_queries())] * 3
+    assert counted == [(True, 3 + extension_queries(detail=False))] * 3
 
 
 def test_the_agents_search_box_takes_a_tracking_number(keys, scene):

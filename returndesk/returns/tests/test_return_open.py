@@ -540,6 +540,7 @@ def test_post_returns_answers_201_with_the_return(recent_order, keys):
                 "condition": None,
                 "paid_share": "18.00",
                 "exchange_variant_id": None,
+                "refunded": "0.00",
             }
         ],
         "anomalies": [],

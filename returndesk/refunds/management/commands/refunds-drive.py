@@ -14,7 +14,8 @@ from returndesk.refunds.execution import refunds_drive
 class Command(BaseCommand):
     help = (
         "Move pending refunds on: run lost attempts again with their key, ask gateways about refunds "
-        "they left pending, and fail manual refunds nobody confirmed in time. Run it each minute (cron); "
+        "they left pending, fail manual refunds nobody confirmed in time, and lapse offers past their "
+        "expiry. Run it each minute (cron); "
         "`returndesk serve` runs it every 15 seconds when embedded."
     )
 
@@ -24,8 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         every, parent = options["every"], options["parent"]
+        verbose = options["verbosity"] > 1
         if every <= 0:
-            self._drive()
+            self._drive(verbose=verbose)
             return
         while True:
             for _ in range(every):
@@ -33,13 +35,14 @@ class Command(BaseCommand):
                 # ``serve`` starts this loop beside gunicorn: it ends with the server.
                 if parent and os.getppid() != parent:
                     return
-            self._drive()
+            self._drive(verbose=verbose)
             connections.close_all()
 
-    def _drive(self) -> None:
+    def _drive(self, *, verbose: bool) -> None:
         report = refunds_drive()
-        if report.rerun or report.polled or report.timed_out or report.errors or self.verbosity > 1:
+        if verbose or report.rerun or report.polled or report.timed_out or report.lapsed or report.errors:
             self.stderr.write(
                 f"Refunds: {report.rerun} attempt(s) run again, {report.polled} polled, "
-                f"{report.timed_out} manual refund(s) timed out, {report.errors} error(s)."
+                f"{report.timed_out} manual refund(s) timed out, {report.lapsed} offer(s) lapsed, "
+                f"{report.errors} error(s)."
             )
