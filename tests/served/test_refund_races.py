@@ -1,6 +1,7 @@
-"""Concurrent refunds through a served app, on the SQLite file and on PostgreSQL: the caps and the
-request keys hold whatever arrives at once. One server per backend runs the four races in turn
-(a server start costs more than a race)."""
+"""Concurrent refunds through a served app on the SQLite file ``returndesk serve`` uses: the caps
+and the request keys hold whatever arrives at once. One server runs the four races in turn (a
+server start costs more than a race); on PostgreSQL the same races run against the service, with
+real row locks, in ``returndesk/refunds/tests/test_refund_races_db.py`` (``make pytest-postgres``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import pytest
 
 from returndesk.scenarios.payloads import line_payload, order_payload
 from returndesk.testing import at_once
-from tests.served.harness import ServedApp, createkey
+from tests.served.harness import ServedApp, StartServer, createkey
 
-pytestmark = [pytest.mark.served, pytest.mark.database]
+pytestmark = pytest.mark.served
 
 # Manual payments wait for the seller's confirmation: the return stays refunding, open to top-ups.
 MANUAL = [{"method": "bank_transfer", "gateway": "manual", "amount": "65.00"}]
@@ -29,7 +30,9 @@ class Scene:
     def order(self, **overrides: Any) -> str:
         external_id = f"O-{uuid.uuid4().hex[:12]}"
         payload = order_payload(
-            external_id=external_id, delivered_at=datetime.now(UTC) - timedelta(days=1), payments=MANUAL, **overrides
+            external_id=external_id,
+            delivered_at=datetime.now(UTC) - timedelta(days=1),
+            **({"payments": MANUAL} | overrides),
         )
         answer = self.server.post("/api/v1/orders", payload, key=self.platform)
         assert answer.status == 201, answer.body
@@ -63,8 +66,15 @@ class Scene:
         return answer
 
 
-def test_concurrent_refunds_keep_every_cap_and_key(served: ServedApp) -> None:
-    scene = Scene(served)
+@pytest.fixture
+def served_file(start_server: StartServer) -> ServedApp:
+    """A server on the embedded SQLite file and a platform key."""
+    server = start_server()
+    return ServedApp(server=server, platform_key=createkey(server.env, "--role", "platform", "--name", "tests"))
+
+
+def test_concurrent_refunds_keep_every_cap_and_key(served_file: ServedApp) -> None:
+    scene = Scene(served_file)
     server = scene.server
 
     # 20 default refunds, distinct keys: one pays the default (18.00 + 1.50 of shipping).
