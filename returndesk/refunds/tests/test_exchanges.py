@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 
+from returndesk.core.actors import Actor, ActorKind, StaffRole
+from returndesk.core.errors import ForbiddenAction
 from returndesk.marketplace.models import Order
 from returndesk.policies.domain.reasons import Reason
 from returndesk.policies.services import policy_put
-from returndesk.refunds.exchanges import exchange_resolution
+from returndesk.refunds.exchanges import ExchangeLine, exchange_resolution, return_exchange
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome, Status
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
 from returndesk.returns.models import Return, ReturnLine
@@ -162,3 +164,15 @@ def test_only_an_inspected_return_is_exchanged(keys, received):
 )
 def test_exchange_resolution(pairs, resolution):
     assert exchange_resolution(pairs) == resolution
+
+
+def test_warehouse_staff_may_not_exchange(keys, received):
+    ret = inspect(received(), keys, LineOutcome.ACCEPTED, LineOutcome.ACCEPTED)
+    warehouse = Actor(
+        kind=ActorKind.SELLER_USER, id="7", seller_id=ret.seller_id, staff_role=StaffRole.SELLER_WAREHOUSE
+    )
+
+    with pytest.raises(ForbiddenAction):
+        return_exchange(code=ret.code, actor=warehouse, lines=[ExchangeLine("L1", "V-RED"), ExchangeLine("L2", "V-X")])
+
+    assert Return.objects.get(pk=ret.pk).status == Status.INSPECTED

@@ -14,20 +14,23 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from returndesk.core.actors import SYSTEM_CLOCK, Actor, ActorKind, StaffRole
+from returndesk.core.errors import ForbiddenAction
 from returndesk.marketplace.models import Order
 from returndesk.policies.domain.reasons import Reason
 from returndesk.refunds.models import Offer, Refund
 from returndesk.refunds.offers import OFFER_LAPSER, offers_lapse, return_offer
-from returndesk.returns.domain.lifecycle import Status
+from returndesk.returns.domain.lifecycle import NotYetDue, Status
 from returndesk.returns.domain.requests import RequestedLine
 from returndesk.returns.errors import ReturnNotFound
 from returndesk.returns.models import Return, ReturnEvent
+from returndesk.returns.services import return_approve
 from returndesk.scenarios.journeys import return_opened, return_to
 from returndesk.testing import NOW, Keys, frozen_clock, iso
 
 pytestmark = pytest.mark.django_db
 
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+US, HOUR, DAY = timedelta(microseconds=1), timedelta(hours=1), timedelta(days=1)
 JSON = "application/json"
 
 
@@ -265,5 +268,28 @@ def test_answering_without_an_open_offer(keys, two_lines, action):
 def test_another_sellers_return_is_not_found_by_the_service(keys, two_lines):
     with pytest.raises(ReturnNotFound):
         return_offer(actor=keys.actors["seller_b"], code=two_lines.code, amount=Decimal("1.00"), message="Hi")
+
+    assert Offer.objects.count() == 0
+
+
+def test_the_system_approves_once_the_resumed_clock_runs_out(keys, two_lines):
+    post(keys.client("seller_a"), two_lines.code, "offer", offer_body(), at=NOW + DAY)
+    post(keys.client("platform"), two_lines.code, "decline_offer", {}, at=NOW + DAY + 6 * HOUR)
+    due = NOW + 5 * DAY + 6 * HOUR
+
+    with pytest.raises(NotYetDue):
+        return_approve(code=two_lines.code, actor=SYSTEM_CLOCK, now=due - US)
+    approved = return_approve(code=two_lines.code, actor=SYSTEM_CLOCK, now=due)
+
+    assert approved.status == Status.APPROVED
+
+
+def test_warehouse_staff_may_not_offer(two_lines):
+    warehouse = Actor(
+        kind=ActorKind.SELLER_USER, id="7", seller_id=two_lines.seller_id, staff_role=StaffRole.SELLER_WAREHOUSE
+    )
+
+    with pytest.raises(ForbiddenAction):
+        return_offer(actor=warehouse, code=two_lines.code, amount=Decimal("5.00"), message="5 EUR?", now=NOW + HOUR)
 
     assert Offer.objects.count() == 0
