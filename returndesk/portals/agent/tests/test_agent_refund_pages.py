@@ -90,3 +90,18 @@ def test_releasing_a_refund_not_held_is_the_api_s_409(agent, refunded):
     answer = agent.post(f"/agent/refunds/{manual.pk}/release", {})
 
     assert (answer.status_code, 'data-problem="refund_not_held"' in answer.text) == (409, True)
+
+
+def test_the_queue_costs_the_same_queries_for_one_refund_as_for_three(agent, refunded, django_assert_num_queries):
+    refunded("150.00")
+    agent.get("/agent/refunds")
+    # The session, the user, the membership; the refunds (with their returns, sellers and buyers),
+    # their lines, the returns' lines, the transactions with their payments.
+    with django_assert_num_queries(7):
+        one = agent.get("/agent/refunds")
+    refunded("160.00")
+    refunded("170.00")
+    with django_assert_num_queries(7):
+        three = agent.get("/agent/refunds")
+
+    assert (one.text.count("data-queue-refund="), three.text.count("data-queue-refund=")) == (1, 3)
