@@ -112,3 +112,17 @@ def test_a_refund_shows_its_breakdown_per_line(inspected, keys):
     row = re.search(r'<tr data-line="L1">(.*?)</tr>', text, re.DOTALL).group(1)
     assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["40.00 EUR", "0.00 EUR", "0.00 EUR", "40.00 EUR"]
     assert 'data-refund-status="pending"' in text
+
+
+def test_an_overdue_refund_says_so(inspected, keys):
+    refund_services.return_refund(code=inspected.code, actor=keys.actors["seller_a"], request_key="k", now=NOW)
+    chloe = buyer_client("B-CHLOE")
+    before = chloe.get(f"/buyer/returns/{inspected.code}").text
+    inspected.refresh_from_db()
+
+    # Past the refunding return's supervise deadline (the money is late, or a refund is stuck).
+    with frozen_clock(inspected.due_at + timedelta(minutes=1)):
+        after = chloe.get(f"/buyer/returns/{inspected.code}").text
+
+    assert inspected.due_action == "supervise"
+    assert ("data-refund-overdue" in before, "data-refund-overdue" in after) == (False, True)

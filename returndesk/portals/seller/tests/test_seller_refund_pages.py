@@ -25,7 +25,7 @@ def _inspected(make_order, make_return, *, gateway: str = "manual"):
     """An inspected return of one unit of a 30.00 lamp (defective: no fee), paid by bank transfer
     through ``gateway``, with 5.00 of shipping on the order."""
     order = make_order(
-        lines=[line_payload("L1", title="Lamp", unit_price="30.00")],
+        lines=[line_payload("L1", title="Lamp", unit_price="30.00", variant_id="LAMP-BRASS")],
         payments=[{"method": "bank_transfer", "gateway": gateway, "amount": "35.00"}],
     )
     return return_to(make_return(order=order), Status.INSPECTED)
@@ -165,3 +165,33 @@ def test_another_seller_s_refund_is_404(people, make_order, make_return):
     answer = people["seller_b_manager"].post(f"/seller/refunds/{refund.pk}/retry", {})
 
     assert (answer.status_code, 'data-problem="not_found"' in answer.text) == (404, True)
+
+
+def test_an_offer_is_made_once_per_token_and_shown_with_its_expiry(people, make_order, make_return):
+    ret = _inspected(make_order, make_return)
+    form = {"token": TOKEN, "amount": "10.00", "message": "Keep it for a third back."}
+    manager = people["seller_a_manager"]
+
+    first = manager.post(f"/seller/returns/{ret.code}/offer", form)
+    again = manager.post(f"/seller/returns/{ret.code}/offer", form)
+    page = manager.get(f"/seller/returns/{ret.code}").text
+
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert [(offer.state, offer.amount) for offer in ret.offers.all()] == [("open", Decimal("10.00"))]
+    assert 'data-offer-state="open"' in page
+    assert "Latest offer: 10.00 EUR, open." in page
+
+
+def test_exchange_with_each_line_s_own_variant_is_a_replacement(people, make_order, make_return):
+    ret = _inspected(make_order, make_return)
+    page = people["seller_a_manager"].get(f"/seller/returns/{ret.code}").text
+
+    answer = people["seller_a_manager"].post(
+        f"/seller/returns/{ret.code}/exchange", {"line": "L1", "variant_id": "LAMP-BRASS"}
+    )
+
+    ret.refresh_from_db()
+    # The form offers the line's own variant to start from.
+    assert 'name="variant_id" value="LAMP-BRASS"' in page
+    assert answer.status_code == 303
+    assert (ret.status, ret.resolution) == ("resolved", "replacement")
