@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from returndesk.core import money
 from returndesk.core.schemas import Amount, ExternalId, InSchema
@@ -157,6 +159,17 @@ class RefundOut(Schema):
     def resolve_return_(refund: Refund) -> str:
         return refund.return_request.code
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # OpenAPI is generated without aliases: name the member as the answer does.
+        json_schema = handler(core_schema)
+        members = handler.resolve_ref_schema(json_schema)
+        members["properties"] = {
+            ("return" if name == "return_" else name): value for name, value in members["properties"].items()
+        }
+        members["required"] = ["return" if name == "return_" else name for name in members.get("required", [])]
+        return json_schema
+
     @staticmethod
     def resolve_shipping_amount(refund: Refund) -> str:
         return money.format_amount(Decimal(refund.shipping_amount), refund.currency)
@@ -213,21 +226,21 @@ TRANSACTION = Field(
 )
 
 
-class ConfirmIn(InSchema):
+class RefundConfirmIn(InSchema):
     transaction: int | None = TRANSACTION
     reference: str = Field(default="", max_length=255, description="The payout's own reference (a bank transfer's)")
     note: str = NOTE
 
 
-class RetryIn(InSchema):
+class RefundRetryIn(InSchema):
     transaction: int | None = TRANSACTION
 
 
-class ReleaseIn(InSchema):
+class RefundReleaseIn(InSchema):
     transaction: int | None = TRANSACTION
     note: str = NOTE
 
 
-class CancelIn(InSchema):
+class RefundCancelIn(InSchema):
     transaction: int | None = TRANSACTION
     reason: str = Field(max_length=2000, description="Why: the seller and the buyer see it")

@@ -85,6 +85,14 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "a refund requires an Idempotency-Key header (428 idempotency_key_required); the return's own lines and"
         " caps decide zero_amount, line_not_in_return and amount_not_representable (422)"
     ),
+    ("positive_data_acceptance", "POST /api/v1/returns/{code}/offer"): (
+        'an amount is a plain decimal string ("" or "1e3" is 422 validation_error, which the schema\'s string'
+        " cannot say); the order's currency decides amount_not_representable, the caps zero_amount (422)"
+    ),
+    ("positive_data_acceptance", "POST /api/v1/returns/{code}/exchange"): (
+        "the return's own lines decide: a line named twice is 422 duplicate_line, one it lacks 422"
+        " line_not_in_return, an accepted line left out 422 exchange_incomplete, its policy 422 exchange_not_allowed"
+    ),
 }
 
 

@@ -160,5 +160,5 @@ class LedgerWalk(RuleBasedStateMachine):
 
 
 def test_the_ledger_never_passes_a_cap(db: None) -> None:
-    LedgerWalk.TestCase.settings = settings(max_examples=8, stateful_step_count=20, deadline=None)
+    LedgerWalk.TestCase.settings = settings(max_examples=6, stateful_step_count=20, deadline=None)
     LedgerWalk.TestCase().runTest()

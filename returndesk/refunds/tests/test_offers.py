@@ -293,3 +293,22 @@ def test_warehouse_staff_may_not_offer(two_lines):
         return_offer(actor=warehouse, code=two_lines.code, amount=Decimal("5.00"), message="5 EUR?", now=NOW + HOUR)
 
     assert Offer.objects.count() == 0
+
+
+def test_refunding_an_inspected_return_withdraws_its_open_offer(keys, two_lines):
+    inspected = return_to(two_lines, Status.INSPECTED)
+    post(keys.client("seller_a"), inspected.code, "offer", offer_body(), at=inspected.status_since + HOUR)
+
+    with frozen_clock(inspected.status_since + 2 * HOUR):
+        response = keys.client("seller_a").post(
+            f"/api/v1/returns/{inspected.code}/refund", "{}", content_type=JSON, headers={"Idempotency-Key": "r-1"}
+        )
+
+    body = response.json()
+    refunded = body["timeline"][-1]
+    assert (response.status_code, body["status"], body["offer"]["state"]) == (200, "refunding", "withdrawn")
+    assert (refunded["action"], refunded["data"]["offer_withdrawn"], refunded["data"]["kind"]) == (
+        "refund",
+        body["offer"]["id"],
+        "refund",
+    )

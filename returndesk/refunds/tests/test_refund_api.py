@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from returndesk.api import api
 from returndesk.refunds.models import Refund
 from returndesk.refunds.tests.conftest import LATER
 from returndesk.returns.models import Return
+from returndesk.scenarios.payloads import order_payload
 from returndesk.testing import Keys, iso
+from returndesk.testing.api_matrix import declared
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +180,56 @@ def test_keep_answers_the_return_refunding_keep_item(make_return, keys: Keys) ->
     assert [(refund["kind"], refund["total"], refund["note"]) for refund in body["refunds"]] == [
         ("keep", "19.50", "Keep it")
     ]
+
+
+def test_a_reimport_after_a_refund_answers_200_and_keeps_the_ledger(inspected, keys: Keys) -> None:
+    ret = inspected()
+    post(keys.client("seller_a"), f"/api/v1/returns/{ret.code}/refund")
+    payload = order_payload(external_id=ret.order.external_id, number="N-again")
+
+    response = keys.client("platform").post("/api/v1/orders", payload, content_type="application/json")
+
+    assert (response.status_code, response.json()["number"]) == (200, "N-again")
+    assert keys.client("platform").get(f"/api/v1/returns/{ret.code}").json()["refunded_total"] == "19.50"
+
+
+@pytest.mark.parametrize(
+    ("route", "statuses"),
+    [
+        # Every route declares 414; every POST 413 and 415 too (the API's own conventions).
+        ("POST /returns/{code}/refund", {200, 400, 401, 403, 404, 409, 413, 414, 415, 422, 428}),
+        ("POST /returns/{code}/keep", {200, 400, 401, 403, 404, 409, 413, 414, 415, 422}),
+        ("GET /returns/{code}/refunds", {200, 401, 403, 404, 414, 422}),
+        ("GET /refunds/{id}", {200, 401, 403, 404, 414, 422}),
+    ],
+)
+def test_openapi_declares_each_status(route: str, statuses: set[int]) -> None:
+    assert declared(route) == statuses
+
+
+def test_openapi_names_the_refunds_return_as_the_answer_does() -> None:
+    refund = api.get_openapi_schema()["components"]["schemas"]["RefundOut"]
+
+    assert ("return" in refund["properties"], "return_" in refund["properties"], "return" in refund["required"]) == (
+        True,
+        False,
+        True,
+    )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_returns_refunds_cost_the_same_queries_however_many(
+    inspected, keys: Keys, django_assert_num_queries, count: int
+) -> None:
+    ret = inspected()
+    client = keys.client("seller_a")
+    for index in range(count):
+        body = {"lines": [{"line": "L1", "amount": "1.00"}]}
+        assert post(client, f"/api/v1/returns/{ret.code}/refund", body, key=f"k{index}").status_code == 200
+    client.get(f"/api/v1/returns/{ret.code}/refunds")
+
+    # The return (its order joined), the refunds, their lines, their transactions.
+    with django_assert_num_queries(4):
+        listed = client.get(f"/api/v1/returns/{ret.code}/refunds")
+
+    assert len(listed.json()["items"]) == count

@@ -180,3 +180,19 @@ def test_a_pending_refund_dates_the_return(keys: Keys, scene) -> None:
     (transaction,) = detail["refunds"][-1]["transactions"]
     assert transaction["expected_arrival"]["provisional"] is True
     assert detail["refund_expected_by"] == transaction["expected_arrival"]["latest"]
+
+
+def test_each_body_has_a_schema_of_its_own_in_the_openapi() -> None:
+    # One component name per class: the returns' ``CancelIn`` and the refunds' must not collide.
+    from returndesk.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    refs = {
+        path: paths[f"/api/v1{path}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        for path in ("/returns/{code}/cancel", "/refunds/{id}/cancel", "/refunds/{id}/confirm")
+    }
+    assert refs == {
+        "/returns/{code}/cancel": "#/components/schemas/CancelIn",
+        "/refunds/{id}/cancel": "#/components/schemas/RefundCancelIn",
+        "/refunds/{id}/confirm": "#/components/schemas/RefundConfirmIn",
+    }
