@@ -216,7 +216,11 @@ def return_preview(
         raise Forbidden("Only the buyer, or the platform for the buyer, previews returns.")
     opening.requested_lines_check(lines)
     with transaction.atomic():
-        return _opening_judged(actor, order_external_id, lines, preferred_resolution, now).verdict
+        verdict = _opening_judged(actor, order_external_id, lines, preferred_resolution, now).verdict
+    if opening.keeps_at_request(verdict, preferred_resolution) and hooks.return_kept_hooks():
+        # Kept as it opens (the advice says keep_item): the system keeps it, it approves nothing.
+        return replace(verdict, auto_approve=False)
+    return verdict
 
 
 def _return_open(
@@ -472,7 +476,9 @@ def return_transition_locked(
     counter) instead of ``return_transition``'s ORM query: the caller holds the row lock in its
     transaction, and ``ret``'s lines are known (read, or seeded with ``core.orm.rows_known``).
     ``actor`` is recorded as given. ``judged_at`` is when the lifecycle's guards judge the action
-    (an offline counter's acceptance time), ``now`` when it is recorded.
+    (an offline counter's acceptance time), ``now`` when it is recorded. Leaving requested or
+    inspected with an offer open withdraws it (``hooks``, said in the event's data); a new status
+    starts with no offer open and nothing paused.
     """
     from_status, read = Status(ret.status), row_snapshot(ret)
     facts = selectors.return_facts(ret, known_anomalies=known_anomalies)

@@ -19,6 +19,8 @@ from returndesk.testing import NOW, Keys, frozen_clock
 
 pytestmark = pytest.mark.django_db
 
+JSON = "application/json"
+
 
 @pytest.fixture
 def cheap_order(make_order: Callable[..., Order], keys: Keys) -> Order:
@@ -41,7 +43,7 @@ def open_return(keys: Keys, order: Order, line: str, preferred: str) -> Any:
         "preferred_resolution": preferred,
     }
     with frozen_clock(NOW):
-        return keys.client("platform").post("/api/v1/returns", json.dumps(body), content_type="application/json")
+        return keys.client("platform").post("/api/v1/returns", json.dumps(body), content_type=JSON)
 
 
 @pytest.mark.parametrize("preferred", ["refund", "keep_item"])
@@ -71,3 +73,12 @@ def test_a_return_worth_the_threshold_or_more_is_not_kept(keys, cheap_order):
     response = open_return(keys, cheap_order, "L2", "refund")
 
     assert (response.status_code, response.json()["status"], Refund.objects.count()) == (201, "approved", 0)
+
+
+def test_the_preview_says_the_system_will_not_approve_a_return_it_keeps(keys, cheap_order):
+    body = {"order": cheap_order.external_id, "lines": [{"line": "L1", "quantity": 1, "reason": "changed_mind"}]}
+    with frozen_clock(NOW):
+        response = keys.client("platform").post("/api/v1/returns/preview", json.dumps(body), content_type=JSON)
+
+    answer = response.json()
+    assert (response.status_code, answer["auto_approve"], answer["advice"]["suggestion"]) == (200, False, "keep_item")
