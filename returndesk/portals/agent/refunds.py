@@ -25,7 +25,7 @@ from returndesk.portals.seller.forms import checked
 from returndesk.portals.seller.money import given
 from returndesk.refunds import queue, transactions
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
-from returndesk.refunds.schemas import CancelIn, ConfirmIn, ReleaseIn, RetryIn
+from returndesk.refunds.schemas import RefundCancelIn, RefundConfirmIn, RefundReleaseIn, RefundRetryIn
 
 QUEUE_PAGE = "portals/agent/refunds.html"
 QUEUE_PATH = "/agent/refunds"
@@ -81,7 +81,7 @@ def _act(request: HttpRequest, actor: Actor, change: Callable[[], object]) -> Ht
 @portal_view(AGENT)
 def refund_release(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = checked(ReleaseIn, given(request.POST, "transaction", "note"), source="form")
+        wanted = checked(RefundReleaseIn, given(request.POST, "transaction", "note"), source="form")
         return transactions.refund_release(
             refund_id=refund_id, actor=actor, transaction_id=wanted.transaction, note=wanted.note
         )
@@ -93,7 +93,7 @@ def refund_release(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 @portal_view(AGENT)
 def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = checked(ConfirmIn, given(request.POST, "transaction", "reference", "note"), source="form")
+        wanted = checked(RefundConfirmIn, given(request.POST, "transaction", "reference", "note"), source="form")
         return transactions.refund_confirm(
             refund_id=refund_id,
             actor=actor,
@@ -109,7 +109,7 @@ def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 @portal_view(AGENT)
 def refund_retry(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = checked(RetryIn, given(request.POST, "transaction"), source="form")
+        wanted = checked(RefundRetryIn, given(request.POST, "transaction"), source="form")
         return transactions.refund_retry(refund_id=refund_id, actor=actor, transaction_id=wanted.transaction)
 
     return _act(request, actor, change)
@@ -122,7 +122,7 @@ def refund_cancel(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRes
 
     def change() -> object:
         fields = {**given(request.POST, "transaction"), "reason": str(request.POST.get("reason", "")).strip()}
-        wanted = checked(CancelIn, fields, source="form")
+        wanted = checked(RefundCancelIn, fields, source="form")
         return transactions.refund_cancel(
             refund_id=refund_id, actor=actor, transaction_id=wanted.transaction, reason=wanted.reason
         )

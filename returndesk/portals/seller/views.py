@@ -27,7 +27,7 @@ from returndesk.refunds import exchanges, offers, transactions
 from returndesk.refunds import selectors as refund_selectors
 from returndesk.refunds import services as refund_services
 from returndesk.refunds.offer_schemas import OfferIn
-from returndesk.refunds.schemas import ConfirmIn, KeepIn, RetryIn
+from returndesk.refunds.schemas import KeepIn, RefundConfirmIn, RefundRetryIn
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
@@ -261,7 +261,7 @@ def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 
     def change() -> object:
         fields = money.given(request.POST, "transaction", "reference", "note")
-        wanted = forms.checked(ConfirmIn, fields, source="form")
+        wanted = forms.checked(RefundConfirmIn, fields, source="form")
         return transactions.refund_confirm(
             refund_id=refund_id,
             actor=actor,
@@ -277,7 +277,7 @@ def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 @portal_view(SELLER)
 def refund_retry(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = forms.checked(RetryIn, money.given(request.POST, "transaction"), source="form")
+        wanted = forms.checked(RefundRetryIn, money.given(request.POST, "transaction"), source="form")
         return transactions.refund_retry(refund_id=refund_id, actor=actor, transaction_id=wanted.transaction)
 
     return _on_refund(request, actor, refund_id, change)
