@@ -29,6 +29,8 @@ LARGE_QUANTITY = 100_000  # lines this large never run out of returnable units d
 SEED_THREADS = 8
 REQUEST_TIMEOUT = 30
 SERVER_STOP_TIMEOUT = 20.0
+# The fake gateway's settings for the refund target: every refund succeeds at its first attempt.
+FAKE_GATEWAY = {"fail_rate": 0, "delay_seconds": 0}
 # What the bench's own environment may hold that would point the server somewhere else.
 _INHERITED = ("REDIS_URL", "RETURNDESK_DEBUG", "RETURNDESK_DATA_DIR")
 
@@ -127,6 +129,35 @@ def receivable_returns(url: str) -> list[tuple[str, str, str]]:
     return [(str(code), str(seller), str(sku)) for code, seller, sku in rows]
 
 
+def received_returns(url: str) -> list[tuple[str, str, str]]:
+    """The one-line returns still ``received``, oldest first: (code, seller external id, the
+    external id of its line), to be inspected."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT r.code, s.external_id, MIN(ol.external_id) FROM returns_return r"
+            " JOIN marketplace_seller s ON s.id = r.seller_id"
+            " JOIN returns_returnline rl ON rl.return_request_id = r.id"
+            " JOIN marketplace_orderline ol ON ol.id = rl.order_line_id"
+            " WHERE r.status = 'received'"
+            " GROUP BY r.id, r.code, s.external_id HAVING COUNT(*) = 1 ORDER BY r.id"
+        ).fetchall()
+    return [(str(code), str(seller), str(line)) for code, seller, line in rows]
+
+
+def inspected_returns(url: str) -> list[tuple[str, str]]:
+    """The returns still ``inspected`` (no refund yet), oldest first: (code, seller external id)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT r.code, s.external_id FROM returns_return r JOIN marketplace_seller s ON s.id = r.seller_id"
+            " WHERE r.status = 'inspected' ORDER BY r.id"
+        ).fetchall()
+    return [(str(code), str(seller)) for code, seller in rows]
+
+
+def count_refunds(url: str) -> int:
+    return _count(url, "SELECT count(*) FROM refunds_refund")
+
+
 def server_version(url: str) -> str:
     with psycopg.connect(url) as conn:
         row = conn.execute("SHOW server_version").fetchone()
@@ -146,6 +177,10 @@ def app_env(url: str, redis_url: str) -> dict[str, str]:
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "returndesk.settings",
+        # Refunds go through the fake gateway (stateless, never failing here), as issue 9's bar
+        # measures them: every payment without a gateway of its own uses the default one.
+        "RETURNDESK_FAKE_GATEWAY": json.dumps(FAKE_GATEWAY),
+        "RETURNDESK_DEFAULT_GATEWAY": "fake",
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -340,3 +375,43 @@ def seed_requested(base: str, platform_key: str, count: int, orders: int) -> Non
     with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
         list(pool.map(open_one, range(count)))
     log(f"seeded {count} requested returns in {time.monotonic() - started:.0f} s")
+
+
+def inspect_body(line: str) -> dict[str, Any]:
+    """Every unit of ``line`` accepted as new: the whole return is refundable."""
+    return {"lines": [{"line": line, "outcome": "accepted", "condition": "as_new"}]}
+
+
+def seed_inspected(
+    base: str, platform_key: str, seller_keys: dict[str, str], *, count: int, orders: int, url: str
+) -> None:
+    """Make ``count`` more returns ``inspected``: the received ones first (inspected by their
+    seller's key), then new ones (one unit of line L1, round-robin over the orders) opened and
+    approved by the platform key, received and inspected by their seller's key."""
+
+    def inspect(code: str, seller: str, line: str) -> None:
+        answer = request(base, "POST", f"/api/v1/returns/{code}/inspect", seller_keys[seller], inspect_body(line))
+        inspected = expect(answer, 200, f"inspecting return {code}")
+        if inspected["status"] != "inspected":
+            raise HarnessError(f"return {code} is {inspected['status']!r} after inspection")
+
+    def open_to_inspected(number: int) -> None:
+        order, seller = number % orders, seller_id(number % orders)
+        opened = expect(
+            request(base, "POST", "/api/v1/returns", platform_key, return_body(order, "L1")),
+            201,
+            f"opening a return on order {order}",
+        )
+        code = str(opened["code"])
+        path = f"/api/v1/returns/{code}"
+        expect(request(base, "POST", f"{path}/approve", platform_key, {}), 200, f"approving return {code}")
+        expect(request(base, "POST", f"{path}/receive", seller_keys[seller], {}), 200, f"receiving return {code}")
+        inspect(code, seller, "L1")
+
+    started = time.monotonic()
+    received = received_returns(url)[:count]
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        list(pool.map(lambda row: inspect(*row), received))
+        list(pool.map(open_to_inspected, range(count - len(received))))
+    seconds = time.monotonic() - started
+    log(f"seeded {count} inspected returns ({len(received)} of them received before) in {seconds:.0f} s")

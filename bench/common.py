@@ -45,6 +45,7 @@ class Settings:
     approve_returns: int = 9000
     handover_returns: int = 12000
     receive_returns: int = 4000
+    refund_returns: int = 3000
     retries: int = 2
     series: str = ""
 
@@ -68,6 +69,7 @@ class Settings:
             approve_returns=whole("BENCH_APPROVE_RETURNS", defaults.approve_returns),
             handover_returns=whole("BENCH_HANDOVER_RETURNS", defaults.handover_returns),
             receive_returns=whole("BENCH_RECEIVE_RETURNS", defaults.receive_returns),
+            refund_returns=whole("BENCH_REFUND_RETURNS", defaults.refund_returns),
             retries=whole("BENCH_RETRIES", defaults.retries),
             series=environ.get("BENCH_SERIES", "").strip(),
         )

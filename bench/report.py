@@ -50,6 +50,7 @@ RATIOS = (
     ("handover", "verifier"),
     ("handover", "create"),
     ("receive", "create"),
+    ("refund", "create"),
     ("returnable", "order"),
 )
 SERIES_RATIOS = (
@@ -59,6 +60,7 @@ SERIES_RATIOS = (
     ("handover", "create"),
     ("handover", "verifier"),
     ("receive", "create"),
+    ("refund", "create"),
     ("returnable", "order"),
 )
 

@@ -2,8 +2,9 @@
 
 TPC-B writes to the tables ``pgbench -S`` reads, so it runs after it; approve uses the returns the
 creation run left requested, so it runs after creation; handover the returns approve approved (and
-the verifier's), so it runs after both; receive the approved returns left after that. Order and
-returnable read the seeded orders side by side, before the writing targets add their returns.
+the verifier's), so it runs after both; receive the approved returns left after that; refund the
+returns receive received (inspected first). Order and returnable read the seeded orders side by
+side, before the writing targets add their returns.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bench.targets import (
     order,
     pgbench_select,
     receive,
+    refund,
     returnable,
     tpcb,
     verifier,
@@ -33,6 +35,7 @@ TARGETS: tuple[Target, ...] = (
     approve.TARGET,
     handover.TARGET,
     receive.TARGET,
+    refund.TARGET,
     pgbench_select.TARGET,
     tpcb.TARGET,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -26,6 +27,8 @@ from returndesk.marketplace.models import Order, Seller
 from returndesk.policies.domain.reasons import Reason
 from returndesk.policies.services import policy_put
 from returndesk.receiving import services as receiving_services
+from returndesk.refunds import offers
+from returndesk.refunds import services as refund_services
 from returndesk.returns import services
 from returndesk.returns.domain.lifecycle import Condition, LineOutcome
 from returndesk.returns.domain.requests import LineInspection, RequestedLine
@@ -97,6 +100,8 @@ class DemoOrder:
     lines: tuple[tuple[str, str, int, str, str], ...]  # sku, title, quantity, unit price, paid amount
     # The SKUs among the lines sold as final sale.
     final_sale: frozenset[str] = frozenset()
+    # The gateway the order was paid through (blank: the deployment's default, the fake one here).
+    payment_gateway: str = ""
 
 
 ORDERS = [
@@ -124,8 +129,13 @@ ORDERS = [
 ]
 
 
+SHIPPING = "4.99"
+
+
 def _order_place(order: DemoOrder, *, now: datetime) -> Order:
     delivered = now - timedelta(days=order.delivered_days_ago) if order.delivered_days_ago is not None else None
+    paid = sum((Decimal(line[4]) for line in order.lines), Decimal(SHIPPING))
+    payments = [{"method": "bank_transfer", "gateway": order.payment_gateway, "amount": str(paid)}]
     return journeys.order_placed(
         now=now,
         external_id=f"O-{order.number}",
@@ -134,7 +144,8 @@ def _order_place(order: DemoOrder, *, now: datetime) -> Order:
         buyer=BUYERS[order.buyer],
         placed_at=(delivered or now) - timedelta(days=6),
         delivered_at=delivered,
-        shipping_amount="4.99",
+        shipping_amount=SHIPPING,
+        payments=payments if order.payment_gateway else None,
         lines=[
             line_payload(f"L{index}", sku=sku, title=title, quantity=quantity, unit_price=unit, paid_amount=paid,
                          weight_g=400, category=CATEGORIES[SELLERS[order.seller]["external_id"]],
@@ -250,6 +261,8 @@ def _returns(orders: dict[str, Order], keys: DemoKeys, now: datetime) -> None:
 # Lumen Lighting's own policy, made after the returns above: they keep version 1, the default.
 LUMEN_POLICY: dict[str, object] = {
     "restocking_fee_percent": "10",
+    # Refunds above this wait for customer service to release them (the demo's held refund).
+    "hold_refunds_above": {"EUR": "100.00"},
     "non_returnable_categories": ["Lighting"],
     "non_returnable_skus": ["LUM-BULB-6"],
     "auto_approve": {"reasons": ["defective"], "max_line_paid": {}, "max_days_since_delivery": None},
@@ -257,9 +270,9 @@ LUMEN_POLICY: dict[str, object] = {
 
 
 def _policies(keys: DemoKeys, now: datetime) -> None:
-    """A version of Lumen Lighting's own, put by its key as the API would; Nordic Knit and Volt
-    Gadgets keep the default."""
-    policy_put(actor=keys.sellers["S-LUMEN"], seller="S-LUMEN", body=LUMEN_POLICY, now=now - timedelta(minutes=5))
+    """A version of Lumen Lighting's own, put by the platform's key as the API would (only the
+    platform sets a hold limit); Nordic Knit and Volt Gadgets keep the default."""
+    policy_put(actor=keys.platform, seller="S-LUMEN", body=LUMEN_POLICY, now=now - timedelta(minutes=5))
 
 
 # Ana's orders at Lumen Lighting placed after its policy: what her portal says cannot be returned,
@@ -297,6 +310,63 @@ def _parcels(keys: DemoKeys, now: datetime) -> None:
     )
 
 
+# Issue 9's money, on Lumen Lighting's returns of Ben's and Chloé's orders, after the returns above
+# and Lumen's policy: a refund paid two days ago (dated), an inspected return with an open offer, a
+# refund above Lumen's hold limit waiting for customer service, and a bank transfer refunded by hand
+# that the seller has not confirmed yet.
+REFUND_ORDERS = [
+    DemoOrder(1013, 0, 2, 9, (("LUM-TBL-2", "Table lamp, linen", 1, "59.00", "59.00"),)),
+    DemoOrder(1014, 0, 1, 7, (("LUM-SPOT-3", "Spotlights, set of 3", 1, "45.00", "45.00"),)),
+    DemoOrder(1015, 0, 2, 5, (("LUM-CHND-1", "Chandelier, brass", 1, "189.00", "189.00"),)),
+    DemoOrder(1016, 0, 1, 6, (("LUM-DESK-02", "Desk lamp, black", 1, "42.00", "42.00"),), payment_gateway="manual"),
+]
+
+
+def _refunds(keys: DemoKeys, now: datetime) -> None:
+    """Lumen Lighting's refunds and offer (``REFUND_ORDERS``), through the services the API calls."""
+    lumen = keys.sellers["S-LUMEN"]
+
+    def inspected(order: DemoOrder, opened_at: datetime, inspected_at: datetime) -> str:
+        placed = _order_place(order, now=now)
+        ret = journeys.return_opened(
+            order=placed,
+            # Not as described: the seller's fault (no fee), and not one Lumen approves by itself.
+            lines=[RequestedLine(line="L1", quantity=1, reason=Reason.NOT_AS_DESCRIBED)],
+            actor=keys.platform,
+            now=opened_at,
+        )
+        step = (inspected_at - opened_at) / 3
+        services.return_approve(code=ret.code, actor=lumen, now=opened_at + step)
+        services.return_receive(code=ret.code, actor=lumen, now=opened_at + 2 * step)
+        services.return_inspect(
+            code=ret.code,
+            actor=lumen,
+            now=opened_at + 3 * step,
+            lines=[LineInspection(line="L1", outcome=LineOutcome.ACCEPTED, condition=Condition.AS_NEW)],
+        )
+        return ret.code
+
+    def refunded(code: str, at: datetime) -> None:
+        refund_services.return_refund(code=code, actor=lumen, request_key=f"demo-{code}", now=at)
+
+    def ago(**delta: float) -> datetime:
+        return now - timedelta(**delta)
+
+    dated, offered, held, manual = REFUND_ORDERS
+    refunded(inspected(dated, ago(days=6), ago(days=3)), ago(days=2))
+    offer_code = inspected(offered, ago(days=3), ago(days=1))
+    offers.return_offer(
+        code=offer_code,
+        actor=lumen,
+        amount=Decimal("15.00"),
+        message="Keep the spotlights: one flickers, the other two work. We refund a third.",
+        now=ago(hours=6),
+    )
+    # Opened after Lumen's policy (five minutes ago), whose hold limit it passes.
+    refunded(inspected(held, ago(minutes=4), ago(minutes=1)), ago(seconds=30))
+    refunded(inspected(manual, ago(days=5), ago(days=2)), ago(days=1))
+
+
 @transaction.atomic
 def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     """Create the demo marketplace, its keys and an admin user; their secrets, to be shown once."""
@@ -310,6 +380,7 @@ def demo_seed(*, now: datetime | None = None) -> list[DemoSecret]:
     for order in REFUSAL_ORDERS:
         _order_place(order, now=now)
     _parcels(keys, now)
+    _refunds(keys, now)
     staff = demo_staff_create()
     demo_point_register(now=now)
     return [*keys.secrets, DemoSecret(ADMIN, f"Django admin user '{ADMIN}' (password)", password), *staff]

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<str:external_id>/return", views.return_form, name="buyer-return-form"),
     path("returns/<str:code>", views.return_page, name="buyer-return"),
     path("returns/<str:code>/cancel", views.return_cancel, name="buyer-return-cancel"),
+    path("returns/<str:code>/accept-offer", views.offer_accept, name="buyer-accept-offer"),
+    path("returns/<str:code>/decline-offer", views.offer_decline, name="buyer-decline-offer"),
     path("returns/<str:code>/label.pdf", views.label_pdf, name="buyer-return-label"),
     path("returns/<str:code>/packing-slip.pdf", views.packing_slip_pdf, name="buyer-return-packing-slip"),
 ]

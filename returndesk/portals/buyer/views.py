@@ -30,7 +30,11 @@ from returndesk.portals.buyer import forms
 from returndesk.portals.buyer.sign_in import PAGE as SIGN_IN_PAGE
 from returndesk.portals.buyer.sign_in import EmailForm
 from returndesk.portals.buyer.words import DEADLINE, NEXT_STEP, SUGGESTION
+from returndesk.portals.common.refunds import money_panel
 from returndesk.portals.common.views import BUYER, form_problem, portal_view, render_problem
+from returndesk.portals.seller.forms import checked
+from returndesk.refunds import offers
+from returndesk.refunds.offer_schemas import DeclineOfferIn
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, DueAction, Status
@@ -243,22 +247,67 @@ def deadline_words(*, due_at: datetime | None, due_action: str, ship_by: datetim
 @portal_view(BUYER)
 def return_page(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
     """The code (large, grouped, spelled out for screen readers, Copy), the lines, what comes next
-    and by when, the timeline; Cancel the return while the lifecycle allows it."""
+    and by when, the timeline; Cancel the return while the lifecycle allows it. An open offer with
+    Accept and Decline; each refund's breakdown and, per payment, when the money arrives."""
+    return _return_page(request, actor, code)
+
+
+def _return_page(
+    request: HttpRequest, actor: Actor, code: str, *, error: ReturndeskError | None = None
+) -> HttpResponse:
     ret = selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True)
-    actions = selectors.return_actions(ret=ret, actor=actor, now=clock.now())
-    return render(
-        request,
-        RETURN_PAGE,
-        {
-            "ret": ret,
-            "next_step": NEXT_STEP[ret.status],
-            "deadline": deadline_words(
-                due_at=ret.due_at, due_action=ret.due_action, ship_by=ret.ship_by, time_zone=ret.buyer.time_zone
-            ),
-            "may_cancel": Action.CANCEL in actions,
-            "label": _label_panel(label_selectors.label_of(ret)) if ret.status == Status.APPROVED else None,
-        },
-    )
+    now = clock.now()
+    actions = selectors.return_actions(ret=ret, actor=actor, now=now)
+    context = {
+        "ret": ret,
+        "next_step": NEXT_STEP[ret.status],
+        "deadline": deadline_words(
+            due_at=ret.due_at, due_action=ret.due_action, ship_by=ret.ship_by, time_zone=ret.buyer.time_zone
+        ),
+        "may_cancel": Action.CANCEL in actions,
+        "label": _label_panel(label_selectors.label_of(ret)) if ret.status == Status.APPROVED else None,
+        "money": money_panel(ret, now=now, time_zone=ret.buyer.time_zone),
+        "token": forms.form_token(),
+    }
+    if error is not None:
+        return render_problem(request, RETURN_PAGE, context, error)
+    return render(request, RETURN_PAGE, context)
+
+
+# --- /buyer/returns/<code>/accept-offer, /decline-offer ------------------------------------------------
+
+
+@require_http_methods(["POST"])
+@portal_view(BUYER)
+def offer_accept(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """Accept the seller's open offer: a refund of its amount, the item kept; then the return (303).
+    A double submit accepts once; an offer that lapsed meanwhile is 409 ``no_open_offer`` on the page."""
+    canonical = codes.normalise(code)
+    try:
+        once_per_token(
+            actor=actor,
+            token=str(request.POST.get("token", "")),
+            path=f"{return_path(canonical)}/accept-offer",
+            fingerprint={"return": canonical},
+            effect=lambda: offers.return_accept_offer(code=code, actor=actor).code,
+        )
+    except ReturndeskError as error:
+        return _return_page(request, actor, code, error=error)
+    return _see_other(return_path(canonical))
+
+
+@require_http_methods(["POST"])
+@portal_view(BUYER)
+def offer_decline(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """Decline the seller's open offer (a reason optional); the return goes on as before."""
+    canonical = codes.normalise(code)
+    try:
+        reason = str(request.POST.get("reason", "")).strip()
+        wanted = checked(DeclineOfferIn, {"reason": reason} if reason else {}, source="form")
+        offers.return_decline_offer(code=code, actor=actor, reason=wanted.reason)
+    except ReturndeskError as error:
+        return _return_page(request, actor, code, error=error)
+    return _see_other(return_path(canonical))
 
 
 # --- the label of an approved return: its QR on the page, the PDFs to download -----------------------

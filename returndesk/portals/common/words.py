@@ -18,6 +18,7 @@ from returndesk.core.actors import ActorKind, StaffRole
 from returndesk.policies.domain.reasons import Reason
 from returndesk.receiving.domain.parcels import ParcelStatus
 from returndesk.receiving.domain.tally import LineResult
+from returndesk.refunds.domain.states import OfferState, RefundKind, TransactionStatus
 from returndesk.returns.domain.anomalies import Anomaly
 from returndesk.returns.domain.lifecycle import Action, Condition, DueAction, LineOutcome, Resolution, Status
 from returndesk.returns.domain.verification import RefusalReason, Result
@@ -88,8 +89,18 @@ ACTION: Words = {
     Action.REOPEN: _("Reopen"),
 }
 
+# What happened to a refund's money, on the return's timeline (the status does not change).
+REFUND_EVENTS: Words = {
+    "refund_succeeded": _("Refund paid out"),
+    "refund_failed": _("Refund failed"),
+    "refund_held": _("Refund held for review"),
+    "refund_released": _("Held refund released"),
+    "refund_confirmed": _("Refund payout confirmed"),
+    "refund_cancelled": _("Refund cancelled"),
+}
+
 # Timeline events that are no lifecycle action: the opening one, and those changing no status.
-NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT, TRACKING_EVENT, ANOMALY_EVENT)
+NON_ACTION_EVENTS = (REQUEST_EVENT, CODE_RESENT_EVENT, TRACKING_EVENT, ANOMALY_EVENT, *REFUND_EVENTS)
 
 # What a timeline says happened: the event's action, or one of ``NON_ACTION_EVENTS``.
 EVENT: Words = {
@@ -116,6 +127,7 @@ EVENT: Words = {
     Action.EXPIRE: _("Expired"),
     Action.CLOSE: _("Closed"),
     Action.REOPEN: _("Reopened"),
+    **REFUND_EVENTS,
 }
 
 BUTTON: Words = {
@@ -249,6 +261,59 @@ PARCEL_STATUS: Words = {
     ParcelStatus.MATCHED: _("Matched to a return"),
 }
 
+REFUND_STATUS: Words = {
+    TransactionStatus.PENDING: _("On its way"),
+    TransactionStatus.SUCCEEDED: _("Paid out"),
+    TransactionStatus.FAILED: _("Failed"),
+    TransactionStatus.HELD: _("Held for review"),
+    TransactionStatus.CANCELLED: _("Cancelled"),
+}
+
+REFUND_KIND: Words = {
+    RefundKind.REFUND: _("Refund"),
+    RefundKind.KEEP: _("Refund, item kept"),
+    RefundKind.OFFER: _("Accepted offer"),
+}
+
+OFFER_STATE: Words = {
+    OfferState.OPEN: _("open"),
+    OfferState.ACCEPTED: _("accepted"),
+    OfferState.DECLINED: _("declined"),
+    OfferState.LAPSED: _("lapsed, not answered in time"),
+    OfferState.WITHDRAWN: _("withdrawn"),
+}
+
+
+class RefundButton(StrEnum):
+    """What staff do to a refund's transaction."""
+
+    CONFIRM = "confirm"
+    RETRY = "retry"
+    RELEASE = "release"
+    CANCEL = "cancel"
+
+
+REFUND_BUTTON: Words = {
+    RefundButton.CONFIRM: _("Confirm the payout"),
+    RefundButton.RETRY: _("Retry"),
+    RefundButton.RELEASE: _("Release"),
+    RefundButton.CANCEL: _("Cancel the refund"),
+}
+
+# Payment methods as an order's import names them; another is shown as imported.
+PAYMENT_METHOD: Mapping[str, Promise] = {
+    "card": _("card"),
+    "paypal": _("PayPal account"),
+    "wallet": _("wallet"),
+    "bank_transfer": _("bank account"),
+}
+
+
+def payment_method(method: str) -> str:
+    found = PAYMENT_METHOD.get(method.strip().lower())
+    return str(found) if found is not None else method
+
+
 # Each vocabulary by the name templates give the ``word`` filter, with the enum it covers.
 VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "status": (Status, STATUS),
@@ -269,6 +334,10 @@ VOCABULARIES: dict[str, tuple[type[StrEnum], Words]] = {
     "search_by": (SearchBy, SEARCH_BY),
     "line_result": (LineResult, LINE_RESULT),
     "parcel_status": (ParcelStatus, PARCEL_STATUS),
+    "refund_status": (TransactionStatus, REFUND_STATUS),
+    "refund_kind": (RefundKind, REFUND_KIND),
+    "offer_state": (OfferState, OFFER_STATE),
+    "refund_button": (RefundButton, REFUND_BUTTON),
 }
 
 

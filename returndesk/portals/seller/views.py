@@ -19,9 +19,15 @@ from django.views.decorators.http import require_GET, require_POST
 from returndesk.core import clock
 from returndesk.core.actors import Actor, StaffRole
 from returndesk.core.errors import ReturndeskError, ValidationFailed
+from returndesk.core.idempotency import once_per_token
 from returndesk.portals.common.views import SELLER, is_htmx, portal_view, render_problem
-from returndesk.portals.seller import forms
+from returndesk.portals.seller import forms, money
 from returndesk.receiving import services as receiving_services
+from returndesk.refunds import exchanges, offers, transactions
+from returndesk.refunds import selectors as refund_selectors
+from returndesk.refunds import services as refund_services
+from returndesk.refunds.offer_schemas import OfferIn
+from returndesk.refunds.schemas import KeepIn, RefundConfirmIn, RefundRetryIn
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
@@ -31,7 +37,7 @@ RETURN_PAGE = "portals/seller/return.html"
 
 QUEUE_PAGE_SIZE = 50
 # The actions this portal has a form for, in the order the page shows them.
-PAGE_ACTIONS = (Action.APPROVE, Action.REJECT, Action.RECEIVE, Action.INSPECT)
+PAGE_ACTIONS = (Action.APPROVE, Action.REJECT, Action.RECEIVE, Action.INSPECT, *money.MONEY_ACTIONS)
 # What an inspection may conclude: the pending outcome is no verdict.
 INSPECTION_OUTCOMES = (LineOutcome.ACCEPTED, LineOutcome.REJECTED)
 
@@ -110,14 +116,17 @@ def _return_page(
     return it read without a query."""
     ret = return_get_for_actor(code=code, actor=actor, with_timeline=True)
     allowed = return_actions(ret=ret, actor=actor, now=clock.now())
+    actions = [action for action in PAGE_ACTIONS if action in allowed]
     context = {
         "ret": ret,
         "lines": list(ret.lines.all()),
         "anomalies": list(ret.anomalies.all()),
         "events": list(ret.events.all()),
-        "actions": [action for action in PAGE_ACTIONS if action in allowed],
+        "actions": actions,
         "outcomes": INSPECTION_OUTCOMES,
         "conditions": list(Condition),
+        # Managers' only: the refunds with their buttons, the refund form's amounts.
+        **money.money_context(ret, actor, actions),
     }
     if problem is not None:
         return render_problem(request, RETURN_PAGE, context, problem)
@@ -170,3 +179,105 @@ def inspect(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
         return services.return_inspect(code=code, actor=actor, lines=lines)
 
     return _act(request, actor, code, change)
+
+
+# --- money: refund, offer, keep, exchange; a refund's confirm and retry ---------------------------------
+
+
+@require_POST
+@portal_view(SELLER)
+def refund(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """The refund form's amounts, as the API's body; its one-time token is the refund's
+    ``request_key``, so a double submit is one refund."""
+
+    def change() -> object:
+        wanted = money.refund_input(request.POST)
+        return refund_services.return_refund(
+            code=code,
+            actor=actor,
+            lines=wanted.amounts(),
+            shipping_amount=wanted.shipping_amount,
+            note=wanted.note,
+            request_key=money.form_token_of(request.POST),
+        )
+
+    return _act(request, actor, code, change)
+
+
+@require_POST
+@portal_view(SELLER)
+def offer(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    """Offer a settlement; the form's token makes a double submit one offer."""
+
+    def change() -> object:
+        wanted = forms.checked(OfferIn, money.given(request.POST, "amount", "message"), source="form")
+        return once_per_token(
+            actor=actor,
+            token=money.form_token_of(request.POST),
+            path=f"{return_path(codes.normalise(code))}/offer",
+            fingerprint=wanted.model_dump(mode="json"),
+            effect=lambda: (
+                offers.return_offer(code=code, actor=actor, amount=wanted.amount, message=wanted.message).code
+            ),
+        )
+
+    return _act(request, actor, code, change)
+
+
+@require_POST
+@portal_view(SELLER)
+def keep(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    def change() -> object:
+        wanted = forms.checked(KeepIn, money.given(request.POST, "note"), source="form")
+        return refund_services.return_keep(
+            code=code, actor=actor, note=wanted.note, request_key=money.form_token_of(request.POST)
+        )
+
+    return _act(request, actor, code, change)
+
+
+@require_POST
+@portal_view(SELLER)
+def exchange(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
+    def change() -> object:
+        return exchanges.return_exchange(
+            code=code, actor=actor, lines=money.exchange_input(request.POST).exchange_lines()
+        )
+
+    return _act(request, actor, code, change)
+
+
+def _on_refund(request: HttpRequest, actor: Actor, refund_id: int, change: Callable[[], object]) -> HttpResponse:
+    """Run ``change`` on a refund of the seller's, then back to its return (303); a refusal is the
+    return page with the problem. Another seller's refund is 404 ``not_found``, as a missing one."""
+    code = refund_selectors.refund_get_for_actor(refund_id=refund_id, actor=actor).return_request.code
+    return _act(request, actor, code, change)
+
+
+@require_POST
+@portal_view(SELLER)
+def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
+    """Confirm that a manual payout was made (its reference optional)."""
+
+    def change() -> object:
+        fields = money.given(request.POST, "transaction", "reference", "note")
+        wanted = forms.checked(RefundConfirmIn, fields, source="form")
+        return transactions.refund_confirm(
+            refund_id=refund_id,
+            actor=actor,
+            transaction_id=wanted.transaction,
+            reference=wanted.reference,
+            note=wanted.note,
+        )
+
+    return _on_refund(request, actor, refund_id, change)
+
+
+@require_POST
+@portal_view(SELLER)
+def refund_retry(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
+    def change() -> object:
+        wanted = forms.checked(RefundRetryIn, money.given(request.POST, "transaction"), source="form")
+        return transactions.refund_retry(refund_id=refund_id, actor=actor, transaction_id=wanted.transaction)
+
+    return _on_refund(request, actor, refund_id, change)

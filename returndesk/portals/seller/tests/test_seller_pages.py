@@ -236,9 +236,15 @@ def test_actions_follow_the_lifecycle_and_warehouse_staff_see_no_approve_or_reje
     manager = people["seller_a_manager"].get(f"/seller/returns/{ret.code}")
     warehouse = people["seller_a_warehouse"].get(f"/seller/returns/{ret.code}")
 
-    assert re.findall(r'data-action="([^"]+)"', manager.text) == ["approve", "reject"]
+    # Issue 9: a requested return may also be settled by an offer, or kept by the buyer.
+    assert re.findall(r'data-action="([^"]+)"', manager.text) == ["approve", "reject", "offer", "keep"]
     assert ">Approve</button>" in manager.text
     assert re.findall(r'data-action="([^"]+)"', warehouse.text) == []
+
+
+# A manager may offer a settlement on a requested return: the page also reads what the offer may
+# reach (``refunds.selectors.refund_plan``: the order's lines with their held units, its payments).
+REFUND_PLAN_QUERIES = 2
 
 
 def test_a_return_page_reads_as_many_queries_for_20_events_as_for_1(people, make_return, django_assert_num_queries):
@@ -246,11 +252,11 @@ def test_a_return_page_reads_as_many_queries_for_20_events_as_for_1(people, make
     client = people["seller_a_manager"]
     client.get(f"/seller/returns/{ret.code}")
 
-    with django_assert_num_queries(7 + extension_queries()):
+    with django_assert_num_queries(7 + extension_queries() + REFUND_PLAN_QUERIES):
         one = client.get(f"/seller/returns/{ret.code}")
     for minutes in range(19):
         return_event_append(ret=ret, actor=SYSTEM_CLOCK, action="note", at=NOW + timedelta(minutes=minutes))
-    with django_assert_num_queries(7 + extension_queries()):
+    with django_assert_num_queries(7 + extension_queries() + REFUND_PLAN_QUERIES):
         twenty = client.get(f"/seller/returns/{ret.code}")
 
     assert (one.text.count("<li data-event="), twenty.text.count("<li data-event=")) == (1, 20)
