@@ -55,7 +55,8 @@ def refunds_of_return(*, actor: Actor, code: str) -> list[Refund]:
     """The refunds of the return ``code`` names, oldest first; 404 ``not_found`` for a return the
     actor may not see, 403 ``forbidden`` for buyers and carriers."""
     access_require(actor, *READERS)
-    ret = visible_returns(actor).select_related("order").filter(code=codes.normalise(code)).first()
+    # The buyer too: each transaction's expected arrival counts in the buyer's country and zone.
+    ret = visible_returns(actor).select_related("order", "buyer").filter(code=codes.normalise(code)).first()
     if ret is None:
         raise ReturnNotFound()
     refunds = list(refunds_answerable(ret.refunds.order_by("created_at", "id")))
@@ -70,7 +71,7 @@ def refund_get_for_actor(*, actor: Actor, refund_id: int) -> Refund:
     access_require(actor, *READERS)
     found = (
         refunds_answerable(Refund.objects.filter(pk=refund_id, return_request__in=visible_returns(actor)))
-        .select_related("return_request")
+        .select_related("return_request__buyer")
         .first()
     )
     if found is None:

@@ -111,6 +111,9 @@ def test_a_fake_refund_succeeds_after_the_commit_and_settles_the_return(refunded
     # Card, 3-20 business days from Wednesday 11 March in Spain (Good Friday is its one national
     # holiday on the way): the money is due by the end of Thursday 9 April, Madrid time.
     assert ret.money_due_at == datetime.fromisoformat("2026-04-10T00:00:00+02:00")
+    # Resolved, it closes once the buyer may no longer escalate: 15 days after the money is due,
+    # later than 15 days after the resolution.
+    assert (ret.due_action, ret.due_at) == (DueAction.CLOSE, ret.money_due_at + timedelta(days=15))
 
 
 def test_fail_once_fails_then_a_retry_succeeds_with_the_next_key(refunded, gateway, django_capture_on_commit_callbacks):

@@ -198,3 +198,23 @@ def test_a_pending_stripe_refund_is_polled_until_it_ends() -> None:
         ("get", "https://api.stripe.com/v1/refunds/re_1"),
         ("get", "https://api.stripe.com/v1/refunds/re_1"),
     ]
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+def test_the_refund_settings_read_their_json_and_refuse_nonsense() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from returndesk import settings as configured
+
+    assert configured._refund_days({"card": [1, 2]})["card"] == (1, 2)
+    assert configured._refund_days(None)["bank_transfer"] == (5, 10)
+    # A key left out is 0: the bench's {"fail_rate": 0} alone is fine.
+    assert configured._fake_gateway({"fail_rate": 0}) == {"fail_rate": 0.0, "delay_seconds": 0.0}
+    for days in ([3, 20], {"card": [20, 3]}, {"card": [1]}, {"card": [True, 2]}):
+        with pytest.raises(ImproperlyConfigured):
+            configured._refund_days(days)
+    for fake in ({"fail_rate": 2}, {"delay_seconds": -1}, {"rate": 0.1}, [0.1]):
+        with pytest.raises(ImproperlyConfigured):
+            configured._fake_gateway(fake)
