@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +31,7 @@ from returndesk.accounts.models import ApiKey, MagicLink, StaffMembership
 from returndesk.core import clock
 from returndesk.core.actors import StaffRole, with_article
 from returndesk.core.errors import ValidationFailed
+from returndesk.core.transactions import after_commit
 from returndesk.marketplace.models import Buyer, Seller
 
 
@@ -275,9 +275,7 @@ def buyer_sign_in_request(*, email: str, client: str, origin: str) -> None:
         for buyer in buyers:
             _, token = _link_create(buyer=buyer, lifetime=lifetime)
             url = magic_link_url(origin=origin, token=token)
-            transaction.on_commit(
-                partial(_sign_in_mail, buyer.email, url, int(lifetime.total_seconds()) // 60), robust=True
-            )
+            after_commit(_sign_in_mail, buyer.email, url, int(lifetime.total_seconds()) // 60)
 
 
 def portal_link_create(

@@ -10,7 +10,7 @@ a caller that does catch, keep theirs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -47,3 +47,18 @@ def doomed() -> bool:
     """Whether the transaction open here can only roll back: an error left a unit of work without
     a savepoint. No statement may run in it; what must outlast the error is the caller's to redo."""
     return bool(transaction.get_connection().needs_rollback)
+
+
+def after_commit(func: Callable[..., object], *args: object) -> None:
+    """Run ``func(*args)`` once the transaction open here commits (at once outside one), as
+    ``transaction.on_commit(..., robust=True)``: a failure is logged and what follows still runs,
+    so a mail that cannot be sent never turns a committed answer into an error.
+
+    A named callable, not a ``functools.partial``: Django names a failing callback in its log by
+    ``__qualname__``, which a partial lacks, and the log line itself would raise."""
+
+    def run() -> None:
+        func(*args)
+
+    run.__qualname__ = getattr(func, "__qualname__", repr(func))
+    transaction.on_commit(run, robust=True)

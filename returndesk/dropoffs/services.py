@@ -29,7 +29,7 @@ from returndesk.core.locks import locked
 from returndesk.core.orm import rows_known
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
-from returndesk.core.transactions import doomed, unit_of_work
+from returndesk.core.transactions import after_commit, doomed, unit_of_work
 from returndesk.dropoffs.domain.tracking_events import CHANGES, Effect, TrackingStatus, effect_of, too_far_ahead
 from returndesk.dropoffs.errors import NotAcceptableAtCounter, UnknownPoint
 from returndesk.dropoffs.locks import tracking_number_lock
@@ -390,7 +390,7 @@ def _handover(
         if waiting and tracking_event is None:
             tracking_events_apply_pending(ret=ret, number=tracking_number, now=now, waiting=waiting)
         if mail_buyer and found.buyer_email:
-            transaction.on_commit(partial(_receipt_mail, found.buyer_email, receipt, ret.code), robust=True)
+            after_commit(_receipt_mail, found.buyer_email, receipt, ret.code)
     return receipt
 
 

@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +30,7 @@ from returndesk.core import clock, money
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.locks import locked
 from returndesk.core.sql import row_snapshot, update_row
+from returndesk.core.transactions import after_commit
 from returndesk.marketplace.models import Order
 from returndesk.refunds import offers, supervision
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
@@ -71,7 +71,7 @@ def transactions_start(ids: Iterable[int]) -> None:
     registers it through ``services.on_transactions_created``)."""
     pending = list(ids)
     if pending:
-        transaction.on_commit(partial(transactions_attempt, pending), robust=True)
+        after_commit(transactions_attempt, pending)
 
 
 def transactions_attempt(ids: Sequence[int]) -> None:

@@ -10,7 +10,6 @@ Confirm, retry, release and cancel live in ``refunds.transactions``; offers in `
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from returndesk.core import money
 from returndesk.core.actors import Actor, Role
 from returndesk.core.orm import rows_known
 from returndesk.core.sql import insert_rows
+from returndesk.core.transactions import after_commit
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Order
 from returndesk.policies.selectors import policy_version_get
@@ -70,7 +70,9 @@ _started: list[Callable[[list[int]], None]] = []
 
 def on_transactions_created(callback: Callable[[list[int]], None]) -> None:
     """Run ``callback(transaction ids)`` after the commit of every refund that created pending
-    transactions (held ones wait for their release). Registered once, at start-up."""
+    transactions (held ones wait for their release). Registered once, at start-up. A callback that
+    fails is logged and the refund still answers: it committed, and ``refunds_drive`` runs its
+    attempt again."""
     if callback not in _started:
         _started.append(callback)
 
@@ -179,7 +181,7 @@ def refund_create(
         pending = [row.pk for row in refund.transactions.all() if row.status == TransactionStatus.PENDING]
         if pending:
             for callback in _started:
-                transaction.on_commit(functools.partial(callback, pending))
+                after_commit(callback, pending)
     return refund
 
 

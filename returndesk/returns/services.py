@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +34,7 @@ from returndesk.core.sql import (
     select_columns,
     update_row,
 )
+from returndesk.core.transactions import after_commit
 from returndesk.marketplace.errors import OrderNotFound
 from returndesk.marketplace.locks import order_lock
 from returndesk.marketplace.models import Buyer, Order, OrderLine
@@ -728,7 +728,7 @@ def _mail_after_response(messages: list[EmailMessage]) -> None:
         # No message, no connection: the backends open none for an empty list.
         get_connection().send_messages(messages)
 
-    transaction.on_commit(partial(after_response, send), robust=True)
+    after_commit(after_response, send)
 
 
 def code_reminder_request(*, order: str, email: str, client: str, now: datetime | None = None) -> None:
