@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import app, wrk
+from bench import app
 from bench.common import Result
 from bench.targets.base import Stage, Target
-from bench.targets.walk import Walk, walk_once
+from bench.targets.walk import Walk, seller_script, walk_once
 
 NAME = "approve"
 WHAT = "POST /api/v1/returns/{code}/approve (seller)"
@@ -23,17 +23,7 @@ PATH = "/api/v1/returns"
 
 
 def _script(stage: Stage, returns: Sequence[tuple[str, str]]) -> Path:
-    sellers = sorted(stage.seller_keys)
-    owner = {seller: number + 1 for number, seller in enumerate(sellers)}  # Lua counts from 1
-    return wrk.script(
-        NAME,
-        "approve",
-        {
-            "authorizations": [f"Bearer {stage.seller_keys[seller]}" for seller in sellers],
-            "items": [code for code, _ in returns],
-            "owners": [owner[seller] for _, seller in returns],
-        },
-    )
+    return seller_script(stage, NAME, "approve", [code for code, _ in returns], [seller for _, seller in returns])
 
 
 def measure(stage: Stage) -> Result:

@@ -13,10 +13,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import app, wrk
+from bench import app
 from bench.common import Result
 from bench.targets.base import Stage, Target
-from bench.targets.walk import Walk, walk_once
+from bench.targets.walk import Walk, seller_script, walk_once
 
 NAME = "receive"
 WHAT = "POST /api/v1/returns/{code}/receive (seller, code and item scanned)"
@@ -29,17 +29,13 @@ def _body(code: str, sku: str) -> str:
 
 
 def _script(stage: Stage, returns: Sequence[tuple[str, str, str]]) -> Path:
-    sellers = sorted(stage.seller_keys)
-    owner = {seller: number + 1 for number, seller in enumerate(sellers)}  # Lua counts from 1
-    return wrk.script(
+    return seller_script(
+        stage,
         NAME,
         "receive",
-        {
-            "authorizations": [f"Bearer {stage.seller_keys[seller]}" for seller in sellers],
-            "items": [code for code, _, _ in returns],
-            "bodies": [_body(code, sku) for code, _, sku in returns],
-            "owners": [owner[seller] for _, seller, _ in returns],
-        },
+        [code for code, _, _ in returns],
+        [seller for _, seller, _ in returns],
+        bodies=[_body(code, sku) for code, _, sku in returns],
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from bench import app
+from bench import app, wrk
 from bench.common import CONNECTIONS, SETTLE_SECONDS, THREADS, HarnessError, Result, log
 from bench.targets.base import Stage
 
@@ -64,3 +64,23 @@ def walk_once(stage: Stage, walk: Walk[Row]) -> Result:
         f" ({len(remaining)} {walk.rows} were available)"
     )
     return result
+
+
+def seller_script(
+    stage: Stage, name: str, lua: str, codes: Sequence[str], sellers: Sequence[str], **more: object
+) -> Path:
+    """The wrk script of a walk whose requests each go with the key of the code's seller: the
+    sellers' keys once (``authorizations``), and per code its seller's place among them
+    (``owners``, from 1 as Lua counts), beside the codes (``items``) and what else the script reads."""
+    keys = sorted(stage.seller_keys)
+    owner = {seller: number + 1 for number, seller in enumerate(keys)}
+    return wrk.script(
+        name,
+        lua,
+        {
+            "authorizations": [f"Bearer {stage.seller_keys[seller]}" for seller in keys],
+            "items": list(codes),
+            "owners": [owner[seller] for seller in sellers],
+            **more,
+        },
+    )
