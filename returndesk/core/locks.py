@@ -11,7 +11,10 @@ The order, lowest first:
 4. a parcel recorded without a return (``receiving.Parcel``), when a match receives its return;
 5. a return (``returns.Return``), then what hangs off it (its lines and events).
 6. the order's lines, then its payments, by pk (``refunds.services``: a refund's running totals,
-   after the order's and the return's locks).
+   after the order's and the return's locks);
+7. a refund's transactions (``refunds.transactions``, ``refunds.execution``), always under the
+   order's lock: confirming, cancelling or recording a gateway's answer locks them before the
+   lines and payments it frees, which cannot wait in a circle while the order's lock is held first.
 
 A service that needs several of these takes them in this order, and never one higher in the list
 after one lower down. Inserting a row that refers to another counts as a lock too: PostgreSQL's
