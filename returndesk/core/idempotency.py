@@ -227,9 +227,10 @@ def _record_sql(vendor: str) -> str:
 def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:
     """The record of this scope, unless it outlived its keeping time (then it goes).
 
-    Plain (and on PostgreSQL prepared) SQL, as is the insert: every keyed request reads and writes
-    one record, and a counter's handover sends a key with each parcel."""
-    rows = fetch_all(_record_sql(connection.vendor), [scope[column] for column in _SCOPE_COLUMNS])
+    Plain SQL, as is the insert: every keyed request reads and writes one record, and a counter's
+    handover sends a key with each parcel. Not prepared: a generic plan made while the table was
+    still empty would scan it whole on every request (``core.sql.fetch_all``)."""
+    rows = fetch_all(_record_sql(connection.vendor), [scope[column] for column in _SCOPE_COLUMNS], prepare=False)
     if not rows:
         return None
     (record,) = row_to_instances(rows[0], IdempotencyRecord)

@@ -28,7 +28,7 @@ def _database() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
-def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def fetch_all(sql: str, params: Sequence[Any], *, prepare: bool = True) -> list[tuple[Any, ...]]:
     """Run a statement with ``%s`` placeholders and return its rows.
 
     On PostgreSQL it runs as a prepared statement: planning a five-table join costs several times
@@ -37,13 +37,19 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     ``RETURNDESK_PREPARED_STATEMENTS=0`` turns it off (a transaction-pooling PgBouncer older than
     1.21 cannot keep prepared statements). Those statements bypass Django's cursor wrapper, so
     they log themselves where ``CaptureQueriesContext`` and ``assertNumQueries`` read.
+
+    ``prepare=False`` for a one-table lookup of a table that starts empty and grows fast (the
+    Idempotency-Key records): after five runs PostgreSQL keeps a generic plan for the connection's
+    life, and one made while the table was empty scans it whole, however big it grows, until an
+    ANALYZE of the table; planning such a lookup each time costs less than a scan of a few
+    thousand rows.
     """
-    return _run(sql, params, fetch=True)
+    return _run(sql, params, fetch=True, prepare=prepare)
 
 
-def _run(sql: str, params: Sequence[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
+def _run(sql: str, params: Sequence[Any], *, fetch: bool, prepare: bool = True) -> list[tuple[Any, ...]]:
     db = _database()
-    if db.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
+    if prepare and db.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
         # What Django's own cursor() does first: the health check, then a live connection.
         db.close_if_health_check_failed()
         db.ensure_connection()

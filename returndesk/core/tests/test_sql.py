@@ -75,3 +75,23 @@ def test_no_rows_make_no_statement() -> None:
     with CaptureQueriesContext(connection) as statements:
         assert insert_rows([]) == []
     assert statements.captured_queries == []
+
+
+def test_a_statement_run_unprepared_leaves_no_plan_behind() -> None:
+    """The Idempotency-Key lookup's shape: on PostgreSQL a prepared statement keeps, after five runs,
+    a generic plan for the connection's life, which for a table read while still empty is a scan of
+    the whole table however it grows; ``prepare=False`` plans it each time instead."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL prepares statements")
+    sql = f"SELECT b.id FROM {quoted_table(Buyer)} b WHERE b.external_id = %s"  # noqa: S608
+
+    for _ in range(6):
+        assert fetch_all(sql, ["nobody"], prepare=False) == []
+        assert fetch_all(sql + " AND b.id > %s", ["nobody", 0]) == []
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert [statement for statement in prepared if "external_id" in statement] == [
+        sql.replace("%s", "$1") + " AND b.id > $2"
+    ]
