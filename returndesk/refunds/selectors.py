@@ -13,7 +13,6 @@ from django.db.models import Prefetch, QuerySet
 from returndesk.core import money
 from returndesk.core.access import access_require
 from returndesk.core.actors import Actor, ActorKind
-from returndesk.core.locks import locked
 from returndesk.core.sql import fetch_all, quoted_table, row_to_instances, select_columns
 from returndesk.marketplace.models import Order, OrderLine, Payment
 from returndesk.policies.domain.reasons import Reason
@@ -92,7 +91,8 @@ class LinesAndPayments:
 
 def lines_and_payments_read(order: Order, *, lock: bool) -> LinesAndPayments:
     """The order's lines (with the units its holding returns claim) and payments, by pk; ``lock``:
-    locked, as a refund reads them (after the order's and the return's locks)."""
+    locked, as a refund reads them (after the order's and the return's locks). Two prepared
+    plain-SQL statements: a refund reads them every time."""
     rows = fetch_all(_lines_sql(connection.vendor, lock=lock), [*_held_params(), order.pk])
     order_lines: dict[int, OrderLine] = {}
     held: dict[int, int] = {}
@@ -102,8 +102,13 @@ def lines_and_payments_read(order: Order, *, lock: bool) -> LinesAndPayments:
         line.order = order
         order_lines[line.pk] = line
         held[line.pk] = int(units)
-    payments = Payment.objects.filter(order=order)
-    return LinesAndPayments(order, order_lines, held, list((locked(payments) if lock else payments).order_by("pk")))
+    payments = []
+    for row in fetch_all(_payments_sql(connection.vendor, lock=lock), [order.pk]):
+        (payment,) = row_to_instances(row, Payment)
+        assert isinstance(payment, Payment)
+        payment.order = order
+        payments.append(payment)
+    return LinesAndPayments(order, order_lines, held, payments)
 
 
 def _held_params() -> list[str]:
@@ -118,6 +123,17 @@ def _lines_sql(vendor: str, *, lock: bool) -> str:
     return (
         f"SELECT {select_columns(OrderLine, 'ol')}, {held}"  # noqa: S608
         f" FROM {quoted_table(OrderLine)} ol WHERE ol.order_id = %s ORDER BY ol.id{clause}"
+    )
+
+
+@functools.cache
+def _payments_sql(vendor: str, *, lock: bool) -> str:
+    # ``vendor`` keys the cache: the statement differs by database. Not one statement with the
+    # lines': the lines are locked first, and a locking read cannot be a UNION.
+    clause = " FOR NO KEY UPDATE OF p" if lock and connection.features.has_select_for_update else ""
+    return (
+        f"SELECT {select_columns(Payment, 'p')} FROM {quoted_table(Payment)} p"  # noqa: S608
+        f" WHERE p.order_id = %s ORDER BY p.id{clause}"
     )
 
 

@@ -16,17 +16,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import transaction
+from django.db.models import Model
 
-from returndesk.core import money
+from returndesk.core import clock, money
 from returndesk.core.actors import Actor, Role
 from returndesk.core.orm import rows_known
-from returndesk.core.sql import insert_rows
-from returndesk.core.transactions import after_commit
-from returndesk.marketplace.locks import order_lock
+from returndesk.core.sql import insert_rows, row_snapshot, update_row
+from returndesk.core.transactions import after_commit, unit_of_work
 from returndesk.marketplace.models import Order
 from returndesk.policies.selectors import policy_version_get
-from returndesk.refunds import supervision
+from returndesk.refunds import locks, supervision
 from returndesk.refunds.domain import amounts
 from returndesk.refunds.domain.amounts import Plan
 from returndesk.refunds.domain.states import RefundKind, TransactionStatus
@@ -39,9 +38,8 @@ from returndesk.refunds.selectors import (
     refunds_answerable,
     return_money,
 )
-from returndesk.returns import selectors as returns_selectors
 from returndesk.returns import services as returns_services
-from returndesk.returns.domain import codes, lifecycle
+from returndesk.returns.domain import lifecycle
 from returndesk.returns.domain.lifecycle import Action, Resolution
 from returndesk.returns.errors import ReturnNotFound
 from returndesk.returns.models import Return, ReturnLine
@@ -125,17 +123,21 @@ def refund_create(
     action = ACTIONS[refund_kind]
     lifecycle.ensure_staff_may(actor, action)
     lifecycle.ensure_role(action, actor.role)
-    with transaction.atomic():
-        order_id = _order_of(actor, code)
+    # No guard of these actions reads anomalies: the return's lock reads none.
+    assert action not in lifecycle.ANOMALY_ACTIONS
+    with unit_of_work():
         # The order's lock first: every refund of the order and its re-import queue here, so the
         # running totals read below are the latest and a request key is looked up race-free.
-        order = order_lock(external_id=order_id)
-        if order is None:  # the order cannot go while a return refers to it
+        order = locks.order_of_return_lock(actor=actor, code=code)
+        if order is None:
             raise ReturnNotFound()
-        if request_key:
-            first = _refund_for_key(code, request_key)
-            if first is not None:
-                return first
+        found = locks.return_by_code_lock(order=order, code=code, request_key=request_key)
+        assert found is not None, "a return cannot go while its order is locked"
+        if found.refund_id is not None:
+            return _refund_for_key(found.refund_id)
+        ret = found.ret
+        # Read after the locks, as ``return_transition`` does: times in the order of the commits.
+        now = now or clock.now()
         written = _Written()
         event_data: dict[str, Any] = dict(data or {})
 
@@ -156,8 +158,14 @@ def refund_create(
             if apply is not None:
                 apply(ret, at)
 
-        ret = returns_services.return_transition(
-            code=code, actor=actor, action=action, now=now, reason=note, data=event_data, apply=write
+        returns_services.return_transition_locked(
+            ret=ret,
+            actor=returns_services.return_recorded_actor(actor, action, ret),
+            action=action,
+            now=now,
+            reason=note,
+            data=event_data,
+            apply=write,
         )
         refund = written.refund
         assert refund is not None
@@ -190,25 +198,12 @@ class _Written:
     refund: Refund | None = None
 
 
-def _order_of(actor: Actor, code: str) -> str:
-    """The external id of the order of the return ``code`` names, if ``actor`` may see it."""
-    found = (
-        returns_selectors.visible_returns(actor)
-        .filter(code=codes.normalise(code))
-        .values_list("order__external_id", flat=True)
-        .first()
-    )
-    if found is None:
-        raise ReturnNotFound()
-    return found
-
-
-def _refund_for_key(code: str, request_key: str) -> Refund | None:
+def _refund_for_key(refund_id: int) -> Refund:
     """The refund an earlier request with this key made on the return, with what its answer reads."""
     return (
-        refunds_answerable(Refund.objects.filter(return_request__code=codes.normalise(code), request_key=request_key))
+        refunds_answerable(Refund.objects.filter(pk=refund_id))
         .select_related("return_request__order", "return_request__seller", "return_request__buyer")
-        .first()
+        .get()
     )
 
 
@@ -230,6 +225,11 @@ def _refund_write(
     payments, plan the amounts, and write the refund and every running total."""
     currency = order.currency
     read = lines_and_payments_read(order, lock=True)
+    return_lines: dict[str, ReturnLine] = {}
+    for line in ret.lines.all():
+        # The order's lines just locked are the return's lines' own: read once, fresh.
+        line.order_line = read.order_lines[line.order_line_id]
+        return_lines[line.order_line.external_id] = line
     facts = return_money(ret, read)
     if kind is RefundKind.OFFER:
         assert offer is not None, "an offer's refund names its offer"
@@ -258,20 +258,23 @@ def _refund_write(
     policy = policy_version_get(version=ret.policy_id).policy
     hold_above = policy.hold_refunds_above.get(currency)
     held = amounts.is_held(plan.total, None if hold_above is None else money.to_minor(hold_above, currency))
-    refund = Refund.objects.create(
-        return_request=ret,
-        kind=kind,
-        offer=offer,
-        currency=currency,
-        shipping_amount=money.from_minor(plan.shipping, currency),
-        total=money.from_minor(plan.total, currency),
-        note=note,
-        created_at=at,
-        created_by_kind=actor.kind,
-        created_by_id=actor.id,
-        request_key=request_key,
+    (refund,) = insert_rows(
+        [
+            Refund(
+                return_request=ret,
+                kind=kind,
+                offer=offer,
+                currency=currency,
+                shipping_amount=money.from_minor(plan.shipping, currency),
+                total=money.from_minor(plan.total, currency),
+                note=note,
+                created_at=at,
+                created_by_kind=actor.kind,
+                created_by_id=actor.id,
+                request_key=request_key,
+            )
+        ]
     )
-    return_lines = {line.order_line.external_id: line for line in ret.lines.all()}
     refund_lines = insert_rows(
         [
             RefundLine(
@@ -301,8 +304,9 @@ def _refund_write(
             if draw
         ]
     )
-    for row in transactions:
-        row.payment = next(payment for payment in read.payments if payment.pk == row.payment_id)
+    # Live transactions of earlier refunds hold part of the return's running total: none when it
+    # is zero (every transaction's amount is positive), and then these are all the live ones.
+    earlier_live = minor_of(ret.refunded, currency) != 0
     _totals_add(ret=ret, read=read, return_lines=return_lines, plan=plan, draws=draws)
     full_default = amounts.breakdown(facts, RefundKind.REFUND).total
     ret.resolution = amounts.resolution(
@@ -324,7 +328,8 @@ def _refund_write(
         event_data["held"] = True
     rows_known(refund, lines=refund_lines, transactions=transactions)
     # The money's due date (provisional, from now) and when a held refund needs an agent.
-    supervision.return_refund_columns_set(ret, supervision.return_transactions(ret), now=at)
+    known = supervision.return_transactions(ret) if earlier_live else transactions
+    supervision.return_refund_columns_set(ret, known, now=at)
     return refund
 
 
@@ -341,19 +346,17 @@ def _totals_add(
 
     for line in plan.lines:
         return_line = return_lines[line.line]
-        return_line.refunded = plus(return_line.refunded, line.amount)
-        return_line.save(update_fields=["refunded"])
+        _written(return_line, refunded=plus(return_line.refunded, line.amount))
         order_line = read.order_lines[return_line.order_line_id]
-        order_line.refunded = plus(order_line.refunded, line.amount)
-        order_line.save(update_fields=["refunded"])
+        _written(order_line, refunded=plus(order_line.refunded, line.amount))
     for payment, draw in zip(read.payments, draws, strict=True):
-        if draw:
-            payment.refunded = plus(payment.refunded, draw)
-            payment.save(update_fields=["refunded"])
+        _written(payment, refunded=plus(payment.refunded, draw))
     order = read.order
-    order.refunded = plus(order.refunded, plan.total)
-    order.shipping_refunded = plus(order.shipping_refunded, plan.shipping)
-    Order.objects.filter(pk=order.pk).update(refunded=order.refunded, shipping_refunded=order.shipping_refunded)
+    _written(
+        order,
+        refunded=plus(order.refunded, plan.total),
+        shipping_refunded=plus(order.shipping_refunded, plan.shipping),
+    )
     ret.refunded = plus(ret.refunded, plan.total)
     ret.shipping_refunded = plus(ret.shipping_refunded, plan.shipping)
 
@@ -392,25 +395,33 @@ def refund_totals_release(*, ret: Return, order: Order, refund: Refund, cancelle
 
     for line, held_before, held_after in zip(refund_lines, before, after, strict=False):
         freed = held_before - held_after
-        if freed:
-            return_line = line.return_line
-            return_line.refunded = minus(return_line.refunded, freed)
-            return_line.save(update_fields=["refunded"])
-            order_line = read.order_lines[return_line.order_line_id]
-            order_line.refunded = minus(order_line.refunded, freed)
-            order_line.save(update_fields=["refunded"])
+        return_line = line.return_line
+        _written(return_line, refunded=minus(return_line.refunded, freed))
+        order_line = read.order_lines[return_line.order_line_id]
+        _written(order_line, refunded=minus(order_line.refunded, freed))
     shipping_freed = before[-1] - after[-1]
     payments = {payment.pk: payment for payment in read.payments}
     for row in cancelled:
         payment = payments[row.payment_id]
-        payment.refunded = minus(payment.refunded, minor_of(row.amount, currency))
-        payment.save(update_fields=["refunded"])
+        _written(payment, refunded=minus(payment.refunded, minor_of(row.amount, currency)))
     freed_total = live_before - live_after
-    order.refunded = minus(read.order.refunded, freed_total)
-    order.shipping_refunded = minus(read.order.shipping_refunded, shipping_freed)
-    Order.objects.filter(pk=order.pk).update(refunded=order.refunded, shipping_refunded=order.shipping_refunded)
+    _written(
+        order,
+        refunded=minus(read.order.refunded, freed_total),
+        shipping_refunded=minus(read.order.shipping_refunded, shipping_freed),
+    )
     ret.refunded = minus(ret.refunded, freed_total)
     ret.shipping_refunded = minus(ret.shipping_refunded, shipping_freed)
+
+
+def _written(row: Model, **values: Decimal) -> None:
+    """Set a running total's ``values`` on ``row`` and write those that changed, in one prepared
+    statement (``core.sql.update_row``): no ORM query to compile, and no statement for a total
+    that did not move."""
+    since = row_snapshot(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    update_row(row, since=since)
 
 
 def _minor(amount: Decimal, currency: str, loc: list[str | int]) -> int:

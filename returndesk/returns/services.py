@@ -341,23 +341,6 @@ def _event_row(
     )
 
 
-def _append_event(
-    ret: Return,
-    actor: Actor,
-    action: str,
-    *,
-    from_status: Status | None,
-    to_status: Status,
-    at: datetime,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> ReturnEvent:
-    (event,) = insert_rows(
-        [_event_row(ret, actor, action, from_status=from_status, to_status=to_status, at=at, reason=reason, data=data)]
-    )
-    return event
-
-
 def return_event_append(
     *, ret: Return, actor: Actor, action: str, at: datetime, reason: str = "", data: dict[str, Any] | None = None
 ) -> ReturnEvent:
@@ -365,8 +348,18 @@ def return_event_append(
 
     The caller holds the return's row lock, in the transaction of the change the event records.
     """
+    (event,) = insert_rows([return_event_row(ret=ret, actor=actor, action=action, at=at, reason=reason, data=data)])
+    return event
+
+
+def return_event_row(
+    *, ret: Return, actor: Actor, action: str, at: datetime, reason: str = "", data: dict[str, Any] | None = None
+) -> ReturnEvent:
+    """The row, not written yet, of an event that changes no status: for a caller that appends it
+    with the action that follows in the same transaction (``return_transition_locked``'s
+    ``events_before``), in one statement."""
     status = Status(ret.status)
-    return _append_event(ret, actor, action, from_status=status, to_status=status, at=at, reason=reason, data=data)
+    return _event_row(ret, actor, action, from_status=status, to_status=status, at=at, reason=reason, data=data)
 
 
 def return_anomaly_record(
@@ -396,7 +389,7 @@ def return_anomaly_record(
     return anomaly
 
 
-def _recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
+def return_recorded_actor(actor: Actor, action: Action, ret: Return) -> Actor:
     """The platform taking a buyer's action (cancel, escalate, ...) acts on the buyer's behalf."""
     if actor.role is Role.PLATFORM and Role.BUYER in lifecycle.TABLE[action].roles:
         return actor.for_buyer(ret.buyer.external_id)
@@ -446,7 +439,7 @@ def return_transition(
         known_anomalies = selectors.return_known_anomalies(ret) if reads_anomalies else frozenset[str]()
         return_transition_locked(
             ret=ret,
-            actor=_recorded_actor(actor, action, ret),
+            actor=return_recorded_actor(actor, action, ret),
             action=action,
             now=now or clock.now(),
             known_anomalies=known_anomalies,
@@ -468,19 +461,25 @@ def return_transition_locked(
     reason: str = "",
     data: dict[str, Any] | None = None,
     apply: Callable[[Return, datetime], None] | None = None,
+    since: tuple[Any, ...] | None = None,
+    events_before: Sequence[ReturnEvent] = (),
 ) -> ReturnEvent:
     """``return_transition`` once the return is locked: plan ``action`` in the lifecycle, apply
     it, set the status and the next deadline, write the row and append the one event.
 
     For a hot path that locks and reads the return in a statement of its own (a handover at the
-    counter) instead of ``return_transition``'s ORM query: the caller holds the row lock in its
-    transaction, and ``ret``'s lines are known (read, or seeded with ``core.orm.rows_known``).
-    ``actor`` is recorded as given. ``judged_at`` is when the lifecycle's guards judge the action
-    (an offline counter's acceptance time), ``now`` when it is recorded. Leaving requested or
-    inspected with an offer open withdraws it (``hooks``, said in the event's data); a new status
-    starts with no offer open and nothing paused.
+    counter, a refund) instead of ``return_transition``'s ORM query: the caller holds the row lock
+    in its transaction, and ``ret``'s lines are known (read, or seeded with ``core.orm.rows_known``).
+    ``actor`` is recorded as given (``return_recorded_actor`` says for whom). ``judged_at`` is when
+    the lifecycle's guards judge the action (an offline counter's acceptance time), ``now`` when it
+    is recorded. Leaving requested or inspected with an offer open withdraws it (``hooks``, said in
+    the event's data); a new status starts with no offer open and nothing paused.
+
+    A caller that changed the row since it locked it (its ``row_snapshot`` then: ``since``) and has
+    events of that change to append (``return_event_row``: ``events_before``) leaves both to this
+    write: one UPDATE of the row and one INSERT of every event, in order.
     """
-    from_status, read = Status(ret.status), row_snapshot(ret)
+    from_status, read = Status(ret.status), since or row_snapshot(ret)
     facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
     to_status = lifecycle.plan(facts, action, actor.role, judged_at or now, supervisor=actor.supervisor)
     if apply is not None:
@@ -499,9 +498,10 @@ def return_transition_locked(
     ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
     ret.updated_at = now
     update_row(ret, since=read)
-    return _append_event(
+    event = _event_row(
         ret, actor, action, from_status=from_status, to_status=to_status, at=now, reason=reason, data=data
     )
+    return insert_rows([*events_before, event])[-1]
 
 
 def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> Return:
