@@ -17,25 +17,25 @@ transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from returndesk.core import clock, money
 from returndesk.core.actors import Actor, ActorKind
-from returndesk.core.locks import locked
-from returndesk.core.sql import row_snapshot, update_row
+from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_snapshot, row_to_instances, update_row
 from returndesk.core.transactions import after_commit
-from returndesk.marketplace.models import Order
-from returndesk.refunds import offers, supervision
+from returndesk.marketplace.models import Order, Payment
+from returndesk.refunds import locks, offers, supervision
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
-from returndesk.refunds.gateways.base import Gateway, GatewayResult, GatewayStatus, gateway_for
-from returndesk.refunds.models import RefundTransaction
+from returndesk.refunds.gateways.base import GatewayResult, GatewayStatus, gateway_for
+from returndesk.refunds.models import Refund, RefundTransaction
 from returndesk.returns import selectors as return_selectors
 from returndesk.returns import services as return_services
 from returndesk.returns.domain import lifecycle
@@ -80,31 +80,95 @@ def transactions_attempt(ids: Sequence[int]) -> None:
     A transaction made pending with no attempt numbered yet (a refund's, ``attempts`` 0) gets
     attempt 1 first, committed on its own: the key a crash's re-run sends must be this one.
     """
-    now = clock.now()
-    RefundTransaction.objects.filter(pk__in=ids, status=TransactionStatus.PENDING, attempts=0).update(
-        attempts=1, attempted_at=now
-    )
-    rows = RefundTransaction.objects.filter(pk__in=ids, status=TransactionStatus.PENDING, awaiting=Awaiting.NOTHING)
-    for row in rows.select_related("payment", "refund").order_by("pk"):
+    for attempt in _attempts_numbered(ids, clock.now()):
         try:
-            attempt_run(row)
+            attempt_run(attempt)
         except Exception:  # after the commit, per item: the driver runs a failed attempt again
-            logger.exception("refund transaction %s: the attempt after the commit failed", row.pk)
+            logger.exception("refund transaction %s: the attempt after the commit failed", attempt.transaction_id)
 
 
-def _gateway(row: RefundTransaction) -> Gateway:
-    return gateway_for(row.gateway or row.payment.gateway)
+@dataclass(frozen=True)
+class Attempt:
+    """What one attempt of a transaction asks its gateway."""
+
+    transaction_id: int
+    attempt: int
+    # The gateway the transaction is refunded through (as created), else its payment's ``gateway``.
+    gateway: str
+    # The payment's reference at the gateway, and the refund's amount and currency.
+    reference: str
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, row: RefundTransaction) -> Attempt:
+        """The current attempt of ``row``, read with its payment and refund."""
+        return cls(
+            row.pk,
+            row.attempts,
+            _gateway_of(row),
+            row.payment.reference,
+            row.amount,
+            row.refund.currency,
+        )
 
 
-def attempt_run(row: RefundTransaction) -> GatewayResult:
-    """Ask the gateway to refund ``row`` (read with its payment and refund) for its current
-    attempt, then record the answer."""
-    gateway = _gateway(row)
+def _gateway_of(row: RefundTransaction) -> str:
+    """The gateway ``row`` is refunded through: its own, as created, else its payment's ``gateway``."""
+    return row.gateway or row.payment.gateway
+
+
+@functools.cache
+def _attempts_sql(vendor: str, count: int) -> str:
+    # ``vendor`` keys the cache: the statement differs by database. No alias and unqualified
+    # columns: SQLite's RETURNING sees neither an alias nor another table's columns, only the
+    # subqueries' own tables (where ``payment_id`` and ``refund_id`` can only be the row's).
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in RefundTransaction._meta.concrete_fields)
+    payments, refunds = quoted_table(Payment), quoted_table(Refund)
+    return (
+        f"UPDATE {quoted_table(RefundTransaction)}"  # noqa: S608
+        " SET attempts = CASE WHEN attempts = 0 THEN 1 ELSE attempts END,"
+        " attempted_at = CASE WHEN attempts = 0 THEN %s ELSE attempted_at END"
+        f" WHERE id IN ({', '.join(['%s'] * count)}) AND status = %s AND awaiting = %s"
+        f" RETURNING {columns},"
+        f" (SELECT p.gateway FROM {payments} p WHERE p.id = payment_id),"
+        f" (SELECT p.reference FROM {payments} p WHERE p.id = payment_id),"
+        f" (SELECT f.currency FROM {refunds} f WHERE f.id = refund_id)"
+    )
+
+
+def _attempts_numbered(ids: Sequence[int], now: datetime) -> list[Attempt]:
+    """Of the transactions ``ids``, those pending with nothing awaited, each at its current
+    attempt, in pk order; one not numbered yet (``attempts`` 0) numbered 1 from ``now``.
+
+    One statement, committed as it runs after a commit: the numbering and what each attempt
+    asks the gateway. The rows already numbered (a retry's, a release's) are written unchanged.
+    """
+    if not ids:
+        return []
+    attempted_at = RefundTransaction._meta.get_field("attempted_at").get_db_prep_save(now, connection)
+    params = [attempted_at, *ids, TransactionStatus.PENDING, Awaiting.NOTHING]
+    attempts = []
+    for *columns, payment_gateway, reference, currency in fetch_all(_attempts_sql(connection.vendor, len(ids)), params):
+        (row,) = row_to_instances(columns, RefundTransaction)
+        assert isinstance(row, RefundTransaction)
+        gateway = row.gateway or payment_gateway
+        attempts.append(Attempt(row.pk, row.attempts, gateway, reference, row.amount, currency))
+    return sorted(attempts, key=lambda attempt: attempt.transaction_id)
+
+
+def attempt_run(attempt: Attempt) -> GatewayResult:
+    """Ask the gateway to refund one attempt of a transaction, then record the answer."""
+    gateway = gateway_for(attempt.gateway)
     result = gateway.refund(
-        row.payment.reference, row.amount, row.refund.currency, idempotency_key(row.pk, row.attempts)
+        attempt.reference, attempt.amount, attempt.currency, idempotency_key(attempt.transaction_id, attempt.attempt)
     )
     result_record(
-        transaction_id=row.pk, attempt=row.attempts, result=result, confirmed_by_hand=gateway.confirmed_by_hand
+        transaction_id=attempt.transaction_id,
+        attempt=attempt.attempt,
+        result=result,
+        confirmed_by_hand=gateway.confirmed_by_hand,
     )
     return result
 
@@ -112,29 +176,28 @@ def attempt_run(row: RefundTransaction) -> GatewayResult:
 @dataclass
 class Locked:
     """A transaction's order, return and the transaction itself, locked in that order; ``read``
-    is the return's ``row_snapshot`` as locked, for ``return_changed`` to write what changed."""
+    is the return's ``row_snapshot`` as locked, for ``return_changed`` to write what changed;
+    ``transactions`` every transaction of the return, locked with it (``row`` among them)."""
 
     order: Order
     ret: Return
     read: tuple[object, ...]
     row: RefundTransaction
+    transactions: list[RefundTransaction]
 
 
 def transaction_lock(transaction_id: int) -> Locked | None:
-    """Lock the order, the return, then the transaction ``transaction_id`` (with its payment and
-    refund); None when it is gone. Inside an atomic block."""
-    found = (
-        RefundTransaction.objects.filter(pk=transaction_id)
-        .values_list("refund__return_request__order_id", "refund__return_request_id")
-        .first()
-    )
-    if found is None:
+    """Lock the order, the return (with its lines), then every transaction of the return (each
+    with its payment and refund), ``transaction_id``'s among them: three statements; None when it
+    is gone. Inside an atomic block."""
+    order = locks.order_of_transaction_lock(transaction_id)
+    if order is None:
         return None
-    order_id, return_id = found
-    order = locked(Order.objects.filter(pk=order_id)).get()
-    ret = return_lock(return_id)
-    row = locked(RefundTransaction.objects.filter(pk=transaction_id)).select_related("payment", "refund").get()
-    return Locked(order, ret, row_snapshot(ret), row)
+    ret = locks.return_of_transaction_lock(order=order, transaction_id=transaction_id)
+    assert ret is not None, "a transaction's return cannot go while its order is locked"
+    transactions = locks.return_transactions_lock(ret)
+    row = next(row for row in transactions if row.pk == transaction_id)
+    return Locked(order, ret, row_snapshot(ret), row, transactions)
 
 
 def return_lock(return_id: int) -> Return:
@@ -163,14 +226,14 @@ def result_record(
         if held is None or held.row.status != TransactionStatus.PENDING or held.row.attempts != attempt:
             return False
         row, now = held.row, now or clock.now()
+        since = row_snapshot(row)
+        row.gateway_reference = result.gateway_reference or row.gateway_reference
         if result.status is GatewayStatus.PENDING:
             # Nothing the return shows changes: which answer it awaits, and the gateway's id.
             row.awaiting = Awaiting.CONFIRMATION if confirmed_by_hand else Awaiting.GATEWAY
-            row.gateway_reference = result.gateway_reference or row.gateway_reference
-            row.save(update_fields=["awaiting", "gateway_reference"])
+            update_row(row, since=since)
             return True
         row.awaiting = Awaiting.NOTHING
-        row.gateway_reference = result.gateway_reference or row.gateway_reference
         if result.status is GatewayStatus.SUCCEEDED:
             row.status, row.succeeded_at = TransactionStatus.SUCCEEDED, now
             event = SUCCEEDED_EVENT
@@ -180,17 +243,7 @@ def result_record(
             row.status, row.attempted_at = TransactionStatus.FAILED, now
             row.failure_code, row.failure_message = result.failure_code, result.failure_message
             event = FAILED_EVENT
-        row.save(
-            update_fields=[
-                "status",
-                "awaiting",
-                "attempted_at",
-                "gateway_reference",
-                "succeeded_at",
-                "failure_code",
-                "failure_message",
-            ]
-        )
+        update_row(row, since=since)
         return_changed(
             ret=held.ret,
             read=held.read,
@@ -198,6 +251,7 @@ def result_record(
             event=event,
             at=now,
             data=transaction_event_data([row], attempt=attempt),
+            transactions=held.transactions,
         )
     return True
 
@@ -229,24 +283,35 @@ def return_changed(
     reason: str = "",
     data: dict[str, object] | None = None,
     cancelling: bool = False,
+    transactions: Sequence[RefundTransaction] | None = None,
 ) -> None:
-    """After a change to transactions of ``ret`` (locked with ``return_lock``, ``read`` its
+    """After a change to transactions of ``ret`` (locked with its order's lock, ``read`` its
     snapshot then): append the event, set the ledger's columns and the deadline, write what changed
     on the return's row (running totals a cancel freed included), and ``settle`` when every live
-    transaction has succeeded and the return is refunding (the system's action, its own event)."""
+    transaction has succeeded and the return is refunding (the system's action, its own event).
+    ``transactions``: every transaction of ``ret`` as the change left them, when the caller
+    locked them all; else they are read here.
+
+    One UPDATE of the row and one INSERT of the events, the settle's included."""
+    events = []
     if event is not None:
-        return_services.return_event_append(ret=ret, actor=actor, action=event, at=at, reason=reason, data=data)
-    transactions = supervision.return_transactions(ret)
+        events.append(
+            return_services.return_event_row(ret=ret, actor=actor, action=event, at=at, reason=reason, data=data)
+        )
+    if transactions is None:
+        transactions = supervision.return_transactions(ret)
     supervision.return_refund_columns_set(ret, transactions, now=at, cancelling=cancelling)
     if ret.status == Status.REFUNDING and ret.settled:
         # The columns first: the settle's guard reads ``settled`` from them.
-        update_row(ret, since=read)
-        return_services.return_transition_locked(ret=ret, actor=LEDGER, action=Action.SETTLE, now=at)
+        return_services.return_transition_locked(
+            ret=ret, actor=LEDGER, action=Action.SETTLE, now=at, since=read, events_before=events
+        )
         return
     deadline = lifecycle.next_deadline(return_selectors.return_facts(ret))
     ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
     ret.updated_at = at
     update_row(ret, since=read)
+    insert_rows(events)
 
 
 # --- The driver -------------------------------------------------------------------------------
@@ -294,7 +359,7 @@ def refunds_drive(now: datetime | None = None) -> DriveReport:
             if row.awaiting == Awaiting.CONFIRMATION:
                 report.timed_out += _confirmation_timeout(row, now)
             elif row.awaiting == Awaiting.GATEWAY and row.gateway_reference:
-                gateway = _gateway(row)
+                gateway = gateway_for(_gateway_of(row))
                 result = gateway.status(row.gateway_reference)
                 report.polled += 1
                 if result.status is not GatewayStatus.PENDING:
@@ -305,7 +370,7 @@ def refunds_drive(now: datetime | None = None) -> DriveReport:
                 if row.attempts == 0:
                     transactions_attempt([row.pk])
                 else:
-                    attempt_run(row)
+                    attempt_run(Attempt.of(row))
                 report.rerun += 1
         except Exception:  # a per-item sweep: one bad item must not stop the others
             logger.exception("refunds-drive: transaction %s", row.pk)

@@ -96,6 +96,7 @@ def _return_lock(where: str, params: Sequence[Any], *, order: Order, request_key
     lines = []
     for row in rows:
         (line,) = row_to_instances(row[width:-1], ReturnLine)
+        assert isinstance(line, ReturnLine)
         line.return_request = ret  # as a prefetch of the lines leaves them
         lines.append(line)
     rows_known(ret, lines=lines)
