@@ -200,17 +200,6 @@ def transaction_lock(transaction_id: int) -> Locked | None:
     return Locked(order, ret, row_snapshot(ret), row, transactions)
 
 
-def return_lock(return_id: int) -> Return:
-    """Lock a return as ``return_transition`` does (its order, buyer and seller joined, its lines
-    prefetched): ready for ``return_changed``. Hold its order's lock first."""
-    return (
-        Return.objects.select_for_update(of=("self",))
-        .select_related("order", "buyer", "seller")
-        .prefetch_related(return_selectors.lines_prefetch())
-        .get(pk=return_id)
-    )
-
-
 def result_record(
     *,
     transaction_id: int,

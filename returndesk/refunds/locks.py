@@ -33,29 +33,45 @@ def _lock(*tables: str) -> str:
 
 
 @functools.cache
-def _return_of_transaction(vendor: str) -> str:
+def _return_of(vendor: str, row: str) -> str:
+    """An SQL condition: the return ``r`` is the one of the refund (``row`` "refund") or the
+    refund transaction (``row`` "transaction") whose id is the ``%s``."""
     # ``vendor`` keys the cache: the statement differs by database.
+    refunds, transactions = quoted_table(Refund), quoted_table(RefundTransaction)
+    if row == "refund":
+        return f"r.id = (SELECT f.return_request_id FROM {refunds} f WHERE f.id = %s)"  # noqa: S608
     return (
-        f"(SELECT f.return_request_id FROM {quoted_table(Refund)} f"  # noqa: S608
-        f" JOIN {quoted_table(RefundTransaction)} t ON t.refund_id = f.id WHERE t.id = %s)"
+        f"r.id = (SELECT f.return_request_id FROM {refunds} f"  # noqa: S608
+        f" JOIN {transactions} t ON t.refund_id = f.id WHERE t.id = %s)"
     )
+
+
+def _order_of_return_lock(found: str, params: list[Any], actor: Actor | None = None) -> Order | None:
+    """Lock the order of the return ``r`` that ``found`` (an SQL condition, its ``%s`` for
+    ``params``) picks; with ``actor``, only if it may see that return (``visible_returns``)."""
+    scope = None if actor is None else actor_scope(actor)
+    if scope is not None:
+        found += f" AND r.{connection.ops.quote_name(scope[0])} = %s"
+        params = [*params, scope[1]]
+    return order_lock_where(f"o.id = (SELECT r.order_id FROM {quoted_table(Return)} r WHERE {found})", params)  # noqa: S608
 
 
 def order_of_return_lock(*, actor: Actor, code: str) -> Order | None:
     """Lock the order of the return ``code`` names (however typed), with its seller and buyer
-    read; None when there is no such return, or ``actor`` may not see it (``visible_returns``)."""
-    scope = actor_scope(actor)
-    condition = "" if scope is None else f" AND r.{connection.ops.quote_name(scope[0])} = %s"
-    where = f"o.id = (SELECT r.order_id FROM {quoted_table(Return)} r WHERE r.code = %s{condition})"  # noqa: S608
-    return order_lock_where(where, [codes.normalise(code), *([] if scope is None else [scope[1]])])
+    read; None when there is no such return, or ``actor`` may not see it."""
+    return _order_of_return_lock("r.code = %s", [codes.normalise(code)], actor)
+
+
+def order_of_refund_lock(*, actor: Actor, refund_id: int) -> Order | None:
+    """Lock the order of a refund's return, with its seller and buyer read; None when there is no
+    such refund, or ``actor`` may not see its return."""
+    return _order_of_return_lock(_return_of(connection.vendor, "refund"), [refund_id], actor)
 
 
 def order_of_transaction_lock(transaction_id: int) -> Order | None:
     """Lock the order of a refund transaction's return, with its seller and buyer read; None
     when the transaction is gone."""
-    of_transaction = _return_of_transaction(connection.vendor)
-    where = f"o.id = (SELECT r.order_id FROM {quoted_table(Return)} r WHERE r.id = {of_transaction})"  # noqa: S608
-    return order_lock_where(where, [transaction_id])
+    return _order_of_return_lock(_return_of(connection.vendor, "transaction"), [transaction_id])
 
 
 @dataclass(frozen=True)
@@ -114,9 +130,15 @@ def return_by_code_lock(*, order: Order, code: str, request_key: str = "") -> Lo
     return _return_lock("r.code = %s", [codes.normalise(code)], order=order, request_key=request_key)
 
 
+def return_of_refund_lock(*, order: Order, refund_id: int) -> Return | None:
+    """Lock the return of a refund with its lines, under its order's lock."""
+    found = _return_lock(_return_of(connection.vendor, "refund"), [refund_id], order=order)
+    return None if found is None else found.ret
+
+
 def return_of_transaction_lock(*, order: Order, transaction_id: int) -> Return | None:
     """Lock the return of a refund transaction with its lines, under its order's lock."""
-    found = _return_lock(f"r.id = {_return_of_transaction(connection.vendor)}", [transaction_id], order=order)
+    found = _return_lock(_return_of(connection.vendor, "transaction"), [transaction_id], order=order)
     return None if found is None else found.ret
 
 

@@ -24,10 +24,9 @@ from returndesk.core import clock
 from returndesk.core.access import access_require
 from returndesk.core.actors import Actor, ActorKind, StaffRole
 from returndesk.core.errors import ForbiddenAction
-from returndesk.core.locks import locked
 from returndesk.core.sql import row_snapshot
 from returndesk.marketplace.models import Order
-from returndesk.refunds import execution, services
+from returndesk.refunds import execution, locks, services
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.refunds.errors import (
     RefundNotCancellable,
@@ -41,7 +40,6 @@ from returndesk.refunds.models import Refund, RefundTransaction
 from returndesk.refunds.selectors import refunds_answerable
 from returndesk.returns.errors import ReasonRequired
 from returndesk.returns.models import Return
-from returndesk.returns.selectors import visible_returns
 
 MANUAL = "manual"
 _SELLERS = (ActorKind.SELLER_KEY, ActorKind.SELLER_USER)
@@ -53,29 +51,23 @@ class _Held:
     ret: Return
     read: tuple[object, ...]
     refund: Refund
+    # The refund's transactions, and every one of the return (for its ledger columns).
     rows: list[RefundTransaction]
+    transactions: list[RefundTransaction]
 
 
 def _refund_lock(actor: Actor, refund_id: int) -> _Held:
-    """Lock the refund's order, its return and its transactions, in that order; 404
-    ``not_found`` for a refund the actor may not see (another seller's)."""
-    found = (
-        Refund.objects.filter(pk=refund_id, return_request__in=visible_returns(actor).values("pk"))
-        .values_list("return_request__order_id", "return_request_id")
-        .first()
-    )
-    if found is None:
+    """Lock the refund's order, its return (with its lines) and the return's transactions, in
+    that order; 404 ``not_found`` for a refund the actor may not see (another seller's)."""
+    order = locks.order_of_refund_lock(actor=actor, refund_id=refund_id)
+    if order is None:
         raise RefundNotFound()
-    order_id, return_id = found
-    order = locked(Order.objects.filter(pk=order_id)).get()
-    ret = execution.return_lock(return_id)
-    read = row_snapshot(ret)
-    refund = Refund.objects.get(pk=refund_id)
-    refund.return_request = ret
-    rows = list(locked(RefundTransaction.objects.filter(refund=refund)).select_related("payment").order_by("pk"))
-    for row in rows:
-        row.refund = refund
-    return _Held(order, ret, read, refund, rows)
+    ret = locks.return_of_refund_lock(order=order, refund_id=refund_id)
+    assert ret is not None, "a refund's return cannot go while its order is locked"
+    transactions = locks.return_transactions_lock(ret)
+    # Every refund has a transaction: its total is positive, drawn from the order's payments.
+    rows = [row for row in transactions if row.refund_id == refund_id]
+    return _Held(order, ret, row_snapshot(ret), rows[0].refund, rows, transactions)
 
 
 def _chosen(
@@ -158,6 +150,7 @@ def refund_confirm(
         execution.return_changed(
             ret=held.ret,
             read=held.read,
+            transactions=held.transactions,
             actor=actor,
             event=execution.CONFIRMED_EVENT,
             at=now,
@@ -190,7 +183,9 @@ def refund_retry(
         rows = _chosen(held, transaction_id, lambda row: row.status == TransactionStatus.FAILED, failed)
         now = now or clock.now()
         _restart(rows, now)
-        execution.return_changed(ret=held.ret, read=held.read, actor=actor, event=None, at=now)
+        execution.return_changed(
+            ret=held.ret, read=held.read, actor=actor, event=None, at=now, transactions=held.transactions
+        )
     return _answer(refund_id)
 
 
@@ -209,6 +204,7 @@ def refund_release(
         execution.return_changed(
             ret=held.ret,
             read=held.read,
+            transactions=held.transactions,
             actor=actor,
             event=execution.RELEASED_EVENT,
             at=now,
@@ -241,6 +237,7 @@ def refund_cancel(
         execution.return_changed(
             ret=held.ret,
             read=held.read,
+            transactions=held.transactions,
             actor=actor,
             event=execution.CANCELLED_EVENT,
             at=now,
