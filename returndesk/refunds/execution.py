@@ -7,12 +7,13 @@ called, so whoever calls again for that attempt (``refunds_drive`` after a crash
 key and the gateway makes the refund once. No lock is held while a gateway is called.
 
 A result is recorded in a transaction of its own that locks the order, the return, then the
-transaction (``core.locks``' order, as a refund's), and only if the transaction is still pending
-at that attempt: a late answer to an attempt that was since confirmed, cancelled or retried
-changes nothing. Each success or failure appends a ``refund_succeeded`` or ``refund_failed`` event
-(the status stays), sets the return's ledger columns (``supervision``) and its deadline, and the
+return's transactions, this one among them (``core.locks``' order, as a refund's, in three
+plain-SQL statements: ``refunds.locks``), and only if the transaction is still pending at that
+attempt: a late answer to an attempt that was since confirmed, cancelled or retried changes
+nothing. Each success or failure appends a ``refund_succeeded`` or ``refund_failed`` event (the
+status stays), sets the return's ledger columns (``supervision``) and its deadline, and the
 success that leaves every live transaction succeeded ``settle``s the return in the same
-transaction.
+transaction (the return's row written once, both events in one statement).
 """
 
 from __future__ import annotations

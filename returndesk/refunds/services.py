@@ -1,10 +1,16 @@
 """Refunds: pay money back on a return, exactly and within every cap, once per request.
 
-A refund locks the order, then the return (through ``return_transition``, which checks the
-lifecycle), then the order's lines and payments by pk; it computes the amounts in Python with
-``domain.amounts`` from what those locks read, writes the refund, its lines, one transaction per
-payment drawn and the running totals (CHECK constraints guard them too), and moves the return on
-with its resolution. The transactions run after commit (``on_transactions_created``).
+A refund locks the order, then the return with its lines (``refunds.locks``), checks the action
+in the lifecycle (``return_transition_locked``), then locks the order's lines and payments by pk;
+it computes the amounts in Python with ``domain.amounts`` from what those locks read, writes the
+refund, its lines, one transaction per payment drawn and the running totals (CHECK constraints
+guard them too), and moves the return on with its resolution. The transactions run after commit
+(``on_transactions_created``).
+
+Every refund and keep takes this path, so it is written as the handover is: plain prepared SQL
+for the locks and the writes, and no savepoint inside a keyed request (``unit_of_work``). A
+default refund of one line paid by one payment: four locking reads, three inserts, five updates
+(four running totals and the return) and the event (``tests/test_refund_statements.py``).
 Confirm, retry, release and cancel live in ``refunds.transactions``; offers in ``refunds.offers``.
 """
 
@@ -304,8 +310,9 @@ def _refund_write(
             if draw
         ]
     )
-    # Live transactions of earlier refunds hold part of the return's running total: none when it
-    # is zero (every transaction's amount is positive), and then these are all the live ones.
+    # Live transactions of earlier refunds hold the return's running total: none when it is zero
+    # (every amount is positive). Then these are all the live ones, and the ledger's columns are
+    # set from them alone: the cancelled ones count only while none is live.
     earlier_live = minor_of(ret.refunded, currency) != 0
     _totals_add(ret=ret, read=read, return_lines=return_lines, plan=plan, draws=draws)
     full_default = amounts.breakdown(facts, RefundKind.REFUND).total
