@@ -479,7 +479,7 @@ def return_transition_locked(
     events of that change to append (``return_event_row``: ``events_before``) leaves both to this
     write: one UPDATE of the row and one INSERT of every event, in order.
     """
-    from_status, read = Status(ret.status), since or row_snapshot(ret)
+    from_status, read = Status(ret.status), row_snapshot(ret) if since is None else since
     facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
     to_status = lifecycle.plan(facts, action, actor.role, judged_at or now, supervisor=actor.supervisor)
     if apply is not None:
