@@ -2,10 +2,11 @@
 
 A refund locks the order (found through the return's code, as its caller may see it), then the
 return with its lines, then the order's lines and payments (``selectors.lines_and_payments_read``).
-A gateway's answer locks the order and the return found through the transaction, then the
-return's transactions. Plain SQL: every refund and every answer of a gateway takes these locks,
-and compiling the ORM's joins (with ``select_for_update(of=...)``) cost more than running them.
-The locks are ``core.locks.locked``'s (``FOR NO KEY UPDATE``); SQLite queues whole writers instead.
+A gateway's answer, and a confirm, retry, release or cancel, lock the order and the return found
+through the transaction (the refund), then every transaction of the return. Plain SQL: every
+refund and every answer of a gateway takes these locks, and compiling the ORM's joins (with
+``select_for_update(of=...)``) cost more than running them. The locks are ``core.locks.locked``'s
+(``FOR NO KEY UPDATE``); SQLite queues whole writers instead.
 """
 
 from __future__ import annotations
