@@ -149,13 +149,15 @@ def test_a_return_with_every_member_answers_what_its_page_shows(make_order: Call
     ) == (2, "P-1", True, 1, [1, 2], [1, 2])
 
 
-def test_a_returns_answer_costs_one_statement_after_a_refund(inspected: Callable[..., Return]) -> None:
+def test_a_refunds_answer_costs_one_statement(inspected: Callable[..., Return]) -> None:
     opened = inspected()
     ret = services.return_refund(actor=seller_of(opened), code=opened.code, request_key="k")
 
     with CaptureQueriesContext(connection) as statements:
-        return_answer_load(ret)
+        _render(return_answer_load(ret))
 
-    # Its anomalies, timeline, refunds (with their lines and transactions) and offers, in one
-    # UNION ALL; no parcel recorded, so no receipt nor receiving is read.
+    # Its anomalies, timeline, refunds, their lines and transactions, offers, current receipt and
+    # receivings: eight queries in one UNION ALL. The refund locked the lines; rendering reads
+    # nothing more.
     assert [statement["sql"].split(" ", 1)[0] for statement in statements.captured_queries] == ["SELECT"]
+    assert statements.captured_queries[0]["sql"].count(" UNION ALL ") == 7
