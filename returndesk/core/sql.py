@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
@@ -181,3 +182,96 @@ def update_row(instance: Model, *, since: tuple[Any, ...]) -> None:
     sql = _update_statement(type(instance), db.vendor, tuple(field.column for field in changed))
     params = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in changed]
     _run(sql, [*params, instance.pk], fetch=False)
+
+
+# --- Several queries' rows in one statement ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One query of ``fetch_rows``: every column of each of ``models`` (a model and the alias
+    ``source`` gives its table; a LEFT JOIN's may find none), from ``source`` ("FROM ... WHERE ...",
+    with ``%s`` placeholders and each table written ``{}``, filled in with ``tables`` quoted, in
+    order), ordered by ``order`` ("alias.column", "-alias.column" descending)."""
+
+    models: tuple[tuple[type[Model], str], ...]
+    source: str
+    tables: tuple[type[Model], ...]
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _RowsStatement:
+    sql: str
+    # Where each query's columns start in a row (the query's index comes first).
+    starts: tuple[int, ...]
+
+
+@functools.cache
+def _rows_statement(queries: tuple[Rows, ...], vendor: str) -> _RowsStatement:
+    widths = [sum(len(model._meta.concrete_fields) for model, _alias in query.models) for query in queries]
+    starts = [1 + sum(widths[:index]) for index in range(len(queries))]
+    total = sum(widths)
+    # PostgreSQL gives a column of a UNION the type of its first typed branch, and resolves a
+    # bare NULL against it: the first branch casts its NULLs, so every column has its type there.
+    null_types = [
+        f"CAST(NULL AS {field.cast_db_type(connection)})"  # type: ignore[attr-defined]
+        for query in queries
+        for model, _alias in query.models
+        for field in model._meta.concrete_fields
+    ]
+    branches = []
+    order = ["1"]
+    for index, query in enumerate(queries):
+        nulls = null_types if index == 0 else ["NULL"] * total
+        columns = ", ".join(select_columns(model, alias) for model, alias in query.models)
+        before, after = nulls[: starts[index] - 1], nulls[starts[index] - 1 + widths[index] :]
+        selected = ", ".join([str(index), *before, columns, *after])
+        source = query.source.format(*(quoted_table(table) for table in query.tables))
+        branches.append(f"SELECT {selected} {source}")
+        positions = {}
+        position = starts[index] + 1
+        for model, alias in query.models:
+            for field in model._meta.concrete_fields:
+                positions[f"{alias}.{field.column}"] = position
+                position += 1
+        # Within a query the other queries' columns are all NULL, so each query sorts by its own.
+        order += [f"{positions[key.lstrip('-')]}{' DESC' if key.startswith('-') else ''}" for key in query.order]
+    return _RowsStatement(" UNION ALL ".join(branches) + f" ORDER BY {', '.join(order)}", tuple(starts))
+
+
+def fetch_rows(queries: Sequence[tuple[Rows, Sequence[Any]]]) -> list[list[tuple[Model | None, ...]]]:
+    """The rows of several queries (each a ``Rows`` and its parameters) in one statement: what an
+    answer reads from several tables costs one round trip and one plan, not one each.
+
+    Each query's rows come back in its ``order``, each row as its ``models``' instances (None for
+    a LEFT JOIN's that found none), converted as ``row_to_instances`` converts. A UNION ALL of the
+    queries, each query's columns at their own place and NULL elsewhere: built once per set of
+    queries and database (and prepared, on PostgreSQL, like every ``fetch_all``).
+    """
+    if not queries:
+        return []
+    db = _database()
+    shapes = tuple(rows for rows, _params in queries)
+    statement = _rows_statement(shapes, db.vendor)
+    found: list[list[tuple[Model | None, ...]]] = [[] for _query in queries]
+    for row in fetch_all(statement.sql, [param for _rows, params in queries for param in params]):
+        index = row[0]
+        start = statement.starts[index]
+        instances: list[Model | None] = []
+        for model, _alias in shapes[index].models:
+            names, readers = _column_readers(model, db.vendor)
+            values = row[start : start + len(names)]
+            start += len(names)
+            if values[_pk_index(model)] is None:
+                instances.append(None)
+                continue
+            converted = [read(value, db) for read, value in zip(readers, values, strict=True)]
+            instances.append(model.from_db(db.alias, names, converted))
+        found[index].append(tuple(instances))
+    return found
+
+
+@functools.cache
+def _pk_index(model: type[Model]) -> int:
+    return model._meta.concrete_fields.index(model._meta.pk)

@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch
 from ninja import Schema
 from pydantic import AwareDatetime, Field
 
+from returndesk.core.orm import rows_known
 from returndesk.core.schemas import InSchema, StrictInt
+from returndesk.core.sql import Rows
 from returndesk.receiving.domain.parcels import ParcelStatus
 from returndesk.receiving.domain.tally import GTIN_PATTERN, Reported, Scan, ScanKey
 from returndesk.receiving.models import Parcel, Receiving
 from returndesk.receiving.selectors import receiving_of
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.extensions import ReturnExtension
+from returndesk.returns.extensions import AnswerRead, ReturnExtension
 from returndesk.returns.models import Return
 from returndesk.returns.schemas import SellerRef
 
@@ -166,10 +168,27 @@ def _never_received(ret: Return) -> bool:
     return not ret.parcel_recorded
 
 
+# The prefetch below in plain SQL, for the answer about one return (``returns.extensions.AnswerRead``).
+_RECEIVINGS = Rows(
+    models=((Receiving, "v"),),
+    source="FROM {} v WHERE v.return_request_id = %s",
+    tables=(Receiving,),
+    order=("v.at", "v.id"),
+)
+
+
+def _receivings_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
+    (receivings,) = found
+    for (receiving,) in receivings:
+        receiving.return_request = ret
+    rows_known(ret, receivings=[receiving for (receiving,) in receivings])
+
+
 RECEIVING_EXTENSION = ReturnExtension(
     name="receiving",
     schema=ReceivingOut | None,
     resolve=receiving_of,
     prefetch=(Prefetch("receivings", queryset=Receiving.objects.order_by("at", "id")),),
     known_empty=_never_received,
+    answer_read=AnswerRead(queries=(_RECEIVINGS,), seed=_receivings_seed),
 )

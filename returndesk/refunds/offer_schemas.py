@@ -4,6 +4,7 @@ answer (``offer``, the newest; ``offers``, all of them, oldest first)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 from ninja import Schema
@@ -11,10 +12,11 @@ from pydantic import AwareDatetime, Field
 
 from returndesk.core import clock, money
 from returndesk.core.schemas import Amount, ExternalId, InSchema
+from returndesk.core.sql import Rows
 from returndesk.refunds.domain.states import OfferState
 from returndesk.refunds.exchanges import ExchangeLine
 from returndesk.refunds.models import Offer
-from returndesk.returns.extensions import ReturnExtension
+from returndesk.returns.extensions import AnswerRead, ReturnExtension
 from returndesk.returns.models import Return
 
 TEXT = 2000
@@ -76,12 +78,29 @@ def _newest_offer(ret: Return) -> Offer | None:
     return offers[-1] if offers else None
 
 
+def _offers_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
+    (offers,) = found
+    for (offer,) in offers:
+        offer.return_request = ret
+    setattr(ret, OFFERS_ATTR, [offer for (offer,) in offers])
+
+
+# The prefetch below in plain SQL, for the answer about one return (``returns.extensions.AnswerRead``).
+_OFFERS = Rows(
+    models=((Offer, "o"),),
+    source="FROM {} o WHERE o.return_request_id = %s",
+    tables=(Offer,),
+    order=("o.made_at", "o.id"),
+)
+
+
 OFFER_EXTENSIONS = (
     ReturnExtension(
         name="offers",
         schema=list[OfferOut],
         resolve=_offers_of,
         prefetch=(Prefetch("offers", queryset=Offer.objects.order_by("made_at", "id"), to_attr=OFFERS_ATTR),),
+        answer_read=AnswerRead(queries=(_OFFERS,), seed=_offers_seed),
     ),
     # Reads what ``offers`` prefetched: no query of its own.
     ReturnExtension(name="offer", schema=OfferOut | None, resolve=_newest_offer),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, GetJsonSchemaHandler
@@ -12,14 +13,17 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from returndesk.core import money
+from returndesk.core.orm import rows_known
 from returndesk.core.schemas import Amount, ExternalId, InSchema
+from returndesk.core.sql import Rows
+from returndesk.marketplace.models import Payment
 from returndesk.refunds.domain.states import RefundKind, TransactionStatus, refund_status
 from returndesk.refunds.models import Refund, RefundLine, RefundTransaction
 from returndesk.refunds.selectors import refunds_prefetch
 from returndesk.refunds.services import LineAmount
 from returndesk.refunds.supervision import transaction_expected_arrival
 from returndesk.returns.domain.lifecycle import Resolution
-from returndesk.returns.extensions import ReturnExtension
+from returndesk.returns.extensions import AnswerRead, ReturnExtension
 from returndesk.returns.models import Return
 from returndesk.returns.schemas import ActorOut
 
@@ -204,6 +208,49 @@ def _never_refunded(ret: Return) -> bool:
     return ret.resolution == Resolution.NONE
 
 
+# ``refunds_prefetch`` in plain SQL: the refunds oldest first, their lines and their transactions
+# (with payments) by id, for the answer about one return (``returns.extensions.AnswerRead``).
+_REFUNDS = Rows(
+    models=((Refund, "f"),),
+    source="FROM {} f WHERE f.return_request_id = %s",
+    tables=(Refund,),
+    order=("f.created_at", "f.id"),
+)
+_REFUND_LINES = Rows(
+    models=((RefundLine, "rl"),),
+    source="FROM {} rl JOIN {} f ON f.id = rl.refund_id WHERE f.return_request_id = %s",
+    tables=(RefundLine, Refund),
+    order=("rl.id",),
+)
+_TRANSACTIONS = Rows(
+    models=((RefundTransaction, "t"), (Payment, "p")),
+    source="FROM {} t JOIN {} p ON p.id = t.payment_id JOIN {} f ON f.id = t.refund_id WHERE f.return_request_id = %s",
+    tables=(RefundTransaction, Payment, Refund),
+    order=("t.id",),
+)
+
+
+def _refunds_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
+    """Hand ``ret`` its refunds as ``refunds_prefetch`` leaves them: each refund's lines (with the
+    return's own lines, which hold their order lines) and transactions (with their payments)."""
+    refunds, refund_lines, transactions = found
+    return_lines = {line.pk: line for line in ret.lines.all()}
+    lines_of: dict[int, list[RefundLine]] = {}
+    for (line,) in refund_lines:
+        line.return_line = return_lines[line.return_line_id]
+        lines_of.setdefault(line.refund_id, []).append(line)
+    transactions_of: dict[int, list[RefundTransaction]] = {}
+    for row, payment in transactions:
+        row.payment = payment
+        transactions_of.setdefault(row.refund_id, []).append(row)
+    for (refund,) in refunds:
+        refund.return_request = ret
+        for child in (*lines_of.get(refund.pk, ()), *transactions_of.get(refund.pk, ())):
+            child.refund = refund
+        rows_known(refund, lines=lines_of.get(refund.pk, []), transactions=transactions_of.get(refund.pk, []))
+    rows_known(ret, refunds=[refund for (refund,) in refunds])
+
+
 RETURN_EXTENSIONS = (
     ReturnExtension(
         name="refunds",
@@ -214,6 +261,7 @@ RETURN_EXTENSIONS = (
         detail_only=True,
         # The refunds; their lines and transactions add two more once a return in the answer has one.
         queries=1,
+        answer_read=AnswerRead(queries=(_REFUNDS, _REFUND_LINES, _TRANSACTIONS), seed=_refunds_seed),
     ),
     ReturnExtension(name="refunded_total", schema=str, resolve=_refunded_total),
 )

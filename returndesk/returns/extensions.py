@@ -11,6 +11,10 @@ Every return the API answers with (``ReturnOut``, so lists, details and action a
 then carries ``label``, ``label_of(ret)`` validated and rendered as ``schema``, after the core
 members; the selectors that read returns for an answer apply ``prefetch`` so that a page costs
 the same number of queries whatever its size; and OpenAPI documents the member.
+
+An extension may also say what ``prefetch`` reads as plain SQL (``AnswerRead``): the answer about
+one return a service just wrote (``selectors.return_answer_load``) then reads it together with the
+core's relations, in one statement.
 """
 
 from __future__ import annotations
@@ -23,11 +27,27 @@ from django.db.models import Prefetch, QuerySet
 from pydantic import TypeAdapter
 
 from returndesk.core.orm import rows_known
+from returndesk.core.sql import Rows
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from returndesk.returns.models import Return
+
+
+def _return_pk(ret: Return) -> tuple[Any, ...]:
+    return (ret.pk,)
+
+
+@dataclass(frozen=True)
+class AnswerRead:
+    """What an extension's ``prefetch`` reads for one return, as plain SQL: ``queries`` (each with
+    the parameters ``params(ret)``, by default the return's pk), whose rows (``core.sql.fetch_rows``,
+    one list per query) ``seed`` hands to the return exactly as the prefetch would have left them."""
+
+    queries: tuple[Rows, ...]
+    seed: Callable[[Return, list[list[tuple[Any, ...]]]], None]
+    params: Callable[[Return], tuple[Any, ...]] = _return_pk
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,9 @@ class ReturnExtension:
     # The queries ``prefetch`` costs (a Prefetch whose queryset prefetches more costs more); None:
     # one per lookup.
     queries: int | None = None
+    # The same reads as ``prefetch``, in plain SQL: the answer about one return a service just
+    # wrote reads them within its one statement (``return_answer_reads``). None: it prefetches.
+    answer_read: AnswerRead | None = None
     adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +123,32 @@ def _seed_empty(ret: Return, lookup: str | Prefetch[Any]) -> None:
         setattr(ret, lookup.to_attr, [])
     else:
         rows_known(ret, **{lookup if isinstance(lookup, str) else lookup.prefetch_through: []})
+
+
+def _known(ret: Return, lookup: str | Prefetch[Any]) -> bool:
+    """Whether ``ret`` already holds what ``lookup`` reads (seeded, or prefetched): as Django's
+    prefetch judges it, which skips such a lookup too."""
+    if isinstance(lookup, Prefetch) and lookup.to_attr:
+        return hasattr(ret, lookup.to_attr)
+    name = lookup if isinstance(lookup, str) else lookup.prefetch_through
+    return name in getattr(ret, "_prefetched_objects_cache", {})
+
+
+def return_answer_reads(ret: Return) -> tuple[list[AnswerRead], list[str | Prefetch[Any]]]:
+    """What the detailed answer about ``ret`` still has to read for its extensions: the plain-SQL
+    reads of those that declare one, and the lookups of the others to prefetch. An extension whose
+    every lookup ``ret`` already holds (a service seeded it, or ``known_empty`` did) reads nothing."""
+    reads: list[AnswerRead] = []
+    lookups: list[str | Prefetch[Any]] = []
+    for extension in _EXTENSIONS.values():
+        unknown = [lookup for lookup in extension.prefetch if not _known(ret, lookup)]
+        if not unknown:
+            continue
+        if extension.answer_read is not None:
+            reads.append(extension.answer_read)
+        else:
+            lookups.extend(unknown)
+    return reads, lookups
 
 
 # --- Filters of the returns list that higher apps answer -----------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.sql import Rows, fetch_all, fetch_rows, insert_rows, quoted_table, row_to_instances, select_columns
 from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.returns.models import ReturnEvent
 from returndesk.scenarios.journeys import order_placed, return_opened
@@ -95,3 +95,45 @@ def test_a_statement_run_unprepared_leaves_no_plan_behind() -> None:
     assert [statement for statement in prepared if "external_id" in statement] == [
         sql.replace("%s", "$1") + " AND b.id > $2"
     ]
+
+
+def test_several_queries_rows_come_in_one_statement_each_in_its_order() -> None:
+    order = order_placed()
+    lines = Rows(
+        models=((OrderLine, "ol"),),
+        source="FROM {} ol WHERE ol.order_id = %s",
+        tables=(OrderLine,),
+        order=("-ol.id",),
+    )
+    # A LEFT JOIN that finds no buyer (the external id matches none): None in its place.
+    orders = Rows(
+        models=((Order, "o"), (Buyer, "b")),
+        source="FROM {} o LEFT JOIN {} b ON b.id = o.buyer_id AND b.external_id = %s WHERE o.id = %s",
+        tables=(Order, Buyer),
+    )
+    events = Rows(
+        models=((ReturnEvent, "e"),), source="FROM {} e WHERE e.return_request_id = %s", tables=(ReturnEvent,)
+    )
+
+    with CaptureQueriesContext(connection) as statements:
+        found_lines, found_orders, found_events = fetch_rows(
+            [(lines, [order.pk]), (orders, ["nobody", order.pk]), (events, [0])]
+        )
+
+    assert len(statements.captured_queries) == 1
+    assert [_field_values(line) for (line,) in found_lines] == [
+        _field_values(line) for line in OrderLine.objects.filter(order=order).order_by("-id")
+    ]
+    assert len(found_lines) == 2
+    ((read_order, no_buyer),) = found_orders
+    assert (_field_values(read_order), no_buyer, found_events) == (
+        _field_values(Order.objects.get(pk=order.pk)),
+        None,
+        [],
+    )
+
+
+def test_no_queries_make_no_statement() -> None:
+    with CaptureQueriesContext(connection) as statements:
+        assert fetch_rows([]) == []
+    assert statements.captured_queries == []
