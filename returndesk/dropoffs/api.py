@@ -113,7 +113,9 @@ def dropoff_create(request: HttpRequest, payload: DropoffIn) -> HttpResponse:
         receipt = services.return_handover(actor=actor, **arguments)
         return respond(201, ReceiptOut, receipt_data(receipt))
 
-    return idempotent(request, actor, produce)
+    # Every counter sends a key with every parcel; the handover writes only to the database
+    # before its commit (the receipt's mail goes after it).
+    return idempotent(request, actor, produce, read_first=False)
 
 
 @router.get("/dropoffs/{receipt_id}", response={200: ReceiptOut, **errors(403, 404)})

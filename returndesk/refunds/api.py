@@ -50,8 +50,9 @@ def return_refund(request: HttpRequest, code: str, payload: RefundIn | None = No
         )
         return respond(200, ReturnDetailOut, return_answer_load(ret))
 
-    # However the code was typed, a retry is the same request.
-    return idempotent(request, actor, produce, path=f"/api/v1/returns/{codes.normalise(code)}/refund")
+    # However the code was typed, a retry is the same request. Every refund sends a key, and its
+    # gateway is called only after the commit.
+    return idempotent(request, actor, produce, path=f"/api/v1/returns/{codes.normalise(code)}/refund", read_first=False)
 
 
 @returns_router.post("/returns/{code}/keep", response={200: ReturnDetailOut, **errors(400, 403, 404, 409)})

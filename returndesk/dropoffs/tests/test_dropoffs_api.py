@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from returndesk.core.models import RateCounter
+from returndesk.core.models import IdempotencyRecord, RateCounter
 from returndesk.dropoffs.models import DropoffPoint, Receipt
 from returndesk.labels.services import qr_payload_sign
 from returndesk.returns.domain.lifecycle import Status
@@ -249,6 +249,45 @@ def test_a_keyed_refusal_keeps_its_failure_count_and_a_replay_counts_none(carrie
     assert (first.status_code, first.json()["result"], replay.status_code) == (409, "unknown", 409)
     assert replay["Idempotent-Replayed"] == "true"
     assert RateCounter.objects.get(bucket="verify:point:post:P-1").count == 1
+
+
+# The handover's key is not read before its effect (core.idempotency, read_first=False): a repeat
+# runs the handover again, which its record's insert rolls back, and is answered as a repeat.
+
+
+def test_a_keyed_handover_repeated_replays_its_receipt_and_hands_over_once(
+    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
+) -> None:
+    ret = make_approved()
+    body = {"code": ret.code, "point_id": "P-1", "weight_g": 500}
+
+    key = {"Idempotency-Key": "parcel-1"}
+    first = _post(carriers, "post_a", "/api/v1/dropoffs", body, **key)
+    repeat = _post(carriers, "post_a", "/api/v1/dropoffs", body, **key)
+    other_body = _post(carriers, "post_a", "/api/v1/dropoffs", {**body, "weight_g": 600}, **key)
+
+    assert (first.status_code, repeat.status_code, repeat["Idempotent-Replayed"]) == (201, 201, "true")
+    assert repeat.content == first.content
+    assert (other_body.status_code, other_body.json()["code"]) == (422, "idempotency_key_reused")
+    assert _state(ret) == ("in_transit", True, 3, 0, 1)  # request, approve, handover: once
+    assert IdempotencyRecord.objects.count() == 1
+
+
+def test_a_handover_key_outlived_is_a_new_request(
+    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
+) -> None:
+    ret = make_approved()
+    body = {"code": ret.code, "point_id": "P-1"}
+    first = _post(carriers, "post_a", "/api/v1/dropoffs", body, **{"Idempotency-Key": "parcel-1"})
+    IdempotencyRecord.objects.update(created_at=LATER - timedelta(hours=25))
+
+    again = _post(carriers, "post_a", "/api/v1/dropoffs", body, **{"Idempotency-Key": "parcel-1"})
+
+    assert first.status_code == 201
+    # Judged anew: the return is in transit, its code used; the outlived record gave way to this one.
+    assert (again.status_code, again.json()["result"], again.has_header("Idempotent-Replayed")) == (409, "used", False)
+    assert list(IdempotencyRecord.objects.values_list("status_code", flat=True)) == [409]
+    assert _state(ret) == ("in_transit", True, 3, 0, 1)
 
 
 def test_past_the_failure_limit_a_handover_is_429(
