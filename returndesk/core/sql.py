@@ -171,17 +171,63 @@ def update_row(instance: Model, *, since: tuple[Any, ...]) -> None:
     Only what changed: a return has some twenty columns, an action changes five or six of them,
     and preparing every value for the database cost more than the statement itself.
     """
-    db = _database()
-    changed = [
+    update_rows([(instance, since)])
+
+
+def _changed(instance: Model, since: tuple[Any, ...]) -> list[Field[Any, Any]]:
+    return [
         field
         for field, before in zip(_updatable_fields(type(instance)), since, strict=True)
         if isinstance(before, dict | list) or getattr(instance, field.attname) != before
     ]
-    if not changed:
+
+
+@functools.cache
+def _updates_statement(vendor: str, shape: tuple[tuple[type[Model], tuple[str, ...]], ...]) -> str:
+    """One statement writing several rows: on PostgreSQL, each but the last in a data-modifying
+    ``WITH``, which all run on the same snapshot; ``vendor`` keys the cache."""
+    updates = [_update_statement(model, vendor, columns) for model, columns in shape]
+    if len(updates) == 1:
+        return updates[0]
+    others = ", ".join(f"w{index} AS ({update})" for index, update in enumerate(updates[:-1]))
+    return f"WITH {others} {updates[-1]}"
+
+
+def update_rows(rows: Sequence[tuple[Model, tuple[Any, ...]]]) -> None:
+    """Write, as ``update_row`` does, each row's columns changed since its snapshot: on PostgreSQL
+    in one statement (the running totals of a refund are four rows of four tables, each a round
+    trip of its own otherwise), elsewhere (SQLite has no data-modifying ``WITH``) one each. The
+    rows are distinct and already locked by the caller: the statement's parts run in no set order.
+    """
+    db = _database()
+    changes = [(instance, fields) for instance, since in rows if (fields := _changed(instance, since))]
+    if not changes:
         return
-    sql = _update_statement(type(instance), db.vendor, tuple(field.column for field in changed))
-    params = [field.get_db_prep_save(field.pre_save(instance, False), db) for field in changed]
-    _run(sql, [*params, instance.pk], fetch=False)
+    together = db.vendor == "postgresql"
+    groups = [changes] if together else [[change] for change in changes]
+    for group in groups:
+        shape = tuple((type(instance), tuple(field.column for field in fields)) for instance, fields in group)
+        params: list[Any] = []
+        for instance, fields in group:
+            params += [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
+            params.append(instance.pk)
+        _run(_updates_statement(db.vendor, shape), params, fetch=False)
+
+
+class RowChanges:
+    """Columns set on rows one after another, written together by ``write()`` (``update_rows``):
+    each row's snapshot is taken when it is first set, so a row set twice is written once."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[Model, tuple[Any, ...]]] = {}
+
+    def set(self, instance: Model, **values: Any) -> None:
+        self._rows.setdefault(id(instance), (instance, row_snapshot(instance)))
+        for name, value in values.items():
+            setattr(instance, name, value)
+
+    def write(self) -> None:
+        update_rows(list(self._rows.values()))
 
 
 # --- Several queries' rows in one statement ------------------------------------------------------

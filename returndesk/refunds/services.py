@@ -22,12 +22,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Model
-
 from returndesk.core import clock, money
 from returndesk.core.actors import Actor, Role
 from returndesk.core.orm import rows_known
-from returndesk.core.sql import insert_rows, row_snapshot, update_row
+from returndesk.core.sql import RowChanges, insert_rows
 from returndesk.core.transactions import after_commit, unit_of_work
 from returndesk.marketplace.models import Order
 from returndesk.policies.selectors import policy_version_get
@@ -351,19 +349,21 @@ def _totals_add(
     def plus(stored: Decimal, units: int) -> Decimal:
         return money.from_minor(minor_of(stored, currency) + units, currency)
 
+    totals = RowChanges()
     for line in plan.lines:
         return_line = return_lines[line.line]
-        _written(return_line, refunded=plus(return_line.refunded, line.amount))
+        totals.set(return_line, refunded=plus(return_line.refunded, line.amount))
         order_line = read.order_lines[return_line.order_line_id]
-        _written(order_line, refunded=plus(order_line.refunded, line.amount))
+        totals.set(order_line, refunded=plus(order_line.refunded, line.amount))
     for payment, draw in zip(read.payments, draws, strict=True):
-        _written(payment, refunded=plus(payment.refunded, draw))
+        totals.set(payment, refunded=plus(payment.refunded, draw))
     order = read.order
-    _written(
+    totals.set(
         order,
         refunded=plus(order.refunded, plan.total),
         shipping_refunded=plus(order.shipping_refunded, plan.shipping),
     )
+    totals.write()
     ret.refunded = plus(ret.refunded, plan.total)
     ret.shipping_refunded = plus(ret.shipping_refunded, plan.shipping)
 
@@ -400,35 +400,27 @@ def refund_totals_release(*, ret: Return, order: Order, refund: Refund, cancelle
     def minus(stored: Decimal, units: int) -> Decimal:
         return money.from_minor(minor_of(stored, currency) - units, currency)
 
+    totals = RowChanges()
     for line, held_before, held_after in zip(refund_lines, before, after, strict=False):
         freed = held_before - held_after
         return_line = line.return_line
-        _written(return_line, refunded=minus(return_line.refunded, freed))
+        totals.set(return_line, refunded=minus(return_line.refunded, freed))
         order_line = read.order_lines[return_line.order_line_id]
-        _written(order_line, refunded=minus(order_line.refunded, freed))
+        totals.set(order_line, refunded=minus(order_line.refunded, freed))
     shipping_freed = before[-1] - after[-1]
     payments = {payment.pk: payment for payment in read.payments}
     for row in cancelled:
         payment = payments[row.payment_id]
-        _written(payment, refunded=minus(payment.refunded, minor_of(row.amount, currency)))
+        totals.set(payment, refunded=minus(payment.refunded, minor_of(row.amount, currency)))
     freed_total = live_before - live_after
-    _written(
+    totals.set(
         order,
         refunded=minus(read.order.refunded, freed_total),
         shipping_refunded=minus(read.order.shipping_refunded, shipping_freed),
     )
+    totals.write()
     ret.refunded = minus(ret.refunded, freed_total)
     ret.shipping_refunded = minus(ret.shipping_refunded, shipping_freed)
-
-
-def _written(row: Model, **values: Decimal) -> None:
-    """Set a running total's ``values`` on ``row`` and write those that changed, in one prepared
-    statement (``core.sql.update_row``): no ORM query to compile, and no statement for a total
-    that did not move."""
-    since = row_snapshot(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    update_row(row, since=since)
 
 
 def _minor(amount: Decimal, currency: str, loc: list[str | int]) -> int:

@@ -9,7 +9,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from returndesk.core.sql import Rows, fetch_all, fetch_rows, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.sql import (
+    RowChanges,
+    Rows,
+    fetch_all,
+    fetch_rows,
+    insert_rows,
+    quoted_table,
+    row_to_instances,
+    select_columns,
+)
 from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.returns.models import ReturnEvent
 from returndesk.scenarios.journeys import order_placed, return_opened
@@ -137,3 +146,24 @@ def test_no_queries_make_no_statement() -> None:
     with CaptureQueriesContext(connection) as statements:
         assert fetch_rows([]) == []
     assert statements.captured_queries == []
+
+
+def test_rows_changed_together_are_written_in_one_statement_on_postgresql() -> None:
+    order = order_placed()
+    line = OrderLine.objects.filter(order=order).order_by("id").first()
+    assert line is not None
+    changes = RowChanges()
+    changes.set(order, refunded=Decimal("5.00"))
+    changes.set(line, refunded=Decimal("2.00"))
+    changes.set(order, shipping_refunded=Decimal("1.50"))  # a row set twice is written once
+    changes.set(order.buyer, name=order.buyer.name)  # unchanged: not written
+
+    with CaptureQueriesContext(connection) as statements:
+        changes.write()
+
+    kinds = [statement["sql"].split(" ", 1)[0] for statement in statements.captured_queries]
+    assert kinds == (["WITH"] if connection.vendor == "postgresql" else ["UPDATE", "UPDATE"])
+    order.refresh_from_db()
+    line.refresh_from_db()
+    assert (order.refunded, order.shipping_refunded) == (Decimal("5.00"), Decimal("1.50"))
+    assert line.refunded == Decimal("2.00")
