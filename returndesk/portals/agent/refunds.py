@@ -22,10 +22,10 @@ from returndesk.portals.common.refunds import FormButton, RefundPanel, Transacti
 from returndesk.portals.common.views import AGENT, portal_view, render_problem
 from returndesk.portals.common.words import RefundButton
 from returndesk.portals.seller.forms import checked
-from returndesk.portals.seller.money import given
+from returndesk.portals.seller.money import given, refund_confirm_posted, refund_retry_posted
 from returndesk.refunds import queue, transactions
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
-from returndesk.refunds.schemas import RefundCancelIn, RefundConfirmIn, RefundReleaseIn, RefundRetryIn
+from returndesk.refunds.schemas import RefundCancelIn, RefundReleaseIn
 
 QUEUE_PAGE = "portals/agent/refunds.html"
 QUEUE_PATH = "/agent/refunds"
@@ -93,14 +93,7 @@ def refund_release(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 @portal_view(AGENT)
 def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = checked(RefundConfirmIn, given(request.POST, "transaction", "reference", "note"), source="form")
-        return transactions.refund_confirm(
-            refund_id=refund_id,
-            actor=actor,
-            transaction_id=wanted.transaction,
-            reference=wanted.reference,
-            note=wanted.note,
-        )
+        return refund_confirm_posted(request.POST, actor=actor, refund_id=refund_id)
 
     return _act(request, actor, change)
 
@@ -109,8 +102,7 @@ def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 @portal_view(AGENT)
 def refund_retry(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = checked(RefundRetryIn, given(request.POST, "transaction"), source="form")
-        return transactions.refund_retry(refund_id=refund_id, actor=actor, transaction_id=wanted.transaction)
+        return refund_retry_posted(request.POST, actor=actor, refund_id=refund_id)
 
     return _act(request, actor, change)
 

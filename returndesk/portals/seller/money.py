@@ -33,10 +33,10 @@ from returndesk.portals.common.refunds import (
 )
 from returndesk.portals.common.words import RefundButton
 from returndesk.portals.seller.forms import checked
-from returndesk.refunds import selectors
+from returndesk.refunds import selectors, transactions
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.refunds.offer_schemas import ExchangeIn
-from returndesk.refunds.schemas import RefundIn
+from returndesk.refunds.schemas import RefundConfirmIn, RefundIn, RefundRetryIn
 from returndesk.returns.domain.lifecycle import Action, LineOutcome
 
 # The lifecycle's money actions this page has a form for, after the return's own.
@@ -141,6 +141,26 @@ def given(form: QueryDict, *names: str) -> dict[str, str]:
     """The fields the form sent, blank ones left out: an empty optional field means "not given",
     as an absent JSON member does to the API."""
     return {name: str(form[name]) for name in names if str(form.get(name, "")).strip()}
+
+
+def refund_confirm_posted(form: QueryDict, *, actor: Actor, refund_id: int) -> object:
+    """Confirm a refund from its form (``transaction``, ``reference``, ``note``), checked as the
+    API checks its body: the seller's page and the agents' queue send the same one. Answers the
+    refund (the pages only redirect after it)."""
+    wanted = checked(RefundConfirmIn, given(form, "transaction", "reference", "note"), source="form")
+    return transactions.refund_confirm(
+        refund_id=refund_id,
+        actor=actor,
+        transaction_id=wanted.transaction,
+        reference=wanted.reference,
+        note=wanted.note,
+    )
+
+
+def refund_retry_posted(form: QueryDict, *, actor: Actor, refund_id: int) -> object:
+    """Retry a refund from its form (``transaction``), as ``refund_confirm_posted`` confirms one."""
+    wanted = checked(RefundRetryIn, given(form, "transaction"), source="form")
+    return transactions.refund_retry(refund_id=refund_id, actor=actor, transaction_id=wanted.transaction)
 
 
 def refund_input(form: QueryDict) -> RefundIn:

@@ -23,11 +23,11 @@ from returndesk.core.idempotency import once_per_token
 from returndesk.portals.common.views import SELLER, is_htmx, portal_view, render_problem
 from returndesk.portals.seller import forms, money
 from returndesk.receiving import services as receiving_services
-from returndesk.refunds import exchanges, offers, transactions
+from returndesk.refunds import exchanges, offers
 from returndesk.refunds import selectors as refund_selectors
 from returndesk.refunds import services as refund_services
 from returndesk.refunds.offer_schemas import OfferIn
-from returndesk.refunds.schemas import KeepIn, RefundConfirmIn, RefundRetryIn
+from returndesk.refunds.schemas import KeepIn
 from returndesk.returns import selectors, services
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, Condition, LineOutcome, Status
@@ -260,15 +260,7 @@ def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
     """Confirm that a manual payout was made (its reference optional)."""
 
     def change() -> object:
-        fields = money.given(request.POST, "transaction", "reference", "note")
-        wanted = forms.checked(RefundConfirmIn, fields, source="form")
-        return transactions.refund_confirm(
-            refund_id=refund_id,
-            actor=actor,
-            transaction_id=wanted.transaction,
-            reference=wanted.reference,
-            note=wanted.note,
-        )
+        return money.refund_confirm_posted(request.POST, actor=actor, refund_id=refund_id)
 
     return _on_refund(request, actor, refund_id, change)
 
@@ -277,7 +269,6 @@ def refund_confirm(request: HttpRequest, actor: Actor, refund_id: int) -> HttpRe
 @portal_view(SELLER)
 def refund_retry(request: HttpRequest, actor: Actor, refund_id: int) -> HttpResponse:
     def change() -> object:
-        wanted = forms.checked(RefundRetryIn, money.given(request.POST, "transaction"), source="form")
-        return transactions.refund_retry(refund_id=refund_id, actor=actor, transaction_id=wanted.transaction)
+        return money.refund_retry_posted(request.POST, actor=actor, refund_id=refund_id)
 
     return _on_refund(request, actor, refund_id, change)
