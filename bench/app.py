@@ -91,12 +91,14 @@ def count_events(url: str, action: str) -> int:
     return _count(url, "SELECT count(*) FROM returns_returnevent WHERE action = %s", action)
 
 
-def requested_returns(url: str) -> list[tuple[str, str]]:
-    """The returns still in status ``requested``, oldest first: (code, seller external id)."""
+def returns_in(url: str, status: str) -> list[tuple[str, str]]:
+    """The returns still in ``status``, oldest first: (code, seller external id). Requested ones
+    are approve's; inspected ones (no refund yet) the refund target's."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "SELECT r.code, s.external_id FROM returns_return r JOIN marketplace_seller s ON s.id = r.seller_id"
-            " WHERE r.status = 'requested' ORDER BY r.id"
+            " WHERE r.status = %s ORDER BY r.id",
+            (status,),
         ).fetchall()
     return [(str(code), str(seller)) for code, seller in rows]
 
@@ -142,16 +144,6 @@ def received_returns(url: str) -> list[tuple[str, str, str]]:
             " GROUP BY r.id, r.code, s.external_id HAVING COUNT(*) = 1 ORDER BY r.id"
         ).fetchall()
     return [(str(code), str(seller), str(line)) for code, seller, line in rows]
-
-
-def inspected_returns(url: str) -> list[tuple[str, str]]:
-    """The returns still ``inspected`` (no refund yet), oldest first: (code, seller external id)."""
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "SELECT r.code, s.external_id FROM returns_return r JOIN marketplace_seller s ON s.id = r.seller_id"
-            " WHERE r.status = 'inspected' ORDER BY r.id"
-        ).fetchall()
-    return [(str(code), str(seller)) for code, seller in rows]
 
 
 def count_refunds(url: str) -> int:

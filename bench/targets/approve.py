@@ -38,7 +38,7 @@ def measure(stage: Stage) -> Result:
             rows="requested returns",
             setting="BENCH_APPROVE_RETURNS",
             wanted=stage.settings.approve_returns,
-            available=lambda: app.requested_returns(url),
+            available=lambda: app.returns_in(url, "requested"),
             seed=lambda count: app.seed_requested(stage.base, stage.platform_key, count, stage.settings.orders),
             script=lambda returns: _script(stage, returns),
             done=lambda: app.count_events(url, "approve"),

@@ -44,7 +44,7 @@ def measure(stage: Stage) -> Result:
             rows="inspected returns",
             setting="BENCH_REFUND_RETURNS",
             wanted=settings.refund_returns,
-            available=lambda: app.inspected_returns(url),
+            available=lambda: app.returns_in(url, "inspected"),
             seed=lambda count: app.seed_inspected(
                 stage.base, stage.platform_key, stage.seller_keys, count=count, orders=settings.orders, url=url
             ),
