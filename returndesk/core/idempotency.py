@@ -18,7 +18,7 @@ from returndesk.core.actors import Actor
 from returndesk.core.errors import IdempotencyAnswerWithheld, IdempotencyKeyReused, ReturndeskError, ValidationFailed
 from returndesk.core.models import IdempotencyRecord
 from returndesk.core.problems import problem_response
-from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.sql import fetch_all, flush_queued, queue_insert, quoted_table, row_to_instances, select_columns
 from returndesk.core.transactions import all_or_nothing
 
 HEADER = "Idempotency-Key"
@@ -267,7 +267,8 @@ def _live_record(scope: dict[str, object]) -> IdempotencyRecord | None:
 def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpResponse, keep_body: bool = True) -> None:
     try:
         with transaction.atomic(savepoint=False):
-            insert_rows(
+            # With whatever the effect left queued (``core.sql.writes_queued``): one statement.
+            queue_insert(
                 [
                     IdempotencyRecord(
                         **scope,
@@ -280,6 +281,7 @@ def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpRe
                     )
                 ]
             )
+            flush_queued()
     except IntegrityError as error:
         raise _Preempted from error
 

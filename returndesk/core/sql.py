@@ -3,9 +3,10 @@ compiling an ORM query costs more than running it."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -50,6 +51,8 @@ def fetch_all(sql: str, params: Sequence[Any], *, prepare: bool = True) -> list[
 
 def _run(sql: str, params: Sequence[Any], *, fetch: bool, prepare: bool = True) -> list[tuple[Any, ...]]:
     db = _database()
+    if getattr(db, _QUEUE, None):
+        flush_queued()
     if prepare and db.vendor == "postgresql" and settings.RETURNDESK["PREPARED_STATEMENTS"]:
         # What Django's own cursor() does first: the health check, then a live connection.
         db.close_if_health_check_failed()
@@ -133,13 +136,20 @@ def insert_rows(instances: Sequence[M]) -> Sequence[M]:
     if not instances:
         return instances
     db = _database()
-    model = type(instances[0])
-    sql, fields = _insert_statement(model, db.vendor, len(instances))
-    params = [field.get_db_prep_save(field.pre_save(row, True), db) for row in instances for field in fields]
-    for row, (pk,) in zip(instances, fetch_all(sql, params), strict=True):
+    sql, params = _insert(instances, db)
+    _keys_set(instances, [pk for (pk,) in fetch_all(sql, params)], db)
+    return instances
+
+
+def _insert(instances: Sequence[Model], db: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+    sql, fields = _insert_statement(type(instances[0]), db.vendor, len(instances))
+    return sql, [field.get_db_prep_save(field.pre_save(row, True), db) for row in instances for field in fields]
+
+
+def _keys_set(instances: Sequence[Model], keys: Sequence[Any], db: BaseDatabaseWrapper) -> None:
+    for row, pk in zip(instances, keys, strict=True):
         row.pk = pk
         row._state.adding, row._state.db = False, db.alias
-    return instances
 
 
 @functools.cache
@@ -207,11 +217,13 @@ def update_rows(rows: Sequence[tuple[Model, tuple[Any, ...]]]) -> None:
     groups = [changes] if together else [[change] for change in changes]
     for group in groups:
         shape = tuple((type(instance), tuple(field.column for field in fields)) for instance, fields in group)
-        params: list[Any] = []
-        for instance, fields in group:
-            params += [field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields]
-            params.append(instance.pk)
+        params = [param for instance, fields in group for param in _update_params(instance, fields, db)]
         _run(_updates_statement(db.vendor, shape), params, fetch=False)
+
+
+def _update_params(instance: Model, fields: Sequence[Field[Any, Any]], db: BaseDatabaseWrapper) -> list[Any]:
+    """An UPDATE's values of ``fields`` and then the row's primary key, as ``_update_statement`` takes them."""
+    return [*(field.get_db_prep_save(field.pre_save(instance, False), db) for field in fields), instance.pk]
 
 
 class RowChanges:
@@ -321,3 +333,113 @@ def fetch_rows(queries: Sequence[tuple[Rows, Sequence[Any]]]) -> list[list[tuple
 @functools.cache
 def _pk_index(model: type[Model]) -> int:
     return model._meta.concrete_fields.index(model._meta.pk)
+
+
+# --- Writes that go with the next statement ------------------------------------------------------
+
+# On the connection: the writes queued so far, while a ``writes_queued()`` block is open (else absent).
+_QUEUE = "returndesk_queued_writes"
+
+
+@dataclass
+class _Queued:
+    sql: str
+    params: list[Any]
+    inserted: Sequence[Model]  # the rows an INSERT gives primary keys to; () for an UPDATE
+    updated: tuple[str, Any] | None = None  # an UPDATE's table and primary key
+
+
+@contextlib.contextmanager
+def writes_queued() -> Iterator[None]:
+    """Inside, on PostgreSQL, ``queue_insert`` and ``queue_update`` hold their writes back and the
+    next statement run on the connection (any: a read, a savepoint, this block's end) writes them
+    first, all in one statement: a handover's return, its event, its receipt and its
+    Idempotency-Key's record cost one round trip, not four. What runs on the connection sees the
+    writes as if each had run at once; an error inside drops what was still queued, since the
+    transaction holding the block rolls back. For the block of a transaction that any error rolls
+    back whole (``core.transactions.all_or_nothing``); elsewhere the two write at once."""
+    db = _database()
+    if db.vendor != "postgresql" or hasattr(db, _QUEUE):
+        yield
+        return
+    setattr(db, _QUEUE, [])
+    try:
+        with db.execute_wrapper(_flushing_first):
+            yield
+            flush_queued()
+    finally:
+        delattr(db, _QUEUE)
+
+
+def _flushing_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    flush_queued()
+    return execute(sql, params, many, context)
+
+
+def _queue(db: BaseDatabaseWrapper) -> list[_Queued] | None:
+    queue: list[_Queued] | None = getattr(db, _QUEUE, None)
+    return queue
+
+
+def queue_insert(instances: Sequence[M]) -> Sequence[M]:
+    """``insert_rows``, written with the next statement inside ``writes_queued()`` (at once
+    elsewhere): the rows' primary keys are set then, so only for rows nothing reads them of before."""
+    db = _database()
+    queue = _queue(db)
+    if queue is None or not instances:
+        return insert_rows(instances)
+    sql, params = _insert(instances, db)
+    queue.append(_Queued(sql, params, instances))
+    return instances
+
+
+def queue_update(instance: Model, *, since: tuple[Any, ...]) -> None:
+    """``update_row``, written with the next statement inside ``writes_queued()`` (at once elsewhere)."""
+    db = _database()
+    queue = _queue(db)
+    if queue is None:
+        update_row(instance, since=since)
+        return
+    fields = _changed(instance, since)
+    if not fields:
+        return
+    row = (type(instance)._meta.db_table, instance.pk)
+    if any(queued.updated == row for queued in queue):
+        # One statement may not change a row twice: the first change goes first.
+        flush_queued()
+    sql = _update_statement(type(instance), db.vendor, tuple(field.column for field in fields))
+    queue.append(_Queued(sql, _update_params(instance, fields, db), (), updated=row))
+
+
+@functools.cache
+def _queued_statement(statements: tuple[str, ...], inserts: tuple[int, ...]) -> str:
+    """The queued writes as one statement: each in a data-modifying ``WITH`` (all run on one
+    snapshot, each to completion), the inserted keys selected, tagged with their write's place."""
+    if len(statements) == 1:
+        return statements[0]
+    parts = ", ".join(f"w{index} AS ({statement})" for index, statement in enumerate(statements))
+    if not inserts:
+        return f"WITH {parts} SELECT 1"
+    keys = " UNION ALL ".join(f"SELECT {index}, * FROM w{index}" for index in inserts)  # noqa: S608
+    return f"WITH {parts} {keys}"
+
+
+def flush_queued() -> None:
+    """Write what ``queue_insert`` and ``queue_update`` queued, in one statement, and set the
+    inserted rows' primary keys."""
+    db = _database()
+    queue = _queue(db)
+    if not queue:
+        return
+    writes = list(queue)
+    queue.clear()
+    inserts = tuple(index for index, write in enumerate(writes) if write.inserted)
+    sql = _queued_statement(tuple(write.sql for write in writes), inserts)
+    rows = _run(sql, [param for write in writes for param in write.params], fetch=bool(inserts))
+    if len(writes) == 1:
+        rows = [(inserts[0], *row) for row in rows] if inserts else []
+    keys: dict[int, list[Any]] = {index: [] for index in inserts}
+    for index, pk in rows:
+        keys[index].append(pk)
+    for index in inserts:
+        _keys_set(writes[index].inserted, keys[index], db)

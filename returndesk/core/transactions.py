@@ -15,19 +15,25 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
+from returndesk.core.sql import writes_queued
+
 # On the connection: how deep its all-or-nothing block is (the number of atomic blocks open).
 _DEPTH = "returndesk_all_or_nothing_depth"
 
 
 @contextmanager
 def all_or_nothing() -> Iterator[None]:
-    """``transaction.atomic()`` for a caller that lets every error inside it roll it all back."""
+    """``transaction.atomic()`` for a caller that lets every error inside it roll it all back.
+
+    Its writes may wait for the next statement (``core.sql.writes_queued``): an error inside
+    drops them with the rest."""
     with transaction.atomic():
         connection = transaction.get_connection()
         outer = getattr(connection, _DEPTH, None)
         setattr(connection, _DEPTH, len(connection.atomic_blocks))
         try:
-            yield
+            with writes_queued():
+                yield
         finally:
             setattr(connection, _DEPTH, outer)
 

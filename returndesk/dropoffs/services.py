@@ -28,7 +28,7 @@ from returndesk.core.errors import Forbidden, RateLimited, ValidationFailed
 from returndesk.core.locks import locked
 from returndesk.core.orm import rows_known
 from returndesk.core.ratelimit import LimitCheck
-from returndesk.core.sql import fetch_all, insert_rows, quoted_table, row_to_instances, select_columns
+from returndesk.core.sql import fetch_all, queue_insert, quoted_table, row_to_instances, select_columns
 from returndesk.core.transactions import after_commit, doomed, unit_of_work
 from returndesk.dropoffs.domain.tracking_events import CHANGES, Effect, TrackingStatus, effect_of, too_far_ahead
 from returndesk.dropoffs.errors import NotAcceptableAtCounter, UnknownPoint
@@ -266,7 +266,9 @@ def return_handover(
     ``tracking_event_record`` applies the waiting ones then).
 
     At a registered point without an anomaly: BEGIN, the return locked with its lines, the point
-    and the failure count (one statement), its update, its event, the receipt, COMMIT.
+    and the failure count (one statement), its update, its event, the receipt, COMMIT. With an
+    Idempotency-Key on PostgreSQL, the update, the event, the receipt and the key's record are one
+    statement (``core.sql.writes_queued``).
     """
     lifecycle.ensure_role(Action.HANDOVER, actor.role)
     # Stored and matched normalised; a wrong check digit is 422 bad_check_digit.
@@ -377,7 +379,7 @@ def _handover(
         returns_services.return_transition_locked(
             ret=ret, actor=recorded, action=Action.HANDOVER, now=now, judged_at=accepted_at, data=data, apply=hand_over
         )
-        insert_rows([receipt])
+        queue_insert([receipt])
         if empty_box:
             returns_services.return_anomaly_record(
                 ret=ret,

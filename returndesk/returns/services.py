@@ -28,11 +28,12 @@ from returndesk.core.ratelimit import FailureLimiter
 from returndesk.core.sql import (
     fetch_all,
     insert_rows,
+    queue_insert,
+    queue_update,
     quoted_table,
     row_snapshot,
     row_to_instances,
     select_columns,
-    update_row,
 )
 from returndesk.core.transactions import after_commit
 from returndesk.marketplace.errors import OrderNotFound
@@ -477,7 +478,9 @@ def return_transition_locked(
 
     A caller that changed the row since it locked it (its ``row_snapshot`` then: ``since``) and has
     events of that change to append (``return_event_row``: ``events_before``) leaves both to this
-    write: one UPDATE of the row and one INSERT of every event, in order.
+    write: one UPDATE of the row and one INSERT of every event, in order. Both are queued
+    (``core.sql.queue_update``, ``queue_insert``): in a keyed request's transaction on PostgreSQL
+    they go with its next statement, in one; the event answered has its key once written.
     """
     from_status, read = Status(ret.status), row_snapshot(ret) if since is None else since
     facts = selectors.return_facts(ret, known_anomalies=known_anomalies)
@@ -497,11 +500,11 @@ def return_transition_locked(
     deadline = lifecycle.next_deadline(selectors.return_facts(ret, known_anomalies=known_anomalies))
     ret.due_at, ret.due_action = (deadline.at, deadline.action) if deadline else (None, "")
     ret.updated_at = now
-    update_row(ret, since=read)
+    queue_update(ret, since=read)
     event = _event_row(
         ret, actor, action, from_status=from_status, to_status=to_status, at=now, reason=reason, data=data
     )
-    return insert_rows([*events_before, event])[-1]
+    return queue_insert([*events_before, event])[-1]
 
 
 def return_approve(*, code: str, actor: Actor, now: datetime | None = None) -> Return:

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from returndesk.core.sql import (
@@ -15,9 +15,13 @@ from returndesk.core.sql import (
     fetch_all,
     fetch_rows,
     insert_rows,
+    queue_insert,
+    queue_update,
     quoted_table,
+    row_snapshot,
     row_to_instances,
     select_columns,
+    writes_queued,
 )
 from returndesk.marketplace.models import Buyer, Order, OrderLine
 from returndesk.returns.models import ReturnEvent
@@ -167,3 +171,119 @@ def test_rows_changed_together_are_written_in_one_statement_on_postgresql() -> N
     line.refresh_from_db()
     assert (order.refunded, order.shipping_refunded) == (Decimal("5.00"), Decimal("1.50"))
     assert line.refunded == Decimal("2.00")
+
+
+# --- Writes queued until the next statement -------------------------------------------------------
+
+
+def _event(ret: object, number: int) -> ReturnEvent:
+    return ReturnEvent(
+        return_request=ret,
+        at=dt.datetime(2026, 3, 12, 9, 30, tzinfo=dt.UTC),
+        actor_kind="system",
+        actor_id="clock",
+        action="anomaly",
+        from_status="requested",
+        to_status="requested",
+        data={"number": number},
+    )
+
+
+def _kinds(statements: CaptureQueriesContext) -> list[str]:
+    return [statement["sql"].split(" ", 1)[0] for statement in statements.captured_queries]
+
+
+def test_queued_writes_go_in_one_statement_with_their_keys_set_on_postgresql() -> None:
+    ret = return_opened(order=order_placed())
+    order = ret.order
+    read = row_snapshot(order)
+    order.refunded = Decimal("3.00")
+    events = [_event(ret, 1), _event(ret, 2)]
+
+    with CaptureQueriesContext(connection) as statements, transaction.atomic(), writes_queued():
+        queue_update(order, since=read)
+        queue_insert(events)
+        queue_insert([_event(ret, 3)])
+        queued = _kinds(statements)
+
+    # The block's own BEGIN (a SAVEPOINT inside the test's transaction) first, its end last.
+    postgresql = connection.vendor == "postgresql"
+    assert queued[1:] == ([] if postgresql else ["UPDATE", "INSERT", "INSERT"])
+    assert _kinds(statements)[len(queued) : -1] == (["WITH"] if postgresql else [])
+    assert [event.pk for event in events] == sorted(event.pk for event in events)
+    stored = ReturnEvent.objects.filter(return_request=ret, action="anomaly").order_by("id")
+    assert [(event.pk, event.data) for event in stored] == [
+        (events[0].pk, {"number": 1}),
+        (events[1].pk, {"number": 2}),
+        (stored[2].pk, {"number": 3}),
+    ]
+    order.refresh_from_db()
+    assert order.refunded == Decimal("3.00")
+
+
+def test_any_statement_inside_sees_the_queued_writes_first() -> None:
+    ret = return_opened(order=order_placed())
+    order = ret.order
+    with transaction.atomic(), writes_queued():
+        queue_insert([_event(ret, 1)])
+        # An ORM read writes them first...
+        assert ReturnEvent.objects.filter(return_request=ret, action="anomaly").count() == 1
+        read = row_snapshot(order)
+        order.refunded = Decimal("1.00")
+        queue_update(order, since=read)
+        # ...and so does a plain-SQL one.
+        sql = f"SELECT o.refunded FROM {quoted_table(Order)} o WHERE o.id = %s"  # noqa: S608
+        assert fetch_all(sql, [order.pk]) == [(Decimal("1.00"),)]
+
+
+def test_a_row_updated_twice_is_written_twice_in_order() -> None:
+    """One statement may change a row only once: the first change is written before the second queues."""
+    order = order_placed()
+    with transaction.atomic(), writes_queued():
+        read = row_snapshot(order)
+        order.refunded = Decimal("1.00")
+        queue_update(order, since=read)
+        read = row_snapshot(order)
+        order.refunded, order.shipping_refunded = Decimal("2.00"), Decimal("0.50")
+        queue_update(order, since=read)
+    order.refresh_from_db()
+    assert (order.refunded, order.shipping_refunded) == (Decimal("2.00"), Decimal("0.50"))
+
+
+def _queued_then_refused(ret: object, number: int) -> None:
+    """A savepoint's block: an event queued, then an insert the database refuses (NOT NULL)."""
+    with transaction.atomic():
+        queue_insert([_event(ret, number)])
+        insert_rows([ReturnEvent(return_request=ret, at=None, data={})])
+
+
+def test_writes_queued_in_a_savepoint_that_rolls_back_are_undone_and_those_before_it_kept() -> None:
+    ret = return_opened(order=order_placed())
+    with transaction.atomic(), writes_queued():
+        queue_insert([_event(ret, 1)])
+        with pytest.raises(IntegrityError):
+            _queued_then_refused(ret, 2)
+    assert [event.data for event in ReturnEvent.objects.filter(return_request=ret, action="anomaly")] == [{"number": 1}]
+
+
+def test_an_error_inside_drops_what_was_queued() -> None:
+    ret = return_opened(order=order_placed())
+
+    def queued_then_failed() -> None:
+        with transaction.atomic(), writes_queued():
+            queue_insert([_event(ret, 1)])
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        queued_then_failed()
+    with transaction.atomic(), writes_queued():
+        queue_insert([_event(ret, 2)])
+    assert [event.data for event in ReturnEvent.objects.filter(return_request=ret, action="anomaly")] == [{"number": 2}]
+
+
+def test_outside_the_block_queued_writes_run_at_once() -> None:
+    ret = return_opened(order=order_placed())
+    with CaptureQueriesContext(connection) as statements:
+        (event,) = queue_insert([_event(ret, 1)])
+    assert _kinds(statements) == ["INSERT"]
+    assert event.pk is not None

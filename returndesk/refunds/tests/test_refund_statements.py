@@ -26,11 +26,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
 # caller's scope); the return locked with its lines and the key's earlier refund; the order's
 # lines (with the units held) and its payments locked; the refund, its line, its transaction; the
 # running totals of the return line, the order line, the payment and the order (on PostgreSQL in
-# one statement, core.sql.update_rows); the return; its event.
+# one statement, core.sql.update_rows); the return and its event (on PostgreSQL in one statement
+# too, written when the keyed request's transaction ends: core.sql.writes_queued).
 def _write() -> list[str]:
-    totals = ["WITH"] if connection.vendor == "postgresql" else ["UPDATE"] * 4
+    postgresql = connection.vendor == "postgresql"
+    totals, transition = (["WITH"], ["WITH"]) if postgresql else (["UPDATE"] * 4, ["UPDATE", "INSERT"])
     locks, rows = ["SELECT"] * 4, ["INSERT"] * 3
-    return ["BEGIN", *locks, *rows, *totals, "UPDATE", "INSERT", "COMMIT"]
+    return ["BEGIN", *locks, *rows, *totals, *transition, "COMMIT"]
 
 
 # After the commit: the attempt numbered, returning what the gateway is asked (committed on its

@@ -90,5 +90,7 @@ def test_approving_with_an_idempotency_key_costs_four_more(keys: Keys, make_retu
 
     _, kinds = _counted(keys.client("seller_a"), f"/api/v1/returns/{ret.code}/approve", {}, **{"Idempotency-Key": "k"})
 
-    assert len(kinds) == 11
+    # On PostgreSQL the return's update and its event go in one statement, written before the
+    # savepoint's release (core.sql.writes_queued).
+    assert len(kinds) == (10 if connection.vendor == "postgresql" else 11)
     assert (kinds[:3], kinds[-2:]) == (["BEGIN", "SELECT", "SAVEPOINT"], ["INSERT", "COMMIT"])
