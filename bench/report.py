@@ -34,6 +34,7 @@ from bench.common import (
     run,
 )
 from bench.targets import Target
+from returndesk.runtime import gunicorn_conf
 
 TEMPLATE = Path(__file__).resolve().parent / "report.md.tmpl"
 _FRAGMENT = re.compile(r"^<!-- template: (\w+) -->\n", re.MULTILINE)
@@ -154,6 +155,7 @@ class Report:
         return fill(
             "setup",
             workers=WORKERS,
+            threads_per_worker=gunicorn_conf.threads,
             counters="Redis" if settings.redis_url else "PostgreSQL",
             threads=THREADS,
             connections=CONNECTIONS,
