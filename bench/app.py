@@ -203,13 +203,13 @@ def seller_keys(env: dict[str, str], orders: int) -> dict[str, str]:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str]) -> Iterator[processes.ServerProcess]:
-    """Serve the app as production does (README, Production: ``returndesk.runtime.gunicorn_conf``,
-    gthread workers with its threads, two workers per core) until the block ends (its log in bench/out/)."""
+    """Serve the app with sync workers, two per core, until the block ends (its log in bench/out/)."""
     port = processes.free_port()
     args = [
         str(BIN / "gunicorn"),
-        "--config",
-        "python:returndesk.runtime.gunicorn_conf",
+        "returndesk.wsgi:application",
+        "--worker-class",
+        "sync",
         "--workers",
         str(WORKERS),
         "--bind",
@@ -226,7 +226,7 @@ def gunicorn(env: dict[str, str]) -> Iterator[processes.ServerProcess]:
             server.wait_until_serving("/api/v1/health", name="gunicorn")
         except processes.NotServing as error:
             raise HarnessError(str(error)) from error
-        log(f"gunicorn serving {server.url} with {WORKERS} gthread workers")
+        log(f"gunicorn serving {server.url} with {WORKERS} sync workers")
         yield server
     finally:
         server.stop(timeout=SERVER_STOP_TIMEOUT)

@@ -43,9 +43,9 @@ class Settings:
     orders: int = 300
     quiet_wait: int = 60
     approve_returns: int = 9000
-    handover_returns: int = 30000
+    handover_returns: int = 20000
     receive_returns: int = 4000
-    refund_returns: int = 8000
+    refund_returns: int = 5000
     retries: int = 2
     series: str = ""
 
