@@ -99,7 +99,8 @@ def idempotent(
     hold no secret and replay as usual.
 
     One transaction reads the record (a repeat replays it), runs the effect and stores its answer:
-    two statements beside the effect's own. Two requests racing with one key both run; the second
+    two statements beside the effect's own (on PostgreSQL the record's insert also writes what the
+    effect left queued, ``core.sql.writes_queued``). Two requests racing with one key both run; the second
     one's insert waits on the unique index for the first to commit, fails, rolls its effect back
     and replays the first answer. A business error rolls the effect back and is recorded in a
     transaction of its own, so its repeat is replayed too; an unexpected failure records nothing,
@@ -157,8 +158,9 @@ def _check_key(key: str, *, loc: list[str]) -> None:
         )
 
 
-# The columns naming one record, in the order of its unique constraint.
+# The columns naming one record, in the order of its unique constraint, and that constraint.
 _SCOPE_COLUMNS = ("actor_kind", "actor_id", "method", "path_digest", "key")
+_SCOPE_CONSTRAINT = "idempotency_actor_scope"
 
 
 def _scope(actor: Actor, method: str, path: str, key: str) -> dict[str, object]:
@@ -283,7 +285,16 @@ def _store(scope: dict[str, object], *, path: str, digest: str, response: HttpRe
             )
             flush_queued()
     except IntegrityError as error:
+        if not _record_conflict(error):
+            raise  # one of the effect's own rows, written with the record: not a repeat
         raise _Preempted from error
+
+
+def _record_conflict(error: IntegrityError) -> bool:
+    """Whether the insert failed on the record's own scope (another record there), not on a row of
+    the effect's written in the same statement (``core.sql.writes_queued``, PostgreSQL only)."""
+    diagnostic = getattr(error.__cause__, "diag", None)
+    return diagnostic is None or diagnostic.constraint_name == _SCOPE_CONSTRAINT
 
 
 def _replay_same_body(record: IdempotencyRecord, digest: str, key: str) -> HttpResponse:

@@ -194,13 +194,8 @@ def _changed(instance: Model, since: tuple[Any, ...]) -> list[Field[Any, Any]]:
 
 @functools.cache
 def _updates_statement(vendor: str, shape: tuple[tuple[type[Model], tuple[str, ...]], ...]) -> str:
-    """One statement writing several rows: on PostgreSQL, each but the last in a data-modifying
-    ``WITH``, which all run on the same snapshot; ``vendor`` keys the cache."""
-    updates = [_update_statement(model, vendor, columns) for model, columns in shape]
-    if len(updates) == 1:
-        return updates[0]
-    others = ", ".join(f"w{index} AS ({update})" for index, update in enumerate(updates[:-1]))
-    return f"WITH {others} {updates[-1]}"
+    """One statement writing several rows (``_writes_statement``); ``vendor`` keys the cache."""
+    return _writes_statement(tuple(_update_statement(model, vendor, columns) for model, columns in shape), ())
 
 
 def update_rows(rows: Sequence[tuple[Model, tuple[Any, ...]]]) -> None:
@@ -355,9 +350,12 @@ def writes_queued() -> Iterator[None]:
     next statement run on the connection (any: a read, a savepoint, this block's end) writes them
     first, all in one statement: a handover's return, its event, its receipt and its
     Idempotency-Key's record cost one round trip, not four. What runs on the connection sees the
-    writes as if each had run at once; an error inside drops what was still queued, since the
-    transaction holding the block rolls back. For the block of a transaction that any error rolls
-    back whole (``core.transactions.all_or_nothing``); elsewhere the two write at once."""
+    writes as if each had run at once; an error inside drops what was still queued, as does the
+    rollback of a savepoint inside (what it undoes). A queued write the database refuses raises at
+    the next statement, not where it was queued: for the block of a transaction that any error rolls
+    back whole (``core.transactions.all_or_nothing``); elsewhere the two write at once. Within the
+    one statement PostgreSQL runs the writes in no set order: none may depend on another (a row
+    changed twice is written in two, ``queue_update``)."""
     db = _database()
     if db.vendor != "postgresql" or hasattr(db, _QUEUE):
         yield
@@ -372,6 +370,11 @@ def writes_queued() -> Iterator[None]:
 
 
 def _flushing_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    queue = _queue(_database())
+    if queue and sql.startswith("ROLLBACK TO SAVEPOINT"):
+        # Every statement flushes first, the savepoint's own included: what is still queued was
+        # queued inside the savepoint's block, which this rollback undoes.
+        queue.clear()
     flush_queued()
     return execute(sql, params, many, context)
 
@@ -412,14 +415,16 @@ def queue_update(instance: Model, *, since: tuple[Any, ...]) -> None:
 
 
 @functools.cache
-def _queued_statement(statements: tuple[str, ...], inserts: tuple[int, ...]) -> str:
-    """The queued writes as one statement: each in a data-modifying ``WITH`` (all run on one
-    snapshot, each to completion), the inserted keys selected, tagged with their write's place."""
+def _writes_statement(statements: tuple[str, ...], inserts: tuple[int, ...]) -> str:
+    """Several writes as one statement on PostgreSQL: each in a data-modifying ``WITH`` (all run
+    on one snapshot, each to completion) but, without ``inserts``, the last; with them, the keys
+    those INSERTs return, each tagged with its write's place."""
     if len(statements) == 1:
         return statements[0]
-    parts = ", ".join(f"w{index} AS ({statement})" for index, statement in enumerate(statements))
     if not inserts:
-        return f"WITH {parts} SELECT 1"
+        others = ", ".join(f"w{index} AS ({statement})" for index, statement in enumerate(statements[:-1]))
+        return f"WITH {others} {statements[-1]}"
+    parts = ", ".join(f"w{index} AS ({statement})" for index, statement in enumerate(statements))
     keys = " UNION ALL ".join(f"SELECT {index}, * FROM w{index}" for index in inserts)  # noqa: S608
     return f"WITH {parts} {keys}"
 
@@ -434,7 +439,7 @@ def flush_queued() -> None:
     writes = list(queue)
     queue.clear()
     inserts = tuple(index for index, write in enumerate(writes) if write.inserted)
-    sql = _queued_statement(tuple(write.sql for write in writes), inserts)
+    sql = _writes_statement(tuple(write.sql for write in writes), inserts)
     rows = _run(sql, [param for write in writes for param in write.params], fetch=bool(inserts))
     if len(writes) == 1:
         rows = [(inserts[0], *row) for row in rows] if inserts else []

@@ -478,7 +478,7 @@ def return_transition_locked(
 
     A caller that changed the row since it locked it (its ``row_snapshot`` then: ``since``) and has
     events of that change to append (``return_event_row``: ``events_before``) leaves both to this
-    write: one UPDATE of the row and one INSERT of every event, in order. Both are queued
+    write: one UPDATE of the row and one INSERT of every event. Both are queued
     (``core.sql.queue_update``, ``queue_insert``): in a keyed request's transaction on PostgreSQL
     they go with its next statement, in one; the event answered has its key once written.
     """

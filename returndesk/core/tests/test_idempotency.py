@@ -260,3 +260,55 @@ def test_a_retry_that_types_the_code_differently_is_the_same_request(make_return
         "true",
     )
     assert _events(ret) == ["request", "approve"]
+
+
+# --- An effect's writes queued with the record (core.sql.writes_queued, PostgreSQL) ---------------
+
+
+def _keyed_effect(ret: Return, *, at: Any, runs: list[int]) -> Any:
+    """An effect writing one event, queued, answered 201; ``runs`` counts how often it ran."""
+    from django.http import HttpResponse
+
+    from returndesk.core.sql import queue_insert
+
+    def produce() -> HttpResponse:
+        runs.append(1)
+        queue_insert([ReturnEvent(return_request=ret, at=at, actor_kind="system", actor_id="t", action="anomaly")])
+        return HttpResponse(b'{"done": true}', status=201, content_type="application/json")
+
+    return produce
+
+
+def _idempotent_post(produce: Any) -> Any:
+    from django.test import RequestFactory
+
+    from returndesk.core.actors import Actor, ActorKind
+    from returndesk.core.idempotency import idempotent
+
+    request = RequestFactory().post("/effect", {}, content_type="application/json", headers={"Idempotency-Key": "k"})
+    return idempotent(request, Actor(kind=ActorKind.PLATFORM, id="test"), produce, read_first=False)
+
+
+def test_a_repeat_not_read_first_rolls_its_queued_effect_back_and_replays(make_return):
+    ret, runs = make_return(), []
+
+    first = _idempotent_post(_keyed_effect(ret, at=timezone.now(), runs=runs))
+    again = _idempotent_post(_keyed_effect(ret, at=timezone.now(), runs=runs))
+
+    assert (first.status_code, again.status_code, again.content) == (201, 201, first.content)
+    # The repeat's effect ran and was rolled back with the record's insert, written with it.
+    assert len(runs) == 2
+    assert _events(ret).count("anomaly") == 1
+
+
+def test_an_effect_row_the_database_refuses_is_an_error_not_a_repeat(make_return):
+    from django.db import IntegrityError
+
+    ret, runs = make_return(), []
+
+    with pytest.raises(IntegrityError):
+        _idempotent_post(_keyed_effect(ret, at=None, runs=runs))  # the event's "at" is NOT NULL
+
+    assert len(runs) == 1
+    assert not IdempotencyRecord.objects.exists()
+    assert "anomaly" not in _events(ret)

@@ -287,3 +287,20 @@ def test_outside_the_block_queued_writes_run_at_once() -> None:
         (event,) = queue_insert([_event(ret, 1)])
     assert _kinds(statements) == ["INSERT"]
     assert event.pk is not None
+
+
+def test_writes_queued_in_a_savepoint_that_rolls_back_are_dropped_unwritten() -> None:
+    ret = return_opened(order=order_placed())
+
+    def queued_then_failed() -> None:
+        with transaction.atomic():
+            queue_insert([_event(ret, 1)])
+            raise RuntimeError("refused")
+
+    with CaptureQueriesContext(connection) as statements, transaction.atomic(), writes_queued():
+        with pytest.raises(RuntimeError):
+            queued_then_failed()
+        assert not ReturnEvent.objects.filter(return_request=ret, action="anomaly").exists()
+    # On PostgreSQL the event was never written; SQLite wrote it at once and rolled it back.
+    written = {"INSERT", "WITH"} & set(_kinds(statements))
+    assert written == (set() if connection.vendor == "postgresql" else {"INSERT"})
