@@ -352,10 +352,10 @@ def writes_queued() -> Iterator[None]:
     Idempotency-Key's record cost one round trip, not four. What runs on the connection sees the
     writes as if each had run at once; an error inside drops what was still queued, as does the
     rollback of a savepoint inside (what it undoes). A queued write the database refuses raises at
-    the next statement, not where it was queued: for the block of a transaction that any error rolls
-    back whole (``core.transactions.all_or_nothing``); elsewhere the two write at once. Within the
-    one statement PostgreSQL runs the writes in no set order: none may depend on another (a row
-    changed twice is written in two, ``queue_update``)."""
+    the next statement, not where it was queued, so the block is for a transaction that any error
+    rolls back whole (``core.transactions.all_or_nothing``); outside one the two write at once.
+    Within the one statement PostgreSQL runs the writes in no set order: none may depend on another
+    (a row changed twice is written in two, ``queue_update``)."""
     db = _database()
     if db.vendor != "postgresql" or hasattr(db, _QUEUE):
         yield
