@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Prefetch
 from ninja import Schema
 from pydantic import AwareDatetime, Field
 
-from returndesk.core.orm import rows_known
 from returndesk.core.schemas import InSchema, StrictInt
 from returndesk.core.sql import Rows
 from returndesk.receiving.domain.parcels import ParcelStatus
@@ -17,7 +16,7 @@ from returndesk.receiving.domain.tally import GTIN_PATTERN, Reported, Scan, Scan
 from returndesk.receiving.models import Parcel, Receiving
 from returndesk.receiving.selectors import receiving_of
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.extensions import AnswerRead, ReturnExtension
+from returndesk.returns.extensions import AnswerRead, ReturnExtension, own_rows_seed
 from returndesk.returns.models import Return
 from returndesk.returns.schemas import SellerRef
 
@@ -177,18 +176,11 @@ _RECEIVINGS = Rows(
 )
 
 
-def _receivings_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
-    (receivings,) = found
-    for (receiving,) in receivings:
-        receiving.return_request = ret
-    rows_known(ret, receivings=[receiving for (receiving,) in receivings])
-
-
 RECEIVING_EXTENSION = ReturnExtension(
     name="receiving",
     schema=ReceivingOut | None,
     resolve=receiving_of,
     prefetch=(Prefetch("receivings", queryset=Receiving.objects.order_by("at", "id")),),
     known_empty=_never_received,
-    answer_read=AnswerRead(queries=(_RECEIVINGS,), seed=_receivings_seed),
+    answer_read=AnswerRead(queries=(_RECEIVINGS,), seed=own_rows_seed("receivings")),
 )

@@ -4,7 +4,6 @@ answer (``offer``, the newest; ``offers``, all of them, oldest first)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Prefetch
 from ninja import Schema
@@ -16,7 +15,7 @@ from returndesk.core.sql import Rows
 from returndesk.refunds.domain.states import OfferState
 from returndesk.refunds.exchanges import ExchangeLine
 from returndesk.refunds.models import Offer
-from returndesk.returns.extensions import AnswerRead, ReturnExtension
+from returndesk.returns.extensions import AnswerRead, ReturnExtension, own_rows_seed
 from returndesk.returns.models import Return
 
 TEXT = 2000
@@ -78,13 +77,6 @@ def _newest_offer(ret: Return) -> Offer | None:
     return offers[-1] if offers else None
 
 
-def _offers_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
-    (offers,) = found
-    for (offer,) in offers:
-        offer.return_request = ret
-    setattr(ret, OFFERS_ATTR, [offer for (offer,) in offers])
-
-
 # The prefetch below in plain SQL, for the answer about one return (``returns.extensions.AnswerRead``).
 _OFFERS = Rows(
     models=((Offer, "o"),),
@@ -100,7 +92,7 @@ OFFER_EXTENSIONS = (
         schema=list[OfferOut],
         resolve=_offers_of,
         prefetch=(Prefetch("offers", queryset=Offer.objects.order_by("made_at", "id"), to_attr=OFFERS_ATTR),),
-        answer_read=AnswerRead(queries=(_OFFERS,), seed=_offers_seed),
+        answer_read=AnswerRead(queries=(_OFFERS,), seed=own_rows_seed(OFFERS_ATTR, to_attr=True)),
     ),
     # Reads what ``offers`` prefetched: no query of its own.
     ReturnExtension(name="offer", schema=OfferOut | None, resolve=_newest_offer),

@@ -50,6 +50,24 @@ class AnswerRead:
     params: Callable[[Return], tuple[Any, ...]] = _return_pk
 
 
+def own_rows_seed(name: str, *, to_attr: bool = False) -> Callable[[Return, list[list[tuple[Any, ...]]]], None]:
+    """The ``seed`` of a read of one query whose rows, of one model, belong to the return: each is
+    told its return, then the return holds them as its relation ``name`` (as a prefetch of it
+    leaves them), or with ``to_attr`` as its list attribute ``name`` (a ``Prefetch``'s)."""
+
+    def seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
+        (rows,) = found
+        own = [row for (row,) in rows]
+        for row in own:
+            row.return_request = ret
+        if to_attr:
+            setattr(ret, name, own)
+        else:
+            rows_known(ret, **{name: own})
+
+    return seed
+
+
 @dataclass(frozen=True)
 class ReturnExtension:
     # The member's name in the answer; it may not shadow a core member.

@@ -49,6 +49,7 @@ from returndesk.returns.domain.verification import FAILURES, Result, Verdict, ve
 from returndesk.returns.errors import BuyerOrderNotFound, ReturnNotFound
 from returndesk.returns.extensions import (
     AnswerRead,
+    own_rows_seed,
     return_answer_reads,
     return_extension_prefetches,
     return_extensions_known_empty,
@@ -130,18 +131,11 @@ def _anomalies_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
     rows_known(ret, anomalies=[anomaly for (anomaly,) in rows])
 
 
-def _events_seed(ret: Return, found: list[list[tuple[Any, ...]]]) -> None:
-    (rows,) = found
-    for (event,) in rows:
-        event.return_request = ret
-    rows_known(ret, events=[event for (event,) in rows])
-
-
 # Lines first: the anomalies, and extensions' rows (a refund's lines), name them.
 _CORE_READS = (
     ("lines", AnswerRead(queries=(_LINES,), seed=_lines_seed)),
     ("anomalies", AnswerRead(queries=(_ANOMALIES,), seed=_anomalies_seed)),
-    ("events", AnswerRead(queries=(_EVENTS,), seed=_events_seed)),
+    ("events", AnswerRead(queries=(_EVENTS,), seed=own_rows_seed("events"))),
 )
 
 
