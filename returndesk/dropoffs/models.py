@@ -40,8 +40,12 @@ class Receipt(models.Model):
     a tracking event).
     """
 
-    receipt_id = models.CharField(max_length=32, unique=True)
-    return_request = models.ForeignKey("returns.Return", on_delete=models.PROTECT, related_name="receipts")
+    # Unique by a constraint (Meta), without the LIKE-prefix index ``unique=True`` adds on PostgreSQL.
+    receipt_id = models.CharField(max_length=32)
+    # Indexed by ``receipt_return_current`` (Meta), which leads with it.
+    return_request = models.ForeignKey(
+        "returns.Return", on_delete=models.PROTECT, related_name="receipts", db_index=False
+    )
     at = models.DateTimeField()
     accepted_at = models.DateTimeField()
     point = models.ForeignKey(DropoffPoint, on_delete=models.PROTECT, null=True, blank=True, related_name="receipts")
@@ -53,6 +57,7 @@ class Receipt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["return_request", "current"], name="receipt_return_current")]
+        constraints = [models.UniqueConstraint(fields=["receipt_id"], name="receipt_id_unique")]
 
     def __str__(self) -> str:
         return self.receipt_id
