@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from returndesk.accounts.selectors import apikey_cache_clear
 from returndesk.marketplace.models import Order
@@ -91,3 +93,17 @@ def portal_scene(db: None) -> portal_clients.PortalScene:
     seller A's manager and warehouse, seller B's manager, an agent, a counter clerk, nobody), each
     buyer with an order and a requested return: for the pages' permission tables."""
     return portal_clients.portal_scene()
+
+
+@pytest.fixture
+def migrations(settings: Any) -> Iterator[list[tuple[str, str]]]:
+    """The real migrations, for a test of one of them: the test database pytest built from the
+    models (--no-migrations) is recorded as migrated up to the leaves, which that schema is; the
+    test migrates back and forth from there; the leaves (yielded) are run again at the end, so that
+    every other test finds the schema it expects."""
+    settings.MIGRATION_MODULES = {}
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    executor.migrate(leaves, fake=True)
+    yield leaves
+    MigrationExecutor(connection).migrate(leaves)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -141,18 +141,6 @@ BY_ACTOR = [("core", "0002_idempotency_actor_scope")]
 def migrate(targets: list[tuple[str, str]]) -> Any:
     MigrationExecutor(connection).migrate(targets)
     return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-@pytest.fixture
-def migrations(settings: Any) -> Iterator[None]:
-    """The real migrations, on a test database pytest built from the models: recorded as applied
-    up to the leaves, and run there again at the end for the other tests."""
-    settings.MIGRATION_MODULES = {}
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(leaves, fake=True)
-    yield
-    MigrationExecutor(connection).migrate(leaves)
 
 
 @pytest.mark.django_db(transaction=True)

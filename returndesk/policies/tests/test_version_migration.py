@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.apps.registry import Apps
 from django.db import connection
@@ -22,18 +19,6 @@ def migrate(targets: list[tuple[str, str | None]]) -> Apps:
     executor.migrate(targets)
     # A state names migrations only: an app migrated to zero has none to name.
     return MigrationExecutor(connection).loader.project_state([t for t in targets if t[1] is not None]).apps
-
-
-@pytest.fixture
-def migrations(settings: Any) -> Iterator[list[tuple[str, str]]]:
-    """The real migrations on a test database pytest built from the models (--no-migrations):
-    recorded as applied up to the leaves, and run there again at the end."""
-    settings.MIGRATION_MODULES = {}
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(leaves, fake=True)
-    yield leaves
-    MigrationExecutor(connection).migrate(leaves)
 
 
 @pytest.mark.database

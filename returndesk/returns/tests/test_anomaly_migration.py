@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.apps.registry import Apps
@@ -31,19 +29,6 @@ def migrate(targets: list[tuple[str, str]]) -> Apps:
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     return MigrationExecutor(connection).loader.project_state(targets).apps
-
-
-@pytest.fixture
-def migrations(settings: Any) -> Iterator[None]:
-    """The real migrations, on a test database that pytest built from the models (--no-migrations):
-    recorded as applied up to the leaves, which that schema is, and run there again at the end so
-    that every other test finds the schema it expects."""
-    settings.MIGRATION_MODULES = {}
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(leaves, fake=True)
-    yield
-    MigrationExecutor(connection).migrate(leaves)
 
 
 @pytest.mark.database

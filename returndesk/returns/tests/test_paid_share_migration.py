@@ -4,9 +4,7 @@ still hold units."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -21,18 +19,6 @@ from returndesk.scenarios.payloads import line_payload
 
 BEFORE = [("returns", "0007_return_policy")]
 AFTER = [("returns", "0008_opening_preferences")]
-
-
-@pytest.fixture
-def migrations(settings: Any) -> Iterator[None]:
-    """The real migrations on the test database pytest built from the models, recorded as applied
-    up to the leaves, and run there again at the end (as in ``test_anomaly_migration``)."""
-    settings.MIGRATION_MODULES = {}
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(leaves, fake=True)
-    yield
-    MigrationExecutor(connection).migrate(leaves)
 
 
 @pytest.mark.database
