@@ -86,6 +86,10 @@ def count_returns(url: str) -> int:
     return _count(url, "SELECT count(*) FROM returns_return")
 
 
+def count_orders(url: str) -> int:
+    return _count(url, "SELECT count(*) FROM marketplace_order")
+
+
 def count_events(url: str, action: str) -> int:
     """Timeline events of one action (a return approved once has one ``approve`` event)."""
     return _count(url, "SELECT count(*) FROM returns_returnevent WHERE action = %s", action)
@@ -300,13 +304,20 @@ def return_body(number: int, line: str) -> dict[str, Any]:
     return return_payload(order_id(number), (line, 1, "defective"))
 
 
-def seed(base: str, platform_key: str, carrier_key: str, orders: int) -> list[str]:
-    """Import ``orders`` orders, open and approve one return on each; answers the approved codes."""
+def import_orders(base: str, platform_key: str, numbers: range) -> None:
+    """Import the orders ``numbers`` (``order_body``)."""
     now = dt.datetime.now(dt.UTC)
 
     def import_order(number: int) -> None:
         answer = request(base, "POST", "/api/v1/orders", platform_key, order_body(number, now))
         expect(answer, 201, f"importing order {number}")
+
+    with ThreadPoolExecutor(max_workers=SEED_THREADS) as pool:
+        list(pool.map(import_order, numbers))
+
+
+def seed(base: str, platform_key: str, carrier_key: str, orders: int) -> list[str]:
+    """Import ``orders`` orders, open and approve one return on each; answers the approved codes."""
 
     def open_and_approve(number: int) -> str:
         opened = expect(
@@ -322,8 +333,8 @@ def seed(base: str, platform_key: str, carrier_key: str, orders: int) -> list[st
             raise HarnessError(f"return {code} is {approved['status']!r} after approval")
         return code
 
+    import_orders(base, platform_key, range(orders))
     with ThreadPoolExecutor(max_workers=SEED_THREADS) as pool:
-        list(pool.map(import_order, range(orders)))
         codes = list(pool.map(open_and_approve, range(orders)))
     verdict = expect(request(base, "GET", f"/api/v1/codes/{codes[0]}", carrier_key), 200, "verifying a code")
     if verdict["result"] != "valid":

@@ -47,6 +47,7 @@ class Settings:
     receive_returns: int = 4000
     refund_returns: int = 5000
     retries: int = 2
+    rounds: int = 5
     series: str = ""
 
     @classmethod
@@ -71,6 +72,7 @@ class Settings:
             receive_returns=whole("BENCH_RECEIVE_RETURNS", defaults.receive_returns),
             refund_returns=whole("BENCH_REFUND_RETURNS", defaults.refund_returns),
             retries=whole("BENCH_RETRIES", defaults.retries),
+            rounds=max(1, whole("BENCH_ROUNDS", defaults.rounds)),
             series=environ.get("BENCH_SERIES", "").strip(),
         )
 
@@ -90,6 +92,9 @@ class Result:
     other_cpu: float = 0.0
     exhausted: int = 0
     attempts: int = 1
+    slices: int = 1  # measured runs it sums (more than one when measured in turns with another target)
+    # The bar's baseline, measured in turns with this target (``Wrk.in_turns``); its ratio is judged on it.
+    beside: Result | None = None
 
 
 def number(pattern: str, output: str, *, default: str | None = None) -> float:

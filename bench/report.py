@@ -142,8 +142,23 @@ class Report:
         labels = {target.name: target.label for target in self.targets}
         return f"{labels[top]}/{labels[bottom]}"
 
+    def _in_turns(self, top: str, bottom: str) -> bool:
+        """Whether ``top``'s ratio to ``bottom`` is its bar's, judged on the baseline measured in turns with it."""
+        bars = {target.name: target.bar for target in self.targets if target.bar}
+        return top in bars and bars[top].of == bottom
+
+    def ratio(self, results: dict[str, Result], top: str, bottom: str) -> float:
+        """``top``'s throughput over ``bottom``'s; over the baseline measured in turns with it, if it was."""
+        beside = results[top].beside
+        baseline = beside if beside is not None and self._in_turns(top, bottom) else results[bottom]
+        return results[top].rps / baseline.rps
+
     def ratios(self, results: dict[str, Result]) -> list[tuple[str, float]]:
-        return [(self.ratio_name(top, bottom), results[top].rps / results[bottom].rps) for top, bottom in RATIOS]
+        def name(top: str, bottom: str) -> str:
+            turns = results[top].beside is not None and self._in_turns(top, bottom)
+            return self.ratio_name(top, bottom) + (" (in turns)" if turns else "")
+
+        return [(name(top, bottom), self.ratio(results, top, bottom)) for top, bottom in RATIOS]
 
     def _verifier_bar(self) -> str:
         bars = {target.name: target.bar for target in self.targets if target.bar}
@@ -172,10 +187,11 @@ class Report:
             "| Other processes' CPU |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        measured = [r for result in results.values() for r in (result, result.beside) if r is not None]
         rows += [
             f"| {r.what} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.requests:,} | {r.unexpected} "
             f"| {r.socket_errors} | {r.other_cpu:.0%} |"
-            for r in results.values()
+            for r in measured
         ]
         return "\n".join(rows)
 
@@ -185,7 +201,7 @@ class Report:
         for target in self.targets:
             if target.bar is None:
                 continue
-            share = results[target.name].rps / results[target.bar.of].rps
+            share = self.ratio(results, target.name, target.bar.of)
             lines.append(
                 fill(
                     "verdict",
@@ -214,20 +230,41 @@ class Report:
             "when": f"{when:%Y-%m-%d %H:%M}",
             "revision": info["returndesk"],
             "rps": {target.name: results[target.name].rps for target in self.targets},
+            "beside": {name: result.beside.rps for name, result in results.items() if result.beside is not None},
             "other_cpu": round(max(r.other_cpu for r in results.values()), 3),
         }
 
     def series_section(self, title: str, runs: list[Run]) -> str:
         """Each run's requests/s and key ratios, and their medians."""
-        count = len(self.targets)
+
+        def beside_of(kept: Run) -> dict[str, float]:
+            # The bars' baselines measured in turns with their targets (a run kept before bars were
+            # measured in turns has none: its bar's ratio is over the baseline's own run).
+            beside = kept.get("beside") or {}
+            assert isinstance(beside, dict)
+            return {str(name): float(rps) for name, rps in beside.items()}
+
+        paired = [target for target in self.targets if any(target.name in beside_of(kept) for kept in runs)]
+        count = len(self.targets) + len(paired)
 
         def figures(kept: Run) -> list[float | None]:
             # A run kept before a target existed has no figure for it (nor for its ratios).
             rps = kept["rps"]
             assert isinstance(rps, dict)
             own = {name: float(value) for name, value in rps.items()}
-            ratios = [own[top] / own[bottom] if top in own and bottom in own else None for top, bottom in SERIES_RATIOS]
-            return [own.get(target.name) for target in self.targets] + ratios
+            beside = beside_of(kept)
+
+            def ratio(top: str, bottom: str) -> float | None:
+                if top not in own or bottom not in own:
+                    return None
+                in_turns = top in beside and self._in_turns(top, bottom)
+                return own[top] / (beside[top] if in_turns else own[bottom])
+
+            return (
+                [own.get(target.name) for target in self.targets]
+                + [beside.get(target.name) for target in paired]
+                + [ratio(top, bottom) for top, bottom in SERIES_RATIOS]
+            )
 
         def cells(values: list[float | None]) -> list[str]:
             return [
@@ -242,6 +279,7 @@ class Report:
         header = (
             ["Run", "Measured (UTC)", "Code"]
             + [f"{target.column} (req/s)" for target in self.targets]
+            + [f"{target.bar.of} in turns with {target.column} (req/s)" for target in paired if target.bar]
             + [self.ratio_name(top, bottom) for top, bottom in SERIES_RATIOS]
             + ["Other CPU (max)"]
         )
@@ -249,9 +287,8 @@ class Report:
         for number, kept in enumerate(runs, 1):
             revision = str(kept["revision"]).removeprefix("commit ")
             other = _percent(float(str(kept["other_cpu"])))
-            rows.append(
-                "| " + " | ".join([str(number), str(kept["when"]), revision, *cells(figures(kept)), other]) + " |"
-            )
+            row = [str(number), str(kept["when"]), revision, *cells(figures(kept)), other]
+            rows.append("| " + " | ".join(row) + " |")
         medians = [median(column) for column in zip(*(figures(kept) for kept in runs), strict=True)]
         rows.append("| " + " | ".join(["**median**", "", "", *(f"**{cell}**" for cell in cells(medians)), ""]) + " |")
         return fill(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,10 +99,11 @@ class Wrk:
             run(self._args(script_path, self.settings.warmup_seconds, url_path), what=f"wrk warm-up of {name}")
             time.sleep(SETTLE_SECONDS)
 
-    def measure(self, name: str, what: str, url_path: str, script_path: Path) -> Result:
-        """The measured run (raw output kept in bench/out/<name>.wrk.txt)."""
-        log(f"measuring {name} for {self.settings.seconds} s")
-        args = self._args(script_path, self.settings.seconds, url_path)
+    def measure(self, name: str, what: str, url_path: str, script_path: Path, *, seconds: int | None = None) -> Result:
+        """The measured run, BENCH_SECONDS long unless told (raw output kept in bench/out/<name>.wrk.txt)."""
+        seconds = seconds or self.settings.seconds
+        log(f"measuring {name} for {seconds} s")
+        args = self._args(script_path, seconds, url_path)
         output, other_cpu = self.meter.measure(lambda: run(args, what=f"wrk run of {name}"))
         (OUT / f"{name}.wrk.txt").write_text(output)
         sample = re.search(r"BENCH_FIRST_BAD (.*)", output)
@@ -114,3 +116,49 @@ class Wrk:
     def warm_up_and_measure(self, name: str, what: str, url_path: str, script_path: Path) -> Result:
         self.warm_up(name, url_path, script_path)
         return self.measure(name, what, url_path, script_path)
+
+    def in_turns(self, turns: Sequence[Turn]) -> list[Result]:
+        """Measure ``turns`` (warmed up already) in alternation: BENCH_ROUNDS rounds, each a slice of
+        every turn in order, BENCH_SECONDS / BENCH_ROUNDS long, so that the targets a bar compares
+        see the same machine and the same database; answers each one's slices together."""
+        rounds = self.settings.rounds
+        seconds = max(1, self.settings.seconds // rounds)
+        slices: list[list[Result]] = [[] for _ in turns]
+        for _ in range(rounds):
+            for turn, kept in zip(turns, slices, strict=True):
+                kept.append(self.measure(turn.name, turn.what, turn.path, turn.script(), seconds=seconds))
+                time.sleep(SETTLE_SECONDS)
+        return [together(turn, kept, seconds) for turn, kept in zip(turns, slices, strict=True)]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A target measured in turns with another (``Wrk.in_turns``): each slice gets a fresh script,
+    so that a walk's starts at the rows still unused."""
+
+    name: str
+    what: str
+    path: str
+    script: Callable[[], Path]
+
+
+def together(turn: Turn, slices: Sequence[Result], seconds: int) -> Result:
+    """One target's slices as one measurement: requests/s over their whole time; p50 the median of
+    theirs and p99 the highest (wrk keeps no histogram to merge); the other processes' CPU share
+    averaged over their time."""
+    durations = [r.requests / r.rps if r.rps else seconds for r in slices]
+    elapsed = sum(durations)
+    requests = sum(r.requests for r in slices)
+    return Result(
+        name=turn.name,
+        what=turn.what,
+        rps=requests / elapsed,
+        p50_ms=statistics.median(r.p50_ms for r in slices),
+        p99_ms=max(r.p99_ms for r in slices),
+        requests=requests,
+        unexpected=sum(r.unexpected for r in slices),
+        socket_errors=sum(r.socket_errors for r in slices),
+        other_cpu=sum(r.other_cpu * duration for r, duration in zip(slices, durations, strict=True)) / elapsed,
+        exhausted=sum(r.exhausted for r in slices),
+        slices=len(slices),
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import app
 from bench.common import Result
 from bench.targets.base import Stage, Target
-from bench.targets.walk import Walk, seller_script, walk_once
+from bench.targets.walk import Tally, Walk, seller_script, walk_once
 
 NAME = "approve"
 WHAT = "POST /api/v1/returns/{code}/approve (seller)"
@@ -41,9 +41,9 @@ def measure(stage: Stage) -> Result:
             available=lambda: app.returns_in(url, "requested"),
             seed=lambda count: app.seed_requested(stage.base, stage.platform_key, count, stage.settings.orders),
             script=lambda returns: _script(stage, returns),
-            done=lambda: app.count_events(url, "approve"),
-            answers="200 'approved'",
-            gained="approve events",
+            tally=Tally(
+                count=lambda: app.count_events(url, "approve"), answers="200 'approved'", gained="approve events"
+            ),
         ),
     )
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bench import app, wrk
 from bench.common import Result
+from bench.targets import create
 from bench.targets.base import Bar, Stage, Target
-from bench.targets.walk import Walk, walk_once
+from bench.targets.walk import Tally, Walk, walk_once
 
 NAME = "handover"
 WHAT = "POST /api/v1/dropoffs (carrier, Idempotency-Key)"
@@ -54,10 +55,9 @@ def measure(stage: Stage) -> Result:
             available=lambda: app.handover_ready(url),
             seed=lambda count: app.seed_approved(stage.base, stage.platform_key, count, stage.settings.orders),
             script=lambda codes: _script(stage, codes),
-            done=lambda: app.count_receipts(url),
-            answers="201 with a receipt",
-            gained="receipts",
+            tally=Tally(count=lambda: app.count_receipts(url), answers="201 with a receipt", gained="receipts"),
         ),
+        beside=create.beside(stage, NAME),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from bench import app
 from bench.common import Result
 from bench.targets.base import Stage, Target
-from bench.targets.walk import Walk, seller_script, walk_once
+from bench.targets.walk import Tally, Walk, seller_script, walk_once
 
 NAME = "receive"
 WHAT = "POST /api/v1/returns/{code}/receive (seller, code and item scanned)"
@@ -54,9 +54,9 @@ def measure(stage: Stage) -> Result:
             available=lambda: app.receivable_returns(url),
             seed=lambda count: app.seed_approved(stage.base, stage.platform_key, count, stage.settings.orders),
             script=lambda returns: _script(stage, returns),
-            done=lambda: app.count_events(url, "receive"),
-            answers="200 'received'",
-            gained="receive events",
+            tally=Tally(
+                count=lambda: app.count_events(url, "receive"), answers="200 'received'", gained="receive events"
+            ),
         ),
     )
 

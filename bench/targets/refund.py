@@ -19,8 +19,9 @@ from pathlib import Path
 
 from bench import app
 from bench.common import Result
+from bench.targets import create
 from bench.targets.base import Bar, Stage, Target
-from bench.targets.walk import Walk, seller_script, walk_once
+from bench.targets.walk import Tally, Walk, seller_script, walk_once
 
 NAME = "refund"
 WHAT = "POST /api/v1/returns/{code}/refund (seller, fake gateway, Idempotency-Key)"
@@ -49,10 +50,9 @@ def measure(stage: Stage) -> Result:
                 stage.base, stage.platform_key, stage.seller_keys, count=count, orders=settings.orders, url=url
             ),
             script=lambda returns: _script(stage, returns),
-            done=lambda: app.count_refunds(url),
-            answers="200 with the refund",
-            gained="refunds",
+            tally=Tally(count=lambda: app.count_refunds(url), answers="200 with the refund", gained="refunds"),
         ),
+        beside=create.beside(stage, NAME),
     )
 
 

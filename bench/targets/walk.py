@@ -1,7 +1,8 @@
 """The targets whose every request uses one row up: a requested return approved, an approved one
-handed over, one received. They share how a run walks its rows, each once: enough rows seeded
-through the API, the database settled, a warm-up, then the measured run over the rows still
-unused, cross-checked against what the database gained."""
+handed over, one received, one refunded. They share how a run walks its rows, each once: enough
+rows seeded through the API, the database settled, a warm-up, then the measured run over the rows
+still unused (alone, or in turns with its bar's baseline), cross-checked against what the database
+gained."""
 
 from __future__ import annotations
 
@@ -19,6 +20,34 @@ Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How a measured run is checked against the database: its count of what the requests did."""
+
+    count: Callable[[], int]
+    answers: str  # the answer that counts, in the messages: "200 'approved'"
+    gained: str  # what ``count`` counts, in the messages: "approve events"
+
+
+def checked(name: str, result: Result, gained: int, tally: Tally) -> None:
+    """Fail the run unless the database gained what wrk saw answered (wrk stops reading at each
+    run's deadline: up to one request per connection is still in flight then)."""
+    answered = result.requests - result.unexpected
+    if not answered <= gained <= result.requests + CONNECTIONS * result.slices:
+        raise HarnessError(
+            f"{name}: wrk saw {answered} answers {tally.answers}, the database gained {gained} {tally.gained}"
+        )
+    log(f"{name}: {answered} answers were {tally.answers}, the database gained {gained} {tally.gained}")
+
+
+@dataclass(frozen=True)
+class Beside:
+    """A bar's baseline measured in turns with the walk (``Wrk.in_turns``), and its own check."""
+
+    turn: wrk.Turn
+    tally: Tally
+
+
+@dataclass(frozen=True)
 class Walk(Generic[Row]):
     name: str
     what: str
@@ -29,40 +58,41 @@ class Walk(Generic[Row]):
     available: Callable[[], Sequence[Row]]  # the unused rows, oldest first
     seed: Callable[[int], None]  # make this many more through the API
     script: Callable[[Sequence[Row]], Path]  # the wrk script walking these rows
-    done: Callable[[], int]  # the database's count of what the requests did
-    answers: str  # the answer that counts, in the messages: "200 'approved'"
-    gained: str  # what ``done`` counts, in the messages: "approve events"
+    tally: Tally  # the database's count of what the requests did
 
 
-def walk_once(stage: Stage, walk: Walk[Row]) -> Result:
-    """Measure ``walk``'s target over rows each used once; the run fails when a wrk thread ran out
-    of rows, or when wrk's count of answers and the database's disagree."""
+def walk_once(stage: Stage, walk: Walk[Row], beside: Beside | None = None) -> Result:
+    """Measure ``walk``'s target over rows each used once, in turns with ``beside`` when given (its
+    result's ``beside``); the run fails when a wrk thread ran out of rows, or when wrk's count of
+    answers and the database's disagree."""
     available = walk.available()
     if len(available) < walk.wanted:
         log(f"{len(available)} {walk.rows}; making {walk.wanted - len(available)} more for {walk.name}")
         walk.seed(walk.wanted - len(available))
-        available = walk.available()
     app.settle(stage.database_url)
-    stage.wrk.warm_up(walk.name, walk.path, walk.script(available))
-    remaining = walk.available()
-    if len(remaining) < CONNECTIONS * THREADS:
-        raise HarnessError(f"only {len(remaining)} {walk.rows} left after the warm-up; raise {walk.setting}")
-    before = walk.done()
-    result = stage.wrk.measure(walk.name, walk.what, walk.path, walk.script(remaining))
+
+    def script() -> Path:
+        remaining = walk.available()
+        if len(remaining) < CONNECTIONS * THREADS:
+            raise HarnessError(f"only {len(remaining)} {walk.rows} left; raise {walk.setting}")
+        return walk.script(remaining)
+
+    turns = [wrk.Turn(walk.name, walk.what, walk.path, script)] + ([beside.turn] if beside else [])
+    tallies = [walk.tally] + ([beside.tally] if beside else [])
+    for turn in turns:
+        stage.wrk.warm_up(turn.name, turn.path, turn.script())
+    before = [tally.count() for tally in tallies]
+    results = stage.wrk.in_turns(turns) if beside else [stage.wrk.measure(walk.name, walk.what, walk.path, script())]
+    result = results[0]
     if result.exhausted:
         raise HarnessError(
-            f"{walk.name}: the {len(remaining)} {walk.rows} ran out ({result.exhausted} requests repeated a code);"
-            f" raise {walk.setting}"
+            f"{walk.name}: the {walk.rows} ran out ({result.exhausted} requests repeated a code); raise {walk.setting}"
         )
     time.sleep(SETTLE_SECONDS)
-    gained = walk.done() - before
-    answered = result.requests - result.unexpected
-    if not answered <= gained <= result.requests + CONNECTIONS:
-        raise HarnessError(f"wrk saw {answered} answers {walk.answers}, the database gained {gained} {walk.gained}")
-    log(
-        f"{walk.name}: {answered} answers were {walk.answers}, the database gained {gained} {walk.gained}"
-        f" ({len(remaining)} {walk.rows} were available)"
-    )
+    for measured, tally, counted in zip(results, tallies, before, strict=True):
+        checked(measured.name, measured, tally.count() - counted, tally)
+    if beside:
+        result.beside = results[1]
     return result
 
 
