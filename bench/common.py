@@ -50,6 +50,11 @@ class Settings:
     rounds: int = 5
     series: str = ""
 
+    @property
+    def slice_seconds(self) -> int:
+        """How long each slice of targets measured in turns runs (``Wrk.in_turns``)."""
+        return max(1, self.seconds // self.rounds)
+
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
         def whole(name: str, default: int) -> int:

@@ -178,6 +178,8 @@ class Report:
             orders=settings.orders,
             approve_returns=settings.approve_returns,
             sellers=app.SELLERS,
+            rounds=settings.rounds,
+            slice=settings.slice_seconds,
         )
 
     @staticmethod

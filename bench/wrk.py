@@ -121,10 +121,9 @@ class Wrk:
         """Measure ``turns`` (warmed up already) in alternation: BENCH_ROUNDS rounds, each a slice of
         every turn in order, BENCH_SECONDS / BENCH_ROUNDS long, so that the targets a bar compares
         see the same machine and the same database; answers each one's slices together."""
-        rounds = self.settings.rounds
-        seconds = max(1, self.settings.seconds // rounds)
+        seconds = self.settings.slice_seconds
         slices: list[list[Result]] = [[] for _ in turns]
-        for _ in range(rounds):
+        for _ in range(self.settings.rounds):
             for turn, kept in zip(turns, slices, strict=True):
                 kept.append(self.measure(turn.name, turn.what, turn.path, turn.script(), seconds=seconds))
                 time.sleep(SETTLE_SECONDS)
