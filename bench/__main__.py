@@ -46,11 +46,12 @@ def retried(measure_once: Callable[[], Result], retries: int) -> Result:
     """A target's measurement, repeated (up to ``retries`` times) while other processes disturbed it."""
     result = measure_once()
     for attempt in range(2, retries + 2):
-        if result.other_cpu <= BUSY_WARNING:
+        busiest = max(run.other_cpu for run in result.runs())
+        if busiest <= BUSY_WARNING:
             break
         log(
-            f"{result.name}: other processes took {result.other_cpu:.0%} of the CPU; measuring it again "
-            f"({attempt - 1} of {retries})"
+            f"{result.name}: other processes took {busiest:.0%} of the CPU;"
+            f" measuring it again ({attempt - 1} of {retries})"
         )
         result = measure_once()
         result.attempts = attempt

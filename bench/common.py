@@ -65,6 +65,8 @@ class Settings:
                 raise HarnessError(f"{name} must be a whole number, not {value!r}") from None
 
         defaults = cls()
+        if whole("BENCH_ROUNDS", defaults.rounds) < 1:
+            raise HarnessError("BENCH_ROUNDS must be at least 1")
         return cls(
             admin_url=environ.get("BENCH_POSTGRES_URL", defaults.admin_url),
             redis_url=environ.get("BENCH_REDIS_URL", ""),
@@ -77,7 +79,7 @@ class Settings:
             receive_returns=whole("BENCH_RECEIVE_RETURNS", defaults.receive_returns),
             refund_returns=whole("BENCH_REFUND_RETURNS", defaults.refund_returns),
             retries=whole("BENCH_RETRIES", defaults.retries),
-            rounds=max(1, whole("BENCH_ROUNDS", defaults.rounds)),
+            rounds=whole("BENCH_ROUNDS", defaults.rounds),
             series=environ.get("BENCH_SERIES", "").strip(),
         )
 
@@ -97,9 +99,15 @@ class Result:
     other_cpu: float = 0.0
     exhausted: int = 0
     attempts: int = 1
+    seconds: float = 0.0  # how long the measured run took, by wrk's count (0 for pgbench's)
     slices: int = 1  # measured runs it sums (more than one when measured in turns with another target)
     # The bar's baseline, measured in turns with this target (``Wrk.in_turns``); its ratio is judged on it.
     beside: Result | None = None
+
+    def runs(self) -> list[Result]:
+        """This measurement and the baseline measured in turns with it: what every check of a
+        run's validity (answers, other processes' CPU) looks at."""
+        return [self] if self.beside is None else [self, self.beside]
 
 
 def number(pattern: str, output: str, *, default: str | None = None) -> float:

@@ -131,6 +131,11 @@ def previous_series() -> tuple[str, list[Run]]:
     return str(kept["title"]), list(kept["runs"])
 
 
+def _every_run(results: dict[str, Result]) -> list[Result]:
+    """Every measured run: each target's, and after it the baseline measured in turns with it."""
+    return [run for result in results.values() for run in result.runs()]
+
+
 @dataclass(frozen=True)
 class Report:
     """The report of one run of ``targets`` with ``settings``."""
@@ -147,15 +152,17 @@ class Report:
         bars = {target.name: target.bar for target in self.targets if target.bar}
         return top in bars and bars[top].of == bottom
 
+    def _beside(self, results: dict[str, Result], top: str, bottom: str) -> Result | None:
+        """``bottom`` measured in turns with ``top``, when it was its bar's baseline so measured."""
+        return results[top].beside if self._in_turns(top, bottom) else None
+
     def ratio(self, results: dict[str, Result], top: str, bottom: str) -> float:
         """``top``'s throughput over ``bottom``'s; over the baseline measured in turns with it, if it was."""
-        beside = results[top].beside
-        baseline = beside if beside is not None and self._in_turns(top, bottom) else results[bottom]
-        return results[top].rps / baseline.rps
+        return results[top].rps / (self._beside(results, top, bottom) or results[bottom]).rps
 
     def ratios(self, results: dict[str, Result]) -> list[tuple[str, float]]:
         def name(top: str, bottom: str) -> str:
-            turns = results[top].beside is not None and self._in_turns(top, bottom)
+            turns = self._beside(results, top, bottom) is not None
             return self.ratio_name(top, bottom) + (" (in turns)" if turns else "")
 
         return [(name(top, bottom), self.ratio(results, top, bottom)) for top, bottom in RATIOS]
@@ -189,11 +196,10 @@ class Report:
             "| Other processes' CPU |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        measured = [r for result in results.values() for r in (result, result.beside) if r is not None]
         rows += [
             f"| {r.what} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.requests:,} | {r.unexpected} "
             f"| {r.socket_errors} | {r.other_cpu:.0%} |"
-            for r in measured
+            for r in _every_run(results)
         ]
         return "\n".join(rows)
 
@@ -223,7 +229,7 @@ class Report:
 
     @staticmethod
     def busy_warning(results: dict[str, Result]) -> str | None:
-        busy = {r.name: _percent(r.other_cpu) for r in results.values() if r.other_cpu > BUSY_WARNING}
+        busy = {r.name: _percent(r.other_cpu) for r in _every_run(results) if r.other_cpu > BUSY_WARNING}
         return fill("busy", busy=_percent(BUSY_WARNING), which=busy) if busy else None
 
     def series_entry(self, results: dict[str, Result], info: dict[str, str], when: dt.datetime) -> Run:
@@ -233,7 +239,7 @@ class Report:
             "revision": info["returndesk"],
             "rps": {target.name: results[target.name].rps for target in self.targets},
             "beside": {name: result.beside.rps for name, result in results.items() if result.beside is not None},
-            "other_cpu": round(max(r.other_cpu for r in results.values()), 3),
+            "other_cpu": round(max(r.other_cpu for r in _every_run(results)), 3),
         }
 
     def series_section(self, title: str, runs: list[Run]) -> str:
@@ -248,6 +254,10 @@ class Report:
 
         paired = [target for target in self.targets if any(target.name in beside_of(kept) for kept in runs)]
         count = len(self.targets) + len(paired)
+
+        def ratio_heading(top: str, bottom: str) -> str:
+            in_turns = any(target.name == top for target in paired) and self._in_turns(top, bottom)
+            return self.ratio_name(top, bottom) + (" (in turns)" if in_turns else "")
 
         def figures(kept: Run) -> list[float | None]:
             # A run kept before a target existed has no figure for it (nor for its ratios).
@@ -282,7 +292,7 @@ class Report:
             ["Run", "Measured (UTC)", "Code"]
             + [f"{target.column} (req/s)" for target in self.targets]
             + [f"{target.bar.of} in turns with {target.column} (req/s)" for target in paired if target.bar]
-            + [self.ratio_name(top, bottom) for top, bottom in SERIES_RATIOS]
+            + [ratio_heading(top, bottom) for top, bottom in SERIES_RATIOS]
             + ["Other CPU (max)"]
         )
         rows = ["| " + " | ".join(header) + " |", "|---|---|---|" + "---:|" * (len(header) - 3)]
@@ -354,7 +364,9 @@ class Report:
         warning = self.busy_warning(results)
         if warning:
             print(warning)
-        invalid = {r.name: r.unexpected + r.socket_errors for r in results.values() if r.unexpected or r.socket_errors}
+        invalid = {
+            r.name: r.unexpected + r.socket_errors for r in _every_run(results) if r.unexpected or r.socket_errors
+        }
         doc = DOC.relative_to(ROOT)
         if invalid:
             raise HarnessError(

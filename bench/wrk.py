@@ -49,6 +49,13 @@ def _latency_ms(output: str, percentile: str) -> float:
     return float(found.group(1)) * _UNITS_MS[found.group(2)]
 
 
+def _seconds(output: str) -> float:
+    found = re.search(r"\d+ requests in ([\d.]+)(ms|s|m),", output)
+    if not found:
+        raise HarnessError(f"no run time in wrk's output:\n{output}")
+    return float(found.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[found.group(2)]
+
+
 def parse(name: str, what: str, output: str) -> Result:
     """wrk's figures and the counting script's check line."""
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
@@ -63,6 +70,7 @@ def parse(name: str, what: str, output: str) -> Result:
         p50_ms=_latency_ms(output, "50"),
         p99_ms=_latency_ms(output, "99"),
         requests=int(number(r"(\d+) requests in", output)),
+        seconds=_seconds(output),
         unexpected=max(int(check.group(2)), non_2xx),
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
         exhausted=int(number(r"BENCH_CHECK .* exhausted=(\d+)", output, default="0")),
@@ -100,12 +108,14 @@ class Wrk:
             time.sleep(SETTLE_SECONDS)
 
     def measure(self, name: str, what: str, url_path: str, script_path: Path, *, seconds: int | None = None) -> Result:
-        """The measured run, BENCH_SECONDS long unless told (raw output kept in bench/out/<name>.wrk.txt)."""
+        """The measured run, BENCH_SECONDS long unless told (raw output added to bench/out/<name>.wrk.txt:
+        every measured run of the target, slices and runs measured again included)."""
         seconds = seconds or self.settings.seconds
         log(f"measuring {name} for {seconds} s")
         args = self._args(script_path, seconds, url_path)
         output, other_cpu = self.meter.measure(lambda: run(args, what=f"wrk run of {name}"))
-        (OUT / f"{name}.wrk.txt").write_text(output)
+        with (OUT / f"{name}.wrk.txt").open("a") as raw:
+            raw.write(output)
         sample = re.search(r"BENCH_FIRST_BAD (.*)", output)
         if sample:
             log(f"{name}: first unexpected answer: {sample.group(1)}")
@@ -127,7 +137,7 @@ class Wrk:
             for turn, kept in zip(turns, slices, strict=True):
                 kept.append(self.measure(turn.name, turn.what, turn.path, turn.script(), seconds=seconds))
                 time.sleep(SETTLE_SECONDS)
-        return [together(turn, kept, seconds) for turn, kept in zip(turns, slices, strict=True)]
+        return [together(turn, kept) for turn, kept in zip(turns, slices, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -141,12 +151,11 @@ class Turn:
     script: Callable[[], Path]
 
 
-def together(turn: Turn, slices: Sequence[Result], seconds: int) -> Result:
+def together(turn: Turn, slices: Sequence[Result]) -> Result:
     """One target's slices as one measurement: requests/s over their whole time; p50 the median of
     theirs and p99 the highest (wrk keeps no histogram to merge); the other processes' CPU share
     averaged over their time."""
-    durations = [r.requests / r.rps if r.rps else seconds for r in slices]
-    elapsed = sum(durations)
+    elapsed = sum(r.seconds for r in slices)
     requests = sum(r.requests for r in slices)
     return Result(
         name=turn.name,
@@ -157,7 +166,8 @@ def together(turn: Turn, slices: Sequence[Result], seconds: int) -> Result:
         requests=requests,
         unexpected=sum(r.unexpected for r in slices),
         socket_errors=sum(r.socket_errors for r in slices),
-        other_cpu=sum(r.other_cpu * duration for r, duration in zip(slices, durations, strict=True)) / elapsed,
+        other_cpu=sum(r.other_cpu * r.seconds for r in slices) / elapsed,
         exhausted=sum(r.exhausted for r in slices),
+        seconds=elapsed,
         slices=len(slices),
     )

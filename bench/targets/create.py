@@ -9,12 +9,11 @@ after it be at least 1.4 times the baseline's (0.0514, docs/benchmarks.md), judg
 from __future__ import annotations
 
 import json
-import time
 
 from bench import app, wrk
-from bench.common import SETTLE_SECONDS, Result
+from bench.common import Result
 from bench.targets.base import Stage, Target
-from bench.targets.walk import Beside, Tally, checked
+from bench.targets.walk import Beside, Tally, measured_and_checked
 
 NAME = "create"
 WHAT = "POST /api/v1/returns (platform)"
@@ -33,13 +32,7 @@ def _tally(stage: Stage) -> Tally:
 
 def measure(stage: Stage) -> Result:
     """Only 201 counts; the run is cross-checked against the rows the database gained meanwhile."""
-    script = _turn(stage, NAME, WHAT, range(stage.settings.orders)).script()
-    stage.wrk.warm_up(NAME, PATH, script)
-    tally = _tally(stage)
-    before = tally.count()
-    result = stage.wrk.measure(NAME, WHAT, PATH, script)
-    time.sleep(SETTLE_SECONDS)
-    checked(NAME, result, tally.count() - before, tally)
+    (result,) = measured_and_checked(stage, [_turn(stage, NAME, WHAT, range(stage.settings.orders))], [_tally(stage)])
     return result
 
 

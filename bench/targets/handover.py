@@ -4,7 +4,8 @@ request on a fresh approved return (each code once), with an Idempotency-Key as 
 The approved returns the earlier targets left (the seeded ones the verifier asked about, those
 approve approved) are used first; more are opened and approved through the API until
 BENCH_HANDOVER_RETURNS are available. Its bar: at least 1.5 times the return creation of the same
-run (issue 7); handover/verifier and handover/create are reported.
+run (issue 7), measured in turns with it (``create.beside``); handover/verifier and handover/create
+are reported.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ BENCH_REFUND_RETURNS are available. A refund locks the order, the return, the or
 payments, writes the refund, its line, its transaction and the running totals, moves the return to
 ``refunding`` and commits; then, in the same request, the fake gateway's attempt is recorded in a
 second transaction, whose success settles the return. Its bar: at least 0.3 times the return
-creation of the same run (issue 9); refund/create is reported.
+creation of the same run (issue 9), measured in turns with it (``create.beside``); refund/create is
+reported.
 """
 
 from __future__ import annotations

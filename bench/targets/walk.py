@@ -79,21 +79,30 @@ def walk_once(stage: Stage, walk: Walk[Row], beside: Beside | None = None) -> Re
 
     turns = [wrk.Turn(walk.name, walk.what, walk.path, script)] + ([beside.turn] if beside else [])
     tallies = [walk.tally] + ([beside.tally] if beside else [])
-    for turn in turns:
-        stage.wrk.warm_up(turn.name, turn.path, turn.script())
-    before = [tally.count() for tally in tallies]
-    results = stage.wrk.in_turns(turns) if beside else [stage.wrk.measure(walk.name, walk.what, walk.path, script())]
-    result = results[0]
+    result, *baseline = measured_and_checked(stage, turns, tallies)
     if result.exhausted:
         raise HarnessError(
             f"{walk.name}: the {walk.rows} ran out ({result.exhausted} requests repeated a code); raise {walk.setting}"
         )
-    time.sleep(SETTLE_SECONDS)
-    for measured, tally, counted in zip(results, tallies, before, strict=True):
-        checked(measured.name, measured, tally.count() - counted, tally)
-    if beside:
-        result.beside = results[1]
+    result.beside = baseline[0] if baseline else None
     return result
+
+
+def measured_and_checked(stage: Stage, turns: Sequence[wrk.Turn], tallies: Sequence[Tally]) -> list[Result]:
+    """Warm each turn up, then measure it alone, or them in turns (``Wrk.in_turns``), and check each
+    against what the database gained meanwhile (``checked``)."""
+    for turn in turns:
+        stage.wrk.warm_up(turn.name, turn.path, turn.script())
+    before = [tally.count() for tally in tallies]
+    if len(turns) == 1:
+        (turn,) = turns
+        results = [stage.wrk.measure(turn.name, turn.what, turn.path, turn.script())]
+    else:
+        results = stage.wrk.in_turns(turns)
+    time.sleep(SETTLE_SECONDS)
+    for result, tally, counted in zip(results, tallies, before, strict=True):
+        checked(result.name, result, tally.count() - counted, tally)
+    return results
 
 
 def seller_script(
