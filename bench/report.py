@@ -33,7 +33,7 @@ from bench.common import (
     Settings,
     run,
 )
-from bench.targets import Target
+from bench.targets import Bar, Target
 
 TEMPLATE = Path(__file__).resolve().parent / "report.md.tmpl"
 _FRAGMENT = re.compile(r"^<!-- template: (\w+) -->\n", re.MULTILINE)
@@ -147,10 +147,13 @@ class Report:
         labels = {target.name: target.label for target in self.targets}
         return f"{labels[top]}/{labels[bottom]}"
 
+    def _bars(self) -> dict[str, Bar]:
+        return {target.name: target.bar for target in self.targets if target.bar}
+
     def _in_turns(self, top: str, bottom: str) -> bool:
         """Whether ``top``'s ratio to ``bottom`` is its bar's, judged on the baseline measured in turns with it."""
-        bars = {target.name: target.bar for target in self.targets if target.bar}
-        return top in bars and bars[top].of == bottom
+        bar = self._bars().get(top)
+        return bar is not None and bar.of == bottom
 
     def _beside(self, results: dict[str, Result], top: str, bottom: str) -> Result | None:
         """``bottom`` measured in turns with ``top``, when it was its bar's baseline so measured."""
@@ -168,8 +171,7 @@ class Report:
         return [(name(top, bottom), self.ratio(results, top, bottom)) for top, bottom in RATIOS]
 
     def _verifier_bar(self) -> str:
-        bars = {target.name: target.bar for target in self.targets if target.bar}
-        return _percent(bars["verifier"].at_least)
+        return _percent(self._bars()["verifier"].at_least)
 
     def setup_line(self) -> str:
         settings = self.settings

@@ -19,7 +19,8 @@ from bench.cpu import CpuMeter
 
 LUA = Path(__file__).resolve().parent / "lua"
 TIMEOUT = "10s"
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+# The units wrk writes its latencies and its run time in, in milliseconds.
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 LuaValue = str | int | Sequence[str] | Sequence[int]
 
@@ -50,10 +51,10 @@ def _latency_ms(output: str, percentile: str) -> float:
 
 
 def _seconds(output: str) -> float:
-    found = re.search(r"\d+ requests in ([\d.]+)(ms|s|m),", output)
+    found = re.search(r"\d+ requests in ([\d.]+)(us|ms|s|m),", output)
     if not found:
         raise HarnessError(f"no run time in wrk's output:\n{output}")
-    return float(found.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[found.group(2)]
+    return float(found.group(1)) * _UNITS_MS[found.group(2)] / 1000
 
 
 def parse(name: str, what: str, output: str) -> Result:
