@@ -20,7 +20,6 @@ import psycopg
 from psycopg import sql
 
 from bench.common import BIN, CONNECTIONS, OUT, ROOT, WORKERS, HarnessError, log, run
-from returndesk.runtime import gunicorn_conf
 from returndesk.scenarios.payloads import line_payload, order_payload, return_payload
 from returndesk.testing import processes
 
@@ -208,15 +207,13 @@ def seller_keys(env: dict[str, str], orders: int) -> dict[str, str]:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str]) -> Iterator[processes.ServerProcess]:
-    """Serve the app as production does, with ``returndesk.runtime.gunicorn_conf`` (gthread workers
-    of four threads, connections kept alive between requests, as nginx keeps its upstream ones) and
-    two workers per core, as README's production command starts it, until the block ends (its log
-    in bench/out/)."""
+    """Serve the app with sync workers, two per core, until the block ends (its log in bench/out/)."""
     port = processes.free_port()
     args = [
         str(BIN / "gunicorn"),
-        "--config",
-        "python:returndesk.runtime.gunicorn_conf",
+        "returndesk.wsgi:application",
+        "--worker-class",
+        "sync",
         "--workers",
         str(WORKERS),
         "--bind",
@@ -233,7 +230,7 @@ def gunicorn(env: dict[str, str]) -> Iterator[processes.ServerProcess]:
             server.wait_until_serving("/api/v1/health", name="gunicorn")
         except processes.NotServing as error:
             raise HarnessError(str(error)) from error
-        log(f"gunicorn serving {server.url} with {WORKERS} workers of {gunicorn_conf.threads} threads")
+        log(f"gunicorn serving {server.url} with {WORKERS} sync workers")
         yield server
     finally:
         server.stop(timeout=SERVER_STOP_TIMEOUT)

@@ -34,7 +34,6 @@ from bench.common import (
     run,
 )
 from bench.targets import Bar, Target
-from returndesk.runtime import gunicorn_conf
 
 TEMPLATE = Path(__file__).resolve().parent / "report.md.tmpl"
 _FRAGMENT = re.compile(r"^<!-- template: (\w+) -->\n", re.MULTILINE)
@@ -179,7 +178,6 @@ class Report:
         return fill(
             "setup",
             workers=WORKERS,
-            worker_threads=gunicorn_conf.threads,
             counters="Redis" if settings.redis_url else "PostgreSQL",
             threads=THREADS,
             connections=CONNECTIONS,

@@ -18,12 +18,6 @@ threads = 4
 # busy timeout, a lock) must finish well within it.
 timeout = 60
 graceful_timeout = 30
-# nginx keeps its connections to gunicorn open between requests (README, Production: the upstream's
-# keepalive). An idle one waits here for its next request longer than nginx keeps it idle (60 s),
-# so nginx always closes first and never sends a request down a connection gunicorn is closing,
-# which it could not retry for a POST. An idle connection waits in the worker's poller, holding
-# no thread.
-keepalive = 75
 
 # gunicorn refuses what exceeds these with a bare 400 page of its own. The request line's limit is
 # raised from gunicorn's 4094 to its maximum so that an over-long URL reaches returndesk, which
