@@ -78,6 +78,17 @@ def _path_safe(value: str) -> str:
     return value
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _single_line(value: str) -> str:
+    # Shown on one line: in a mail's subject, on a label, in a log. A line break there is never
+    # meant, and in a mail header it is refused when the mail is sent, long after the import.
+    if _CONTROL.search(value):
+        raise ValueError("may not contain line breaks or control characters")
+    return value
+
+
 _PLAIN_DECIMAL = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*")
 
 
@@ -93,6 +104,7 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$"), AfterV
 ExternalId = Annotated[
     str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True), AfterValidator(_path_safe)
 ]
+SingleLine = Annotated[str, AfterValidator(_single_line)]
 # Amounts travel as decimal strings; numbers are accepted on input, floats never leave. Fifteen
 # significant digits is what SQLite, the embedded default, stores exactly.
 Amount = Annotated[

@@ -16,6 +16,7 @@ from returndesk.core.schemas import (
     Currency,
     ExternalId,
     InSchema,
+    SingleLine,
     StrictBool,
     StrictInt,
     Timestamp,
@@ -124,7 +125,7 @@ class LineIn(InSchema):
 
 class OrderIn(InSchema):
     external_id: ExternalId
-    number: str = Field(default="", max_length=100)
+    number: SingleLine = Field(default="", max_length=100)
     currency: Currency
     placed_at: Timestamp
     delivered_at: Timestamp | None

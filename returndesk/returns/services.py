@@ -700,7 +700,9 @@ def _code_mail(returns: list[Return], *, resent: bool) -> EmailMessage:
     """The mail of one order's codes (``returns``, all of one order and buyer), to the buyer's
     address on file."""
     order, buyer = returns[0].order, returns[0].buyer
-    number = order.number or order.external_id
+    # On one line: an order imported before numbers were checked may hold a line break, which a
+    # mail's subject cannot (the mail would fail after the request had been answered).
+    number = " ".join((order.number or order.external_id).split())
     subject = ngettext(
         "Your return code for order %(number)s", "Your return codes for order %(number)s", len(returns)
     ) % {"number": number}

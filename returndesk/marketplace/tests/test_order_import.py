@@ -476,6 +476,16 @@ INVALID = {
             }
         ],
     ),
+    "line_break_in_number": (
+        _with(number="12\nBcc: x@example.com"),
+        [
+            {
+                "loc": ["body", "payload", "number"],
+                "msg": "Value error, may not contain line breaks or control characters",
+                "type": "value_error",
+            }
+        ],
+    ),
     "no_payments": (
         _with(payments=[]),
         [

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from returndesk.core.errors import RateLimited
 from returndesk.core.models import RateCounter
 from returndesk.core.ratelimit import counters_purge
+from returndesk.marketplace.models import Order
 from returndesk.policies.domain.reasons import Reason
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.domain.requests import RequestedLine
@@ -81,6 +82,18 @@ def test_the_orders_external_id_finds_it_too(ana, django_capture_on_commit_callb
 
     (message,) = mail.outbox
     assert (message.to, message.subject) == ([EMAIL], "Your return code for order 80002")
+
+
+def test_an_order_number_with_a_line_break_is_mailed_on_one_line(ana, django_capture_on_commit_callbacks):
+    # Imported before numbers were checked (the import now refuses it): the mail still leaves.
+    Order.objects.filter(external_id="O-2").update(number="80002\nBcc: x@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(order="O-2")
+
+    (message,) = mail.outbox
+    assert message.subject == "Your return code for order 80002 Bcc: x@example.com"
+    assert message.message()["Subject"] == message.subject
 
 
 @pytest.mark.parametrize(
