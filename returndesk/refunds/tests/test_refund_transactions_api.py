@@ -147,6 +147,19 @@ def test_cancel_needs_a_reason(keys: Keys, scene) -> None:
     assert (blank.status_code, blank.json()["code"]) == (422, "reason_required")
 
 
+@pytest.mark.parametrize("transaction", ["1", "1.0", True], ids=["text", "decimal text", "boolean"])
+def test_a_transaction_is_named_by_a_json_integer(keys: Keys, scene, transaction: object) -> None:
+    refund = scene("POST /refunds/{id}/confirm")
+    _, path = resolve("POST /refunds/{id}/confirm", id=refund.pk)
+    before = list(RefundTransaction.objects.values())
+
+    refused = keys.client("seller_a").post(path, {"transaction": transaction}, content_type="application/json")
+
+    assert (refused.status_code, refused.json()["code"]) == (422, "validation_error")
+    assert refused.json()["errors"][0]["loc"] == ["body", "payload", "transaction"]
+    assert list(RefundTransaction.objects.values()) == before
+
+
 def test_the_queue_lists_returns_by_refund_status(keys: Keys, scene) -> None:
     # The failed one first: the held one's policy holds the refunds of returns opened later.
     failed = scene("POST /refunds/{id}/retry").return_request
