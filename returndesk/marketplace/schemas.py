@@ -34,11 +34,24 @@ from returndesk.marketplace.models import Order, OrderLine, Payment
 
 
 class AddressIn(InSchema):
-    name: str = Field(max_length=200)
-    lines: list[Annotated[str, StringConstraints(max_length=200)]] = Field(min_length=1, max_length=4)
-    city: str = Field(max_length=100)
+    """Where a parcel goes: a blank name, street or city is no address at all (approving a
+    return needs one to send the buyer to), so each is refused; blank extra lines are dropped."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    lines: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]] = Field(
+        min_length=1, max_length=4
+    )
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     postal_code: str = Field(default="", max_length=20)
     country: CountryCode
+
+    @field_validator("lines")
+    @classmethod
+    def _a_line_not_blank(cls, lines: list[str]) -> list[str]:
+        kept = [line for line in lines if line]
+        if not kept:
+            raise ValueError("an address needs at least one line that is not blank")
+        return kept
 
 
 # The seller id that names the platform's default return policy (``/policies/default``): no

@@ -486,6 +486,32 @@ INVALID = {
             }
         ],
     ),
+    "blank_return_address": (
+        lambda payload: {
+            **payload,
+            "seller": {
+                **payload["seller"],
+                "return_address": {"name": " ", "lines": ["", " "], "city": "", "country": "DE"},
+            },
+        },
+        [
+            {
+                "loc": ["body", "payload", "seller", "return_address", "name"],
+                "msg": "String should have at least 1 character",
+                "type": "string_too_short",
+            },
+            {
+                "loc": ["body", "payload", "seller", "return_address", "lines"],
+                "msg": "Value error, an address needs at least one line that is not blank",
+                "type": "value_error",
+            },
+            {
+                "loc": ["body", "payload", "seller", "return_address", "city"],
+                "msg": "String should have at least 1 character",
+                "type": "string_too_short",
+            },
+        ],
+    ),
     "no_payments": (
         _with(payments=[]),
         [
@@ -507,6 +533,16 @@ INVALID = {
         ],
     ),
 }
+
+
+def test_an_address_keeps_its_lines_that_are_not_blank(keys):
+    payload = order_payload()
+    address = {"name": " Returns ", "lines": ["Street 1", " "], "city": "Berlin", "country": "DE"}
+    payload["seller"] = {**payload["seller"], "return_address": address}
+
+    assert _post(keys, payload).status_code == 201
+    stored = Seller.objects.get(external_id=payload["seller"]["external_id"]).return_address
+    assert (stored["name"], stored["lines"]) == ("Returns", ["Street 1"])
 
 
 @pytest.mark.parametrize(("change", "errors"), INVALID.values(), ids=INVALID.keys())
