@@ -134,5 +134,12 @@ def _iso_8601(value: object) -> object:
 
 _DATE_FIRST = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+
+def _in_utc(value: datetime) -> datetime:
+    # The instant the client meant, in UTC as every stored time is: an answer that echoes it (an
+    # offline receipt's accepted_at) then reads as a later GET of the same row does.
+    return value.astimezone(UTC)
+
+
 # An instant with an offset, in a range the service can compute with.
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_plausible)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_plausible), AfterValidator(_in_utc)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -330,6 +330,21 @@ def test_an_offline_handover_accepted_by_ship_by_is_honoured_after_it(
         iso(ret.ship_by),
         iso(synced),
     )
+
+
+def test_an_offline_time_with_an_offset_is_answered_in_utc_as_a_later_get_reads_it(
+    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
+) -> None:
+    ret = make_approved()
+    body = _offline(ret, LATER)
+    body["offline"]["accepted_at"] = LATER.astimezone(timezone(timedelta(hours=2))).isoformat()
+
+    with frozen_clock(LATER + timedelta(hours=1)):
+        made = carriers.client("post_a").post("/api/v1/dropoffs", body, content_type="application/json")
+        read = carriers.client("post_a").get(f"/api/v1/dropoffs/{made.json()['receipt_id']}")
+
+    assert made.status_code == 201, made.content
+    assert made.json()["accepted_at"] == read.json()["accepted_at"] == iso(LATER)
 
 
 @pytest.mark.parametrize("qr", ["RD1.garbage", "not a qr"])
