@@ -211,6 +211,18 @@ def _lock_return(
     return failures, point, _Locked(ret, expected, buyer_external_id, buyer_email)
 
 
+def _verdict_at(ret: Return, *, ship_by: datetime | None, at: datetime) -> Verdict:
+    """The verifier's verdict on ``ret``'s code at ``at``, a counter's offline acceptance or a
+    carrier's scan, which may lie in the past: before the return entered its status (an approval,
+    or its approval again after a return to sender), by the status it had then (awaiting
+    approval; used, its parcel then with the carrier)."""
+    if at < ret.status_since:
+        before = returns_selectors.status_before(ret)
+        if before is not None:
+            return verdict_by_status(before, parcel_recorded=False, ship_by=None, now=at)
+    return verdict_by_status(Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ship_by, now=at)
+
+
 def _receipt_id() -> str:
     """A receipt's public id: "RC" and 80 random bits in base32 (16 characters)."""
     return "RC" + base64.b32encode(secrets.token_bytes(10)).decode()
@@ -339,9 +351,7 @@ def _handover(
         now = now or clock.now()
         accepted_at = accepted_at or now
         ship_by = ret.ship_by if honour_until is None or ret.ship_by is None else min(ret.ship_by, honour_until)
-        verdict = verdict_by_status(
-            Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ship_by, now=accepted_at
-        )
+        verdict = _verdict_at(ret, ship_by=ship_by, at=accepted_at)
         if verdict.result is not Result.VALID:
             raise _Refused(verdict, return_pk=ret.pk)
         waiting = _number_claims(tracking_number, ret) if tracking_number else []
@@ -686,9 +696,7 @@ def _hand_over(
     """An ``accepted`` scan hands an approved return over when it happened by ``ship_by``, judged
     by ``return_handover`` at the scan's time; any other verdict goes on the timeline with its
     ``result`` and changes nothing else (no failed look-up is counted)."""
-    verdict = verdict_by_status(
-        Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ret.ship_by, now=event.occurred_at
-    )
+    verdict = _verdict_at(ret, ship_by=ret.ship_by, at=event.occurred_at)
     if verdict.result is Result.VALID:
         try:
             receipt = return_handover(

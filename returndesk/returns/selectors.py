@@ -206,6 +206,19 @@ def return_facts(ret: Return, *, known_anomalies: frozenset[str] = frozenset()) 
     )
 
 
+def status_before(ret: Return) -> Status | None:
+    """The status ``ret`` left when it entered its current one (at ``status_since``), from that
+    transition's event: what its code was judged by before then. None before any transition."""
+    before = (
+        ReturnEvent.objects.filter(return_request=ret, at=ret.status_since, to_status=ret.status)
+        .exclude(from_status=ret.status)
+        .order_by("-id")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    return Status(before) if before else None
+
+
 def return_known_anomalies(ret: Return) -> frozenset[str]:
     """The prefetched anomaly codes the lifecycle may judge by: a stored code that no app
     registers any more stays on the return, shown as stored, and decides nothing."""

@@ -347,6 +347,31 @@ def test_an_offline_time_with_an_offset_is_answered_in_utc_as_a_later_get_reads_
     assert made.json()["accepted_at"] == read.json()["accepted_at"] == iso(LATER)
 
 
+def test_an_offline_handover_from_before_the_approval_is_refused(
+    carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return]
+) -> None:
+    ret = make_approved()
+
+    with frozen_clock(LATER):
+        response = carriers.client("post_a").post(
+            "/api/v1/dropoffs", _offline(ret, ret.status_since - timedelta(days=1)), content_type="application/json"
+        )
+
+    assert response.status_code == 409, response.content
+    assert (response.json()["code"], response.json()["result"], response.json()["reason"]) == (
+        "not_acceptable_at_counter",
+        "not_acceptable",
+        "awaiting_approval",
+    )
+    # As any offline acceptance the code did not allow: refused, with the mismatch on record.
+    anomaly = ReturnAnomaly.objects.get(return_request=ret)
+    assert (anomaly.code, anomaly.data["result"], Return.objects.get(pk=ret.pk).status) == (
+        "offline_mismatch",
+        "not_acceptable",
+        Status.APPROVED,
+    )
+
+
 @pytest.mark.parametrize("qr", ["RD1.garbage", "not a qr"])
 def test_an_offline_qr_that_does_not_verify_is_qr_invalid(
     carriers: Keys, point: DropoffPoint, make_approved: Callable[..., Return], qr: str

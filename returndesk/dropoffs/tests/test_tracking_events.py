@@ -13,6 +13,7 @@ import pytest
 from returndesk.core.actors import Actor
 from returndesk.core.errors import Forbidden, ReturndeskError, ValidationFailed
 from returndesk.dropoffs.domain.tracking_events import TrackingStatus
+from returndesk.dropoffs.errors import NotAcceptableAtCounter
 from returndesk.dropoffs.models import Receipt, TrackingEvent
 from returndesk.dropoffs.services import return_handover, tracking_event_record
 from returndesk.returns.domain.lifecycle import DueAction, Status
@@ -322,6 +323,33 @@ def test_an_accepted_scan_after_ship_by_is_refused_as_expired(approved: Return, 
     assert events_after(approved, 2) == [
         ("tracking", "approved", "approved", scan("E1", "accepted", after, result="expired"))
     ]
+
+
+def test_an_accepted_scan_from_before_the_approval_is_refused_as_awaiting_it(approved: Return, post: Actor) -> None:
+    before = approved.status_since - timedelta(seconds=1)
+
+    send(post, "accepted", code=approved.code, occurred_at=before, now=approved.status_since + HOUR)
+
+    assert (fresh(approved).status, Receipt.objects.count()) == (Status.APPROVED, 0)
+    assert events_after(approved, 2) == [
+        ("tracking", "approved", "approved", scan("E1", "accepted", before, result="not_acceptable"))
+    ]
+
+
+def test_an_offline_acceptance_from_before_a_return_to_sender_is_refused_as_used(
+    in_transit: Return, post: Actor
+) -> None:
+    # Back from the carrier at AT - 1h and approved again: a counter's offline acceptance dated
+    # in the first trip (AT - 90 min, its parcel with the carrier then) hands nothing over. (A
+    # carrier's scan that old is stale, only shown.)
+    send(post, "returned_to_sender", occurred_at=AT - HOUR)
+    late = AT - 90 * timedelta(minutes=1)
+
+    with pytest.raises(NotAcceptableAtCounter) as refused:
+        return_handover(actor=post, code=in_transit.code, carrier="post", point_id=None, accepted_at=late, offline=True)
+
+    assert (refused.value.extra["result"], refused.value.extra["reason"]) == ("used", None)
+    assert (fresh(in_transit).status, Receipt.objects.filter(current=True).count()) == (Status.APPROVED, 0)
 
 
 # --- Events waiting for a handover ---------------------------------------------------------------
