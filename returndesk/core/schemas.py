@@ -40,11 +40,11 @@ class InSchema(BaseModel):
 # JSON has its own integers and booleans: "1" or true where a count is expected, or 1 where a
 # flag is, is a client bug to report, not to guess at. (Dates and amounts do come as strings.)
 # A number with a zero fraction (2.0) is an integer to JSON Schema, and so to us; 2.5 is not.
-def _integral_number(value: object) -> object:
+def integral_number(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-StrictInt = Annotated[int, BeforeValidator(_integral_number), Strict()]
+StrictInt = Annotated[int, BeforeValidator(integral_number), Strict()]
 StrictBool = Annotated[bool, Strict()]
 
 

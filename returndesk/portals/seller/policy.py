@@ -8,6 +8,8 @@ each value's ``code`` and ``msg`` beside its input; a saved policy shows its ver
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from returndesk.core.actors import Actor
 from returndesk.core.errors import ValidationFailed
 from returndesk.core.problems import problem_body
+from returndesk.core.schemas import integral_number
 from returndesk.policies import selectors, services
 from returndesk.policies.domain.policy import CLOCK_NAMES, POLICY_FIELDS, ReturnPolicy, policy_to_json
 from returndesk.policies.domain.reasons import BUYER_CHOICE_REASONS, Reason
@@ -33,10 +36,15 @@ TEXT_FIELDS = (*NUMBER_FIELDS, *MONEY_FIELDS, *LIST_FIELDS, "restocking_fee_perc
 CHOICE_REASONS = [reason for reason in Reason if reason in BUYER_CHOICE_REASONS]
 
 
+# JSON's number grammar, in ASCII digits ("²" is a digit to str.isdigit, not to int()).
+_JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
 def _number(text: str) -> object:
-    """A whole number as typed; anything else as typed, for the policy's parser to name."""
+    """A number typed as the API's JSON would carry it (-5, 30.0 and 3e1 are judged as there:
+    out of bounds, thirty, thirty); anything else as typed, for the policy's parser to name."""
     text = text.strip()
-    return int(text) if text.isdigit() else text
+    return integral_number(json.loads(text)) if len(text) <= 32 and _JSON_NUMBER.fullmatch(text) else text
 
 
 def _money(text: str) -> dict[str, str]:
@@ -167,8 +175,10 @@ def policy_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     services.policy_edit_gate(actor)
     view = selectors.policy_get_own(actor=actor)
     if request.method != "POST":
+        # Said only of the version in force: the page never claims a save it did not make.
         saved = request.GET.get("saved", "")
-        return render(request, POLICY_PAGE, _with_rows(_context(view, saved=saved if saved.isdigit() else "")))
+        in_force = str(view.in_force.version)
+        return render(request, POLICY_PAGE, _with_rows(_context(view, saved=saved if saved == in_force else "")))
     assert view.seller is not None
     assert view.bounds is not None
     body = policy_body(request.POST, view.bounds.editable)

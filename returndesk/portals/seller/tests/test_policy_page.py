@@ -167,3 +167,33 @@ def test_a_malformed_value_is_named_beside_its_field(portal_scene: PortalScene) 
         ("window_days", "invalid"),
         ("keep_item_below", "invalid"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("-5", "below_minimum"), ("3e3", "above_maximum"), ("²", "invalid"), ("1" * 40, "invalid")],
+    ids=["negative", "exponent", "superscript two", "forty digits"],
+)
+def test_a_number_is_read_as_the_apis_json_reads_it(portal_scene: PortalScene, typed: str, code: str) -> None:
+    client = portal_scene.clients["seller_a_manager"]
+
+    response = client.post("/seller/policy", {**FORM, "window_days": typed})
+
+    assert response.status_code == 422
+    assert re.findall(r'data-errors-for="window_days"><li data-code="([a-z_]+)">', response.content.decode()) == [code]
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_thirty_point_zero_is_thirty_as_in_the_api(portal_scene: PortalScene) -> None:
+    client = portal_scene.clients["seller_a_manager"]
+
+    assert client.post("/seller/policy", {**FORM, "window_days": "30.0"}).status_code == 302
+    assert PolicyVersion.objects.latest("version").document["window_days"] == 30
+
+
+def test_only_the_version_in_force_is_said_to_be_saved(portal_scene: PortalScene) -> None:
+    client = portal_scene.clients["seller_a_manager"]
+
+    page = client.get("/seller/policy?saved=99999").content.decode()
+
+    assert "data-saved" not in page
