@@ -40,6 +40,7 @@ from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Action, DueAction, Status
 from returndesk.returns.domain.opening import Opening
 from returndesk.returns.domain.requests import PreferredResolution, RequestedLine
+from returndesk.returns.domain.verification import Result, verdict_by_status
 from returndesk.returns.selectors import BuyerLine, BuyerOrder
 
 ORDERS_PAGE = "portals/buyer/orders.html"
@@ -258,6 +259,10 @@ def _return_page(
     ret = selectors.return_get_for_actor(code=code, actor=actor, with_timeline=True)
     now = clock.now()
     actions = selectors.return_actions(ret=ret, actor=actor, now=now)
+    # What the counter would answer for the code now: the label only while it would be accepted,
+    # else the counter's own words (a requested return's code is written on the parcel meanwhile).
+    verdict = verdict_by_status(Status(ret.status), parcel_recorded=ret.parcel_recorded, ship_by=ret.ship_by, now=now)
+    usable = verdict.result is Result.VALID
     context = {
         "ret": ret,
         "next_step": NEXT_STEP[ret.status],
@@ -265,7 +270,8 @@ def _return_page(
             due_at=ret.due_at, due_action=ret.due_action, ship_by=ret.ship_by, time_zone=ret.buyer.time_zone
         ),
         "may_cancel": Action.CANCEL in actions,
-        "label": _label_panel(label_selectors.label_of(ret)) if ret.status == Status.APPROVED else None,
+        "label": _label_panel(label_selectors.label_of(ret)) if usable else None,
+        "code_refused": None if usable or ret.status == Status.REQUESTED else verdict.message,
         "money": money_panel(ret, now=now, time_zone=ret.buyer.time_zone),
         "token": forms.form_token(),
     }

@@ -4,6 +4,7 @@ to pack once approved; a line saying the label follows approval before. And who 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -48,6 +49,35 @@ def test_an_approved_return_shows_the_labels_qr_downloads_ship_by_and_how_to_pac
     for step in documents.PACKING_INSTRUCTIONS:
         assert f"<li>{step}</li>" in page
     assert PENDING not in page
+
+
+def test_past_ship_by_the_page_says_what_the_counter_says_instead_of_the_label(ana_return: Return) -> None:
+    approved = return_to(ana_return, Status.APPROVED)
+    assert approved.ship_by is not None
+
+    with frozen_clock(approved.ship_by + timedelta(seconds=1)):
+        page = buyer_client("B-ANA").get(f"/buyer/returns/{approved.code}").content.decode()
+
+    assert "data-label>" not in page
+    assert "<svg" not in page
+    assert "<p data-code-refused>The time to ship this return has passed; the code is no longer accepted.</p>" in page
+    assert "Write this code on the parcel" not in page
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (Status.CANCELLED, "This return was cancelled; the code is no longer accepted."),
+        (Status.IN_TRANSIT, "This code has already been used for a parcel."),
+    ],
+)
+def test_a_code_no_parcel_needs_is_not_to_be_written_on_one(ana_return: Return, status: Status, said: str) -> None:
+    ret = return_to(ana_return, status)
+
+    page = buyer_client("B-ANA").get(f"/buyer/returns/{ret.code}").content.decode()
+
+    assert f"<p data-code-refused>{said}</p>" in page
+    assert "Write this code on the parcel" not in page
 
 
 def test_before_approval_the_page_says_the_label_follows_it(ana_return: Return) -> None:
