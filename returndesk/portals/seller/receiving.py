@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from returndesk.core.actors import Actor
-from returndesk.core.errors import InvalidTransition, ReturndeskError, ValidationFailed
+from returndesk.core.errors import ReturndeskError, ValidationFailed
 from returndesk.core.idempotency import MAX_KEY_LENGTH, once_per_token
 from returndesk.portals.common.views import SELLER, portal_view, render_problem
 from returndesk.portals.seller.forms import checked
@@ -34,7 +34,7 @@ from returndesk.receiving.domain.tally import Reported, Scan, ScanKey, gtin14, s
 from returndesk.receiving.schemas import MatchIn, ParcelIn
 from returndesk.returns.domain import codes, tracking
 from returndesk.returns.domain.anomalies import Anomaly
-from returndesk.returns.domain.lifecycle import Status
+from returndesk.returns.domain.lifecycle import Action, Status, transition_refused
 from returndesk.returns.selectors import return_get_for_actor
 
 RECEIVING_PAGE = "portals/seller/receiving.html"
@@ -159,10 +159,7 @@ def _tally_page(
         "last_scan": desk.scans[-1] if desk.scans else "",
     }
     if problem is None and Status(ret.status) not in receiving_selectors.RECEIVABLE:
-        problem = InvalidTransition(
-            gettext("This return is %(status)s: only an approved, in-transit or expired return is received.")
-            % {"status": ret.status}
-        )
+        problem = transition_refused(Status(ret.status), Action.RECEIVE)
     if problem is not None:
         return render_problem(request, RECEIVING_PAGE, context, problem)
     return render(request, RECEIVING_PAGE, context)

@@ -319,6 +319,12 @@ def ensure_staff_may(actor: Actor, action: Action) -> None:
         raise ForbiddenAction(f"Warehouse staff may receive and inspect returns, not {action} them.")
 
 
+def transition_refused(status: Status, action: Action) -> InvalidTransition:
+    """409 ``invalid_transition``: ``action`` is not taken from ``status``. Also what a page says
+    before offering the action, in the API's words."""
+    return InvalidTransition(f"The return is {status}; '{action}' is not possible from there.")
+
+
 def plan(
     facts: Facts, action: Action, role: Role, now: datetime, *, supervisor: bool = False, target: Status | None = None
 ) -> Status:
@@ -330,7 +336,7 @@ def plan(
     rule = TABLE[action]
     ensure_role(action, role)
     if facts.status not in rule.sources:
-        raise InvalidTransition(f"The return is {facts.status}; '{action}' is not possible from there.")
+        raise transition_refused(facts.status, action)
     _check_guard(facts, action, role, now, supervisor=supervisor)
     if not rule.targets:
         return facts.status

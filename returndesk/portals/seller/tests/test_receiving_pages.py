@@ -12,6 +12,7 @@ from returndesk.core.actors import Actor, ActorKind
 from returndesk.marketplace.models import Seller
 from returndesk.receiving.models import Parcel, Receiving
 from returndesk.receiving.services import parcel_create
+from returndesk.portals.buyer.tests.pages import api_problem, shown_problem
 from returndesk.receiving.tests.conftest import LAMP_GTIN, boxed  # noqa: F401 (a fixture)
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
@@ -92,6 +93,16 @@ def test_the_first_scan_finds_the_return_by_code_tracking_or_order_number(boxed,
 
     assert f'data-code="{ret.code}"' in page
     assert 'data-line="L1" data-sku="SKU-1" data-gtin="0' + LAMP_GTIN + '" data-expected="2" data-scanned="0"' in page
+
+
+def test_a_return_that_cannot_be_received_is_refused_in_the_apis_words(boxed, warehouse, keys):  # noqa: F811
+    ret = boxed(status=Status.INSPECTED)
+
+    page = scan(warehouse, scan=ret.code)
+    answer = keys.client("seller_a").post(f"/api/v1/returns/{ret.code}/receive", {}, content_type="application/json")
+
+    assert (page.status_code, answer.status_code) == (409, 409)
+    assert shown_problem(page.content) == api_problem(answer)
 
 
 def test_a_scan_finding_nothing_offers_to_record_the_parcel_as_unidentified(warehouse):
