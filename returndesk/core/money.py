@@ -64,8 +64,14 @@ def fits_currency(amount: Decimal, currency: str) -> bool:
 
 
 def format_amount(amount: Decimal, currency: str) -> str:
-    """The API's decimal string for an amount: exactly the currency's number of decimals."""
-    return str(amount.quantize(Decimal(1).scaleb(-exponent(currency))))
+    """The API's decimal string for an amount: exactly the currency's number of decimals, and
+    never a signed zero ("-0" typed is zero)."""
+    return str(unsigned(amount).quantize(Decimal(1).scaleb(-exponent(currency))))
+
+
+def unsigned(amount: Decimal) -> Decimal:
+    """``amount`` with a zero's sign dropped: Decimal keeps "-0", which is no amount anyone means."""
+    return amount.copy_abs() if amount.is_zero() else amount
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

@@ -111,6 +111,7 @@ Amount = Annotated[
     Decimal,
     BeforeValidator(_plain_decimal),
     Field(ge=0, max_digits=15, decimal_places=4),
+    AfterValidator(money.unsigned),
     PlainSerializer(str, return_type=str),
 ]
 

@@ -1,4 +1,5 @@
-"""Minor units: exact both ways, in every exponent, and never rounded on the way in."""
+"""Minor units: exact both ways, in every exponent, and never rounded on the way in; zero without
+a sign."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
-from returndesk.core.money import from_minor, to_minor
+from returndesk.core.money import format_amount, from_minor, to_minor, unsigned
+from returndesk.core.schemas import Amount
 
 CURRENCIES = ["JPY", "EUR", "KWD", "CLF"]  # exponents 0, 2, 3, 4
 
@@ -46,3 +49,13 @@ def test_from_minor_has_the_currency_decimals() -> None:
 @given(st.integers(-(10**15), 10**15), st.sampled_from(CURRENCIES))
 def test_minor_units_round_trip(units: int, currency: str) -> None:
     assert to_minor(from_minor(units, currency), currency) == units
+
+
+@pytest.mark.parametrize("typed", ["-0", "-0.00", "0", "-0.000"])
+def test_zero_is_written_without_a_sign(typed: str) -> None:
+    assert format_amount(Decimal(typed), "EUR") == "0.00"
+    assert str(unsigned(Decimal(typed))).startswith("0")
+
+
+def test_an_amount_typed_as_minus_zero_is_zero_in_the_api() -> None:
+    assert str(TypeAdapter(Amount).validate_python("-0.00")) == "0.00"

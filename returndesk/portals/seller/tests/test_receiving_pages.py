@@ -10,9 +10,9 @@ from django.test import Client
 
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.marketplace.models import Seller
+from returndesk.portals.buyer.tests.pages import api_problem, shown_problem
 from returndesk.receiving.models import Parcel, Receiving
 from returndesk.receiving.services import parcel_create
-from returndesk.portals.buyer.tests.pages import api_problem, shown_problem
 from returndesk.receiving.tests.conftest import LAMP_GTIN, boxed  # noqa: F401 (a fixture)
 from returndesk.returns.domain import codes
 from returndesk.returns.domain.lifecycle import Status
