@@ -205,21 +205,25 @@ class EmptyIn(InSchema):
 RefundStatusFilter = Literal["held", "failed", "awaiting_confirmation", "overdue", "none_live"]
 
 
+Trimmed = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
 class ReturnListQuery(InSchema):
     status: Status | None = None
     seller: str | None = Field(default=None, description="Seller external id")
     buyer: str | None = Field(default=None, description="Buyer external id")
     created_after: Timestamp | None = None
     created_before: Timestamp | None = None
-    order: str | None = Field(default=None, max_length=100, description="The order's external id")
-    order_number: str | None = Field(default=None, max_length=100, description="The order's number")
-    email: str | None = Field(
+    # What people type or paste: spaces around it are not part of it.
+    order: Trimmed | None = Field(default=None, max_length=100, description="The order's external id")
+    order_number: Trimmed | None = Field(default=None, max_length=100, description="The order's number")
+    email: Trimmed | None = Field(
         default=None,
         min_length=1,
         max_length=254,
         description="The buyer's email address, in any case (platform and agent keys only, else 403 forbidden)",
     )
-    buyer_name: str | None = Field(
+    buyer_name: Trimmed | None = Field(
         default=None, min_length=1, max_length=200, description="Part of the buyer's name, in any case"
     )
     anomaly: str | None = Field(
