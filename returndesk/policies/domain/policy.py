@@ -529,19 +529,20 @@ def platform_problems(policy: ReturnPolicy) -> tuple[Problem, ...]:
     return tuple(problems)
 
 
-def seller_problems(
-    policy: ReturnPolicy, *, current: ReturnPolicy, bounds: SellerBounds, sent: Collection[str]
-) -> tuple[Problem, ...]:
-    """What binds a seller beyond ``platform_problems``: the window between the default's
+def _outside_seller_bounds(policy: ReturnPolicy, current: ReturnPolicy, bounds: SellerBounds) -> list[Problem]:
+    """The values ``policy`` changes from ``current`` outside ``bounds``: the window between
     ``min_window_days`` and ``max_window_days``, the restocking fee and each return shipping fee
-    within their maximums (a currency without a maximum is refused), and every field outside
-    ``editable`` that ``sent`` names with a value other than ``current``'s."""
+    (by currency) within their maximums (a currency without a maximum is refused)."""
     problems: list[Problem] = []
-    window = policy.window_days
-    _range(problems, ("window_days",), window, low=bounds.min_window_days, high=bounds.max_window_days, unit=" days")
-    maximum = bounds.max_restocking_fee_percent
-    _range(problems, ("restocking_fee_percent",), policy.restocking_fee_percent, low=0, high=maximum, unit="%")
+    if policy.window_days != current.window_days:
+        low, high = bounds.min_window_days, bounds.max_window_days
+        _range(problems, ("window_days",), policy.window_days, low=low, high=high, unit=" days")
+    if policy.restocking_fee_percent != current.restocking_fee_percent:
+        maximum = bounds.max_restocking_fee_percent
+        _range(problems, ("restocking_fee_percent",), policy.restocking_fee_percent, low=0, high=maximum, unit="%")
     for currency, amount in policy.return_shipping_fee.items():
+        if current.return_shipping_fee.get(currency) == amount:
+            continue
         loc: tuple[str | int, ...] = ("return_shipping_fee", currency)
         highest = bounds.max_return_shipping_fee.get(currency)
         if highest is None:
@@ -549,6 +550,18 @@ def seller_problems(
             problems.append(Problem(loc, Bound.CURRENCY_NOT_ALLOWED, msg))
         else:
             _range(problems, loc, amount, low=0, high=highest, unit=f" {currency}")
+    return problems
+
+
+def seller_problems(
+    policy: ReturnPolicy, *, current: ReturnPolicy, bounds: SellerBounds, sent: Collection[str]
+) -> tuple[Problem, ...]:
+    """What binds a seller beyond ``platform_problems``: the values the PUT changes within the
+    default's bounds (``_outside_seller_bounds``). A value the seller keeps is not judged again:
+    one inherited from the default (which the bounds do not bind) or kept from before the
+    platform tightened a bound does not block the seller's other edits. And every field outside
+    ``editable`` that ``sent`` names with a value other than ``current``'s."""
+    problems = _outside_seller_bounds(policy, current, bounds)
     for name in POLICY_FIELDS:
         if name in sent and name not in bounds.editable and getattr(policy, name) != getattr(current, name):
             msg = f"Only the platform sets {name}: send its current value or leave it out."

@@ -221,3 +221,36 @@ def test_payers_parse_for_buyer_choice_reasons() -> None:
         Reason.SIZE_FIT: Payer.SELLER,
     }
     assert policy_merge(SELLER, changes).return_shipping_payer(Reason.CHANGED_MIND) is Payer.BUYER
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"exchanges": False}, []),
+        ({"exchanges": False, "restocking_fee_percent": "20", "window_days": 400}, []),
+        ({"restocking_fee_percent": "15"}, [(("restocking_fee_percent",), Bound.ABOVE_MAXIMUM)]),
+        ({"window_days": 380}, [(("window_days",), Bound.ABOVE_MAXIMUM)]),
+        (
+            {"return_shipping_fee": {"EUR": "8.00", "USD": "1.00"}},
+            [(("return_shipping_fee", "USD"), Bound.CURRENCY_NOT_ALLOWED)],
+        ),
+    ],
+    ids=["another field", "the same values sent back", "a new fee above", "a new window above", "a new currency"],
+)
+def test_a_value_the_seller_does_not_change_is_not_judged_again_by_the_bounds(
+    body: dict[str, Any], expected: list[tuple[tuple[str | int, ...], str]]
+) -> None:
+    # The fees predate the platform's lowering their maximums (10%, EUR 6.00); the window is
+    # inherited from a default of 400 days, which the seller bounds (at most 365) do not bind.
+    current = replace(
+        SELLER,
+        restocking_fee_percent=Decimal(20),
+        window_days=400,
+        return_shipping_fee=MappingProxyType({"EUR": Decimal("8.00")}),
+    )
+    bounds = replace(BOUNDS, max_restocking_fee_percent=Decimal(10))
+    changes, _ = policy_changes_parse(body)
+
+    problems = policy_problems(policy_merge(current, changes), current=current, bounds=bounds, sent=changes)
+
+    assert [(problem.loc, problem.code) for problem in problems] == expected
