@@ -33,7 +33,7 @@ from returndesk.core import clock
 from returndesk.core.access import access_reads, access_require, actor_scope, scope_to_actor
 from returndesk.core.actors import Actor, ActorKind
 from returndesk.core.errors import Forbidden
-from returndesk.core.orm import rows_known
+from returndesk.core.orm import Folded, rows_known
 from returndesk.core.pagination import cursor_decode, cursor_encode
 from returndesk.core.ratelimit import LimitCheck
 from returndesk.core.sql import Rows, fetch_all, fetch_rows, quoted_table, row_to_instances, select_columns
@@ -299,7 +299,9 @@ def returns_matching(*, actor: Actor, filters: ReturnFilters) -> QuerySet[Return
         # Compared lower-cased on both sides, in SQL: the buyer index on lower(email) serves it.
         returns = returns.alias(buyer_email=Lower("buyer__email")).filter(buyer_email=Lower(Value(filters.email)))
     if filters.buyer_name is not None:
-        returns = returns.filter(buyer__name__icontains=filters.buyer_name)
+        returns = returns.alias(buyer_name_folded=Folded("buyer__name")).filter(
+            buyer_name_folded__contains=Folded(Value(filters.buyer_name))
+        )
     if filters.tracking_number is not None:
         returns = returns.filter(tracking_number=tracking.normalise(filters.tracking_number))
     if filters.q is not None:

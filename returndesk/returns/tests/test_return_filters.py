@@ -60,6 +60,15 @@ def test_each_filter_narrows_and_all_are_anded(keys, scene, query, expected):
     assert _codes(keys, "platform", **query) == [scene[name] for name in expected]
 
 
+@pytest.mark.parametrize("typed", ["émile", "ÉMILE", "zoË", "Émile Zoë"])
+def test_a_buyer_name_is_found_in_any_case_of_any_script(keys, make_order, make_return, typed):
+    # SQLite's own lower() folds only ASCII letters: core.orm.Folded folds them all on both.
+    ret = make_return(order=make_order(buyer=buyer_payload("B-EZ", name="Émile Zoë")))
+    make_return(order=make_order(buyer=buyer_payload("B-EM", name="Emile Zoe")))
+
+    assert _codes(keys, "platform", buyer_name=typed) == [ret.code]
+
+
 def test_q_takes_a_code_typed_however(keys, scene):
     typed = f"{scene['ben'][:4].lower()} {scene['ben'][4:8]}-{scene['ben'][8:]}"
 
