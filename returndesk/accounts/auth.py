@@ -102,10 +102,11 @@ def staff_sign_in(request: HttpRequest, *, email: str, password: str) -> Actor:
     return _staff_actor(membership)
 
 
-def buyer_sign_in(request: HttpRequest, *, token: str) -> tuple[Actor, str]:
+def buyer_sign_in(request: HttpRequest, *, token: str, form: str = "") -> tuple[Actor, str]:
     """Use a sign-in link and sign its buyer in on this session, under a new session key: the
-    actor and the return code the link lands on (empty when none)."""
-    link = magic_link_consume(token=token)
+    actor and the return code the link lands on (empty when none). ``form``: the link page's
+    one-time token (``magic_link_consume``)."""
+    link = magic_link_consume(token=token, form=form)
     # Flushing signs out whoever was signed in and gives the session a new key.
     logout(request)
     rotate_token(request)

@@ -97,6 +97,9 @@ class MagicLink(models.Model):
     return_code = models.CharField(max_length=16, blank=True, default="")
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # The SHA-256 of the link page's own one-time form token that used it: the same page's Sign in
+    # pressed again soon after signs in again (``accounts.services.magic_link_consume``).
+    used_form = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

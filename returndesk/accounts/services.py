@@ -291,17 +291,31 @@ def portal_link_create(
     return magic_link_url(origin=origin, token=token), link.expires_at
 
 
-def magic_link_consume(*, token: str) -> MagicLink:
+# How long after a link was used its page's Sign in, pressed again, still signs the buyer in: a
+# double press comes within a second; a page left open on a shared computer does not.
+REPEATED_SIGN_IN = timedelta(seconds=10)
+
+
+def magic_link_consume(*, token: str, form: str = "") -> MagicLink:
     """Use a sign-in link, once: the link with its buyer, or 410 ``sign_in_link_invalid`` when it
     was used, has expired or never existed.
 
     One conditional UPDATE claims it, so of two requests racing with one link exactly one wins.
+    ``form`` is the token of the link page the Sign in came from: a browser drops the first
+    answer (and the session it set) when a second press leaves, so that page's second press,
+    within ``REPEATED_SIGN_IN`` of the first and before the link expires, signs in again, once
+    (another conditional UPDATE takes the token back). Any other use is refused.
     """
     now = clock.now()
     digest = digest_secret(token)
+    form_digest = digest_secret(form) if form else ""
+    live = MagicLink.objects.filter(digest=digest, expires_at__gt=now)
     with transaction.atomic():
-        claimed = MagicLink.objects.filter(digest=digest, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
-        if claimed != 1:
+        claimed = live.filter(used_at__isnull=True).update(used_at=now, used_form=form_digest)
+        if claimed != 1 and not (
+            form_digest
+            and live.filter(used_form=form_digest, used_at__gt=now - REPEATED_SIGN_IN).update(used_form="") == 1
+        ):
             raise SignInLinkInvalid(
                 "This sign-in link was already used, has expired, or is not one of ours. Ask for a new one below."
             )

@@ -19,10 +19,13 @@ from returndesk.accounts.auth import buyer_sign_in
 from returndesk.accounts.services import buyer_sign_in_request
 from returndesk.core.clients import public_origin, request_client_address
 from returndesk.core.errors import ReturndeskError
+from returndesk.portals.buyer.forms import form_token
 from returndesk.portals.common.views import form_problem, render_problem
 
 PAGE = "portals/buyer/sign_in_page.html"
 LINK_PAGE = "portals/buyer/link.html"
+# The link page's own token (``forms.form_token``, 32 characters); anything longer is not ours.
+LINK_FORM_MAX_LENGTH = 64
 
 
 class EmailForm(forms.Form):
@@ -56,12 +59,16 @@ def sign_in_request(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def link(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: a page with Sign in, using nothing. POST: use the link (once), sign the buyer in
-    under a new session key, and go to the return it names or the buyer's start page."""
+    """GET: a page with Sign in, using nothing. POST: use the link (once; the same page's Sign in
+    pressed again soon after too), sign the buyer in under a new session key, and go to the
+    return it names or the buyer's start page."""
     if request.method != "POST":
-        return render(request, LINK_PAGE, _context())
+        return render(request, LINK_PAGE, _context(form=form_token()))
+    form = str(request.POST.get("form", ""))
     try:
-        _actor, return_code = buyer_sign_in(request, token=token)
+        _actor, return_code = buyer_sign_in(
+            request, token=token, form=form if len(form) <= LINK_FORM_MAX_LENGTH else ""
+        )
     except ReturndeskError as error:
         return render_problem(request, PAGE, _context(), error)
     return HttpResponseRedirect(f"/buyer/returns/{return_code}" if return_code else "/buyer/", status=303)

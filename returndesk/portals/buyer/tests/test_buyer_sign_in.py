@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -91,6 +92,43 @@ def test_opening_a_link_consumes_nothing_and_its_post_signs_in_once(buyer, djang
     page = again.content.decode()
     assert 'data-problem="sign_in_link_invalid"' in page
     assert 'action="/buyer/sign-in/"' in page
+
+
+def test_sign_in_pressed_twice_on_one_page_signs_in_though_the_first_answer_was_lost(buyer):
+    url, _ = portal_link_create(buyer=buyer, origin="http://testserver")
+    path = url.removeprefix("http://testserver")
+    page = Client().get(path).content
+    form = re.search(r'name="form" value="([^"]+)"', page.decode())
+    assert form is not None
+
+    with frozen_clock(NOW):
+        first = Client().post(path, {"form": form.group(1)})  # its answer never reaches the browser
+    browser = Client()
+    with frozen_clock(NOW + timedelta(seconds=9)):
+        second = browser.post(path, {"form": form.group(1)})
+        third = Client().post(path, {"form": form.group(1)})
+
+    assert (first.status_code, second.status_code, third.status_code) == (303, 303, 410)
+    assert browser.session[BUYER_SESSION_KEY] == buyer.pk
+
+
+@pytest.mark.parametrize(
+    ("form", "after"),
+    [("another page's", timedelta(seconds=1)), ("", timedelta(seconds=1)), (None, timedelta(seconds=11))],
+    ids=["another page", "no page", "too late"],
+)
+def test_a_spent_link_signs_in_again_only_from_its_page_at_once(buyer, form, after):
+    url, _ = portal_link_create(buyer=buyer, origin="http://testserver")
+    path = url.removeprefix("http://testserver")
+    found = re.search(r'name="form" value="([^"]+)"', Client().get(path).content.decode())
+    assert found is not None
+
+    with frozen_clock(NOW):
+        Client().post(path, {"form": found.group(1)})
+    with frozen_clock(NOW + after):
+        again = Client().post(path, {"form": found.group(1) if form is None else form})
+
+    assert again.status_code == 410
 
 
 def test_a_portal_link_lands_on_its_return(buyer):
