@@ -1,17 +1,20 @@
 """Drawing a return's label (A6) and packing slip (A4) as PDF, with reportlab; the QR with segno.
 
 Only drawing: what goes on them (``Label``) comes from ``labels.selectors`` and the signed QR
-payload from ``labels.services``. Texts are translated in the active language; reportlab's
-built-in Helvetica covers Latin-1 (and a few more), so other scripts in a seller's or an item's
-name print as boxes.
+payload from ``labels.services``. Texts are translated in the active language. Sellers' and
+items' names come in any script: each character is drawn in the first of the vendored fonts
+(``fonts/``) that has it, DejaVu Sans (Latin, Greek, Cyrillic and more) then Droid Sans Fallback
+(Chinese, Japanese, Korean). Right-to-left scripts are drawn letter by letter, unshaped.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -27,7 +30,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -54,8 +58,12 @@ PACKING_INSTRUCTIONS: tuple[Promise, ...] = (
     _("Hand the parcel over at a drop-off point by the ship-by date and keep the receipt."),
 )
 
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
+FONTS = Path(__file__).parent / "fonts"
+# Each weight's fonts, in the order a character tries them (a character none has takes the first).
+FACES: dict[bool, tuple[tuple[str, str], ...]] = {
+    False: (("returndesk-sans", "DejaVuSans.ttf"), ("returndesk-cjk", "DroidSansFallbackFull.ttf")),
+    True: (("returndesk-sans-bold", "DejaVuSans-Bold.ttf"), ("returndesk-cjk", "DroidSansFallbackFull.ttf")),
+}
 # Code 128 module (narrowest bar) width, at most: wider bars scan better, and 1 pt is still two
 # pixels at 150 dpi.
 BAR_WIDTH_MAX = 1.4
@@ -110,11 +118,49 @@ def _code128(value: str, width: float) -> Code128:
     return Code128(value, barWidth=min(BAR_WIDTH_MAX, width / unit.width), barHeight=BAR_HEIGHT, humanReadable=False)
 
 
-def _fitted(text: str, font: str, size: float, width: float) -> str:
+@functools.cache
+def _font(name: str, file: str) -> TTFont:
+    """A vendored font, read and registered with reportlab once per process (embedded as a subset)."""
+    font = TTFont(name, FONTS / file)
+    registerFont(font)
+    return font
+
+
+def _runs(text: str, *, bold: bool = False) -> list[tuple[str, str]]:
+    """``text`` as (font name, text) runs: each character in the first font of ``FACES`` that has it."""
+    fonts = [_font(name, file) for name, file in FACES[bold]]
+    found: list[tuple[str, str]] = []
+    for char in text:
+        font = next((font for font in fonts if ord(char) in font.face.charToGlyph), fonts[0]).fontName
+        if found and found[-1][0] == font:
+            found[-1] = (font, found[-1][1] + char)
+        else:
+            found.append((font, char))
+    return found
+
+
+def _width(text: str, size: float, *, bold: bool = False) -> float:
+    return float(sum(stringWidth(part, font, size) for font, part in _runs(text, bold=bold)))
+
+
+def _draw(canvas: Canvas, x: float, y: float, text: str, size: float, *, bold: bool = False) -> None:
+    """``text`` from (x, y), run by run in the fonts that have its characters."""
+    for font, part in _runs(text, bold=bold):
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, part)
+        x += stringWidth(part, font, size)
+
+
+def _markup(text: str, *, bold: bool = False) -> str:
+    """``text`` as a Paragraph's markup, run by run in the fonts that have its characters."""
+    return "".join(f'<font face="{font}">{escape(part)}</font>' for font, part in _runs(text, bold=bold))
+
+
+def _fitted(text: str, size: float, width: float, *, bold: bool = False) -> str:
     """``text`` cut (with an ellipsis) to ``width`` points."""
-    if stringWidth(text, font, size) <= width:
+    if _width(text, size, bold=bold) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and _width(text + "…", size, bold=bold) > width:
         text = text[:-1]
     return text + "…"
 
@@ -141,13 +187,12 @@ def _draw_heading(canvas: Canvas, label: Label, *, top: float, margin: float) ->
     """Who the parcel goes back to, the code large and its Code 128; answers the y below them."""
     page_width = canvas._pagesize[0]
     width = page_width - 2 * margin
-    canvas.setFont(FONT, 8)
     seller = gettext("Return to %(seller)s") % {"seller": label.seller_name}
-    canvas.drawString(margin, top - 8, _fitted(seller, FONT, 8, width))
-    size = min(26.0, 26 * width / stringWidth(label.code_display, BOLD, 26))
-    canvas.setFont(BOLD, size)
+    _draw(canvas, margin, top - 8, _fitted(seller, 8, width), 8)
+    size = min(26.0, 26 * width / _width(label.code_display, 26, bold=True))
     top -= 10 + size
-    canvas.drawCentredString(page_width / 2, top, label.code_display)
+    centred = (page_width - _width(label.code_display, size, bold=True)) / 2
+    _draw(canvas, centred, top, label.code_display, size, bold=True)
     barcode = _code128(label.code, width)
     top -= 6 + barcode.height
     barcode.drawOn(canvas, (page_width - barcode.width) / 2, top)
@@ -164,20 +209,17 @@ def _draw_destination(canvas: Canvas, label: Label, *, top: float, margin: float
     text_x = margin + qr_size
     text_width = page_width - margin - text_x
     line_y = top + qr_size - 14
-    canvas.setFont(BOLD, 9)
-    canvas.drawString(text_x, line_y, gettext("Ship to"))
-    canvas.setFont(FONT, 9)
+    _draw(canvas, text_x, line_y, gettext("Ship to"), 9, bold=True)
     for text in address_lines(label.return_address):
         line_y -= 11
-        canvas.drawString(text_x, line_y, _fitted(text, FONT, 9, text_width))
+        _draw(canvas, text_x, line_y, _fitted(text, 9, text_width), 9)
     width = page_width - 2 * margin
     top -= 12
     order = gettext("Order %(number)s") % {"number": label.order_number}
-    canvas.drawString(margin, top, _fitted(order, FONT, 9, width))
+    _draw(canvas, margin, top, _fitted(order, 9, width), 9)
     top -= 12
-    canvas.setFont(BOLD, 9)
     ship_by = gettext("Hand over by %(when)s") % {"when": ship_by_words(label)}
-    canvas.drawString(margin, top, _fitted(ship_by, BOLD, 9, width))
+    _draw(canvas, margin, top, _fitted(ship_by, 9, width, bold=True), 9, bold=True)
     return top
 
 
@@ -186,22 +228,20 @@ def _draw_lines(canvas: Canvas, label: Label, *, top: float, margin: float) -> N
     width = canvas._pagesize[0] - 2 * margin
     quantity_width, sku_width = 22.0, 70.0
     top -= 16
-    canvas.setFont(BOLD, 8)
-    canvas.drawString(margin, top, gettext("Qty"))
-    canvas.drawString(margin + quantity_width, top, gettext("SKU"))
-    canvas.drawString(margin + quantity_width + sku_width, top, gettext("Item"))
-    canvas.setFont(FONT, 8)
+    _draw(canvas, margin, top, gettext("Qty"), 8, bold=True)
+    _draw(canvas, margin + quantity_width, top, gettext("SKU"), 8, bold=True)
+    _draw(canvas, margin + quantity_width + sku_width, top, gettext("Item"), 8, bold=True)
     rows_left = int((top - margin) // 10)
     shown = label.lines if len(label.lines) <= rows_left else label.lines[: rows_left - 1]
     for line in shown:
         top -= 10
-        canvas.drawString(margin, top, str(line.quantity))
-        canvas.drawString(margin + quantity_width, top, _fitted(line.sku, FONT, 8, sku_width - 4))
-        title = _fitted(line.title, FONT, 8, width - quantity_width - sku_width)
-        canvas.drawString(margin + quantity_width + sku_width, top, title)
+        _draw(canvas, margin, top, str(line.quantity), 8)
+        _draw(canvas, margin + quantity_width, top, _fitted(line.sku, 8, sku_width - 4), 8)
+        title = _fitted(line.title, 8, width - quantity_width - sku_width)
+        _draw(canvas, margin + quantity_width + sku_width, top, title, 8)
     if len(shown) < len(label.lines):
         more = gettext("and %(count)d more items: see the packing slip") % {"count": len(label.lines) - len(shown)}
-        canvas.drawString(margin, top - 10, more)
+        _draw(canvas, margin, top - 10, more, 8)
 
 
 def qr_svg(payload: str, *, title: str) -> SafeString:
@@ -242,8 +282,8 @@ def label_pdf(label: Label) -> bytes:
     return buffer.getvalue()
 
 
-def _paragraphs(texts: Sequence[str], style: ParagraphStyle) -> list[Paragraph]:
-    return [Paragraph(escape(text), style) for text in texts]
+def _paragraphs(texts: Sequence[str], style: ParagraphStyle, *, bold: bool = False) -> list[Paragraph]:
+    return [Paragraph(_markup(text, bold=bold), style) for text in texts]
 
 
 def packing_slip_pdf(label: Label) -> bytes:
@@ -252,7 +292,7 @@ def packing_slip_pdf(label: Label) -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     body, heading = styles["BodyText"], styles["Heading2"]
-    code_style = ParagraphStyle("code", parent=styles["Title"], fontName=BOLD, fontSize=30, leading=36)
+    code_style = ParagraphStyle("code", parent=styles["Title"], fontSize=30, leading=36)
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -265,15 +305,15 @@ def packing_slip_pdf(label: Label) -> bytes:
         pageCompression=1,
     )
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11)
-    header = ParagraphStyle("header", parent=cell, fontName=BOLD)
     barcode = _code128(label.code, A4[0] - 36 * mm)
     barcode.hAlign = "CENTER"
     table = Table(
         [
-            _paragraphs([gettext("Item"), gettext("SKU"), gettext("Qty"), gettext("Reason")], header),
+            _paragraphs([gettext("Item"), gettext("SKU"), gettext("Qty"), gettext("Reason")], cell, bold=True),
             *(_paragraphs([line.title, line.sku, str(line.quantity), line.reason], cell) for line in label.lines),
         ],
-        colWidths=[80 * mm, 35 * mm, 14 * mm, 45 * mm],
+        # DejaVu Sans is a tenth wider than Helvetica: the longest reason keeps to one line.
+        colWidths=[74 * mm, 33 * mm, 14 * mm, 53 * mm],
         repeatRows=1,
     )
     table.setStyle(
@@ -286,8 +326,8 @@ def packing_slip_pdf(label: Label) -> bytes:
         )
     )
     story = [
-        Paragraph(escape(gettext("Packing slip")), styles["Heading1"]),
-        Paragraph(escape(label.code_display), code_style),
+        Paragraph(_markup(gettext("Packing slip"), bold=True), styles["Heading1"]),
+        Paragraph(_markup(label.code_display, bold=True), code_style),
         barcode,
         Spacer(1, 6 * mm),
         *_paragraphs(
@@ -299,12 +339,12 @@ def packing_slip_pdf(label: Label) -> bytes:
             body,
         ),
         Spacer(1, 4 * mm),
-        Paragraph(escape(gettext("In this parcel")), heading),
+        Paragraph(_markup(gettext("In this parcel"), bold=True), heading),
         table,
         Spacer(1, 4 * mm),
-        Paragraph(escape(gettext("How to pack")), heading),
+        Paragraph(_markup(gettext("How to pack"), bold=True), heading),
         ListFlowable(
-            [ListItem(Paragraph(escape(str(text)), body)) for text in PACKING_INSTRUCTIONS],
+            [ListItem(Paragraph(_markup(str(text)), body)) for text in PACKING_INSTRUCTIONS],
             bulletType="1",
         ),
     ]

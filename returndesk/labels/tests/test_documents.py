@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from reportlab.pdfbase.pdfmetrics import getFont
 
 from returndesk.labels import documents
 from returndesk.labels.domain import qr
@@ -112,8 +113,8 @@ def test_a_label_with_more_lines_than_fit_sends_the_reader_to_the_slip() -> None
     rows = page_text(documents.label_pdf(replace(LABEL, lines=many))).split("\r\n")
 
     assert rows[rows.index("Qty SKU Item") + 1 :] == [
-        *(f"1 S{n} Item {n}" for n in range(11)),
-        "and 19 more items: see the packing slip",
+        *(f"1 S{n} Item {n}" for n in range(12)),
+        "and 18 more items: see the packing slip",
     ]
 
 
@@ -121,3 +122,23 @@ def test_the_slip_words_reasons_as_the_pages_do() -> None:
     assert {key: str(words) for key, words in documents.REASON.items()} == {
         key: str(words) for key, words in REASON.items()
     }
+
+
+def test_names_in_other_scripts_are_printed_not_boxes() -> None:
+    # Chinese in Droid Sans Fallback, Cyrillic and Greek in DejaVu Sans: the text a PDF reader
+    # extracts is the text drawn, and the Code 128 still scans.
+    line = documents.LabelLine(title="台灯 Лампа λάμπα", sku="ЖЛ-1", quantity=1, reason="其他")
+    label = replace(LABEL, seller_name="深圳灯具有限公司", order_number="订单-7", lines=(line,))
+
+    label_text, slip_text = page_text(documents.label_pdf(label)), page_text(documents.packing_slip_pdf(label))
+
+    for text in ("Return to 深圳灯具有限公司", "Order 订单-7", "1 ЖЛ-1 台灯 Лампа λάμπα"):
+        assert text in label_text
+    assert "Order 订单-7 from 深圳灯具有限公司" in slip_text
+    assert "台灯 Лампа λάμπα ЖЛ-1 1 其他" in slip_text
+    assert decoded(page_image(documents.label_pdf(label), dpi=150))["Code128"] == [LABEL.code]
+    # The text layer names the characters whatever draws them: each is drawn by a font that has it.
+    for text in ("深圳灯具有限公司", line.title, line.sku, line.reason):
+        for bold in (False, True):
+            for font, part in documents._runs(text, bold=bold):
+                assert all(ord(char) in getFont(font).face.charToGlyph for char in part), (font, part)
