@@ -8,6 +8,8 @@ and the selects can only carry the values the API takes. A refusal lists each fi
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -15,12 +17,23 @@ from django.http import QueryDict
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from returndesk.core.errors import ValidationFailed
+from returndesk.core.schemas import integral_number
 from returndesk.receiving.schemas import ReceiveIn
 from returndesk.returns.domain.lifecycle import Status
 from returndesk.returns.schemas import InspectIn, RejectIn
 from returndesk.returns.selectors import ReturnFilters
 
 Input = TypeVar("Input", bound=BaseModel)
+
+# JSON's number grammar, in ASCII digits ("²" is a digit to str.isdigit, not to int()).
+_JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def json_number(text: str) -> object:
+    """A number typed in a form as the API's JSON would carry it (-5, 30.0 and 3e1 are judged as
+    there: out of bounds, thirty, thirty); anything else as typed, for the schema to refuse."""
+    text = text.strip()
+    return integral_number(json.loads(text)) if len(text) <= 32 and _JSON_NUMBER.fullmatch(text) else text
 
 
 def checked(schema: type[Input], data: dict[str, Any], *, source: str) -> Input:

@@ -32,7 +32,7 @@ from returndesk.portals.common.refunds import (
     money_panel,
 )
 from returndesk.portals.common.words import RefundButton
-from returndesk.portals.seller.forms import checked
+from returndesk.portals.seller.forms import checked, json_number
 from returndesk.refunds import selectors, transactions
 from returndesk.refunds.domain.states import Awaiting, TransactionStatus
 from returndesk.refunds.offer_schemas import ExchangeIn
@@ -137,19 +137,15 @@ def form_token_of(form: QueryDict) -> str:
     return token if 0 < len(token) <= MAX_KEY_LENGTH else form_token()
 
 
-# The fields whose API member is a JSON integer (``StrictInt``): a form sends their digits as text.
-_INTEGER_FIELDS = frozenset({"transaction"})
+# The fields whose API member is a JSON number: a form sends them as text.
+_NUMBER_FIELDS = frozenset({"transaction"})
 
 
 def given(form: QueryDict, *names: str) -> dict[str, object]:
     """The fields the form sent, blank ones left out: an empty optional field means "not given",
-    as an absent JSON member does to the API. An integer field's digits are the integer its JSON
-    would carry; anything else in it stays text, for the schema to refuse as the API does."""
+    as an absent JSON member does to the API. A number field is read as its JSON would carry it."""
     sent = {name: str(form[name]) for name in names if str(form.get(name, "")).strip()}
-    return {
-        name: int(value) if name in _INTEGER_FIELDS and value.isascii() and value.isdigit() else value
-        for name, value in sent.items()
-    }
+    return {name: json_number(value) if name in _NUMBER_FIELDS else value for name, value in sent.items()}
 
 
 def refund_confirm_posted(form: QueryDict, *, actor: Actor, refund_id: int) -> object:

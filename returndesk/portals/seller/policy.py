@@ -8,8 +8,6 @@ each value's ``code`` and ``msg`` beside its input; a saved policy shows its ver
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +18,12 @@ from django.views.decorators.http import require_http_methods
 from returndesk.core.actors import Actor
 from returndesk.core.errors import ValidationFailed
 from returndesk.core.problems import problem_body
-from returndesk.core.schemas import integral_number
 from returndesk.policies import selectors, services
 from returndesk.policies.domain.policy import CLOCK_NAMES, POLICY_FIELDS, ReturnPolicy, policy_to_json
 from returndesk.policies.domain.reasons import BUYER_CHOICE_REASONS, Reason
 from returndesk.policies.errors import OutsidePlatformBounds
 from returndesk.portals.common.views import SELLER, portal_view, render_problem
+from returndesk.portals.seller.forms import json_number
 
 POLICY_PAGE = "portals/seller/policy.html"
 POLICY_PATH = "/seller/policy"
@@ -34,17 +32,6 @@ LIST_FIELDS = ("non_returnable_categories", "non_returnable_skus")
 NUMBER_FIELDS = ("window_days", "free_window_days", "free_returns_per_order")
 TEXT_FIELDS = (*NUMBER_FIELDS, *MONEY_FIELDS, *LIST_FIELDS, "restocking_fee_percent")
 CHOICE_REASONS = [reason for reason in Reason if reason in BUYER_CHOICE_REASONS]
-
-
-# JSON's number grammar, in ASCII digits ("²" is a digit to str.isdigit, not to int()).
-_JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
-
-
-def _number(text: str) -> object:
-    """A number typed as the API's JSON would carry it (-5, 30.0 and 3e1 are judged as there:
-    out of bounds, thirty, thirty); anything else as typed, for the policy's parser to name."""
-    text = text.strip()
-    return integral_number(json.loads(text)) if len(text) <= 32 and _JSON_NUMBER.fullmatch(text) else text
 
 
 def _money(text: str) -> dict[str, str]:
@@ -67,7 +54,7 @@ def policy_body(form: QueryDict, editable: tuple[str, ...]) -> dict[str, object]
     body: dict[str, object] = {}
     for name in editable:
         if name in NUMBER_FIELDS:
-            body[name] = _number(str(form.get(name, "")))
+            body[name] = json_number(str(form.get(name, "")))
         elif name in MONEY_FIELDS:
             body[name] = _money(str(form.get(name, "")))
         elif name in LIST_FIELDS:
@@ -83,7 +70,7 @@ def policy_body(form: QueryDict, editable: tuple[str, ...]) -> dict[str, object]
             body[name] = {
                 "reasons": [reason for reason in form.getlist("auto_approve_reasons") if reason],
                 "max_line_paid": _money(str(form.get("auto_approve_max_line_paid", ""))),
-                "max_days_since_delivery": _number(days) if days else None,
+                "max_days_since_delivery": json_number(days) if days else None,
             }
     return body
 
