@@ -55,11 +55,18 @@ def counter_check(request: HttpRequest, actor: Actor) -> HttpResponse:
         raise MethodNotAllowed(gettext("Check a code with the form on the counter page."))
     typed = request.POST.get("code", "").strip()
     is_qr = typed.upper().startswith(QR_PREFIX)
-    if not typed or len(typed) > (QR_MAX_LENGTH if is_qr else CODE_MAX_LENGTH):
+    longest = QR_MAX_LENGTH if is_qr else CODE_MAX_LENGTH
+    if not typed or len(typed) > longest:
         # Not a guess: an empty Enter or a pasted paragraph is not counted against the counter.
+        message = (
+            gettext("Enter a return code.")
+            if not typed
+            else gettext("A return code is at most %(count)d characters; this is %(length)d.")
+            % {"count": longest, "length": len(typed)}
+        )
         error = ValidationFailed(
             gettext("Type or scan the return code on the parcel."),
-            errors=[{"loc": ["form", "code"], "msg": gettext("Enter a return code."), "type": "invalid"}],
+            errors=[{"loc": ["form", "code"], "msg": message, "type": "invalid"}],
         )
         return _problem(request, typed[:CODE_MAX_LENGTH], error)
     try:

@@ -231,6 +231,13 @@ def test_an_empty_code_is_422_and_counts_nothing(clerk, make_return, at_checked_
     assert answer_of(check(clerk, ret.code))["result"] == "valid"
 
 
+def test_a_code_too_long_is_422_saying_so(clerk):
+    page = check(clerk, "X" * 70)
+
+    assert page.status_code == 422
+    assert "A return code is at most 64 characters; this is 70." in page.text
+
+
 def test_check_takes_only_posts(clerk):
     response = clerk.get("/counter/check")
 
