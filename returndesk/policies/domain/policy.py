@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from returndesk.core.money import exponent, format_amount, is_currency
+from returndesk.core.money import exponent, format_amount, is_currency, unsigned
 from returndesk.policies.domain.reasons import BUYER_CHOICE_REASONS, Reason
 
 # The seller id that names the platform's default policy; no seller may take it.
@@ -310,7 +310,7 @@ def _parse_decimal(value: object, loc: tuple[str | int, ...], *, exponent: int, 
     _need(isinstance(value, str), loc, f'Give {what} as a decimal string, like "4.99".')
     assert isinstance(value, str)
     _need(_DECIMAL.fullmatch(value.strip()) is not None, loc, f'{value!r} is not a decimal number like "4.99".')
-    amount = Decimal(value.strip())
+    amount = unsigned(Decimal(value.strip()))
     _need(
         amount == amount.quantize(Decimal(1).scaleb(exponent)),
         loc,

@@ -254,3 +254,11 @@ def test_a_value_the_seller_does_not_change_is_not_judged_again_by_the_bounds(
     problems = policy_problems(policy_merge(current, changes), current=current, bounds=bounds, sent=changes)
 
     assert [(problem.loc, problem.code) for problem in problems] == expected
+
+
+def test_a_zero_typed_with_a_minus_sign_is_zero() -> None:
+    changes, malformed = policy_changes_parse({"restocking_fee_percent": "-0", "keep_item_below": {"EUR": "-0.00"}})
+
+    document = policy_to_json(policy_merge(SELLER, changes))
+
+    assert (malformed, document["restocking_fee_percent"], document["keep_item_below"]) == ((), "0", {"EUR": "0.00"})
