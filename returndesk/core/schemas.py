@@ -45,6 +45,9 @@ def integral_number(value: object) -> object:
 
 
 StrictInt = Annotated[int, BeforeValidator(integral_number), Strict()]
+# The same, 1 or more. The bound comes before the validators: after them, the OpenAPI of a union
+# with null shows it as pydantic's "ge" instead of "minimum" (``PositiveStrictInt | None``).
+PositiveStrictInt = Annotated[int, Field(ge=1), BeforeValidator(integral_number), Strict()]
 StrictBool = Annotated[bool, Strict()]
 
 
@@ -78,12 +81,14 @@ def _path_safe(value: str) -> str:
     return value
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters, and the two line separators many viewers break a line at.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _single_line(value: str) -> str:
     # Shown on one line: in a mail's subject, on a label, in a log. A line break there is never
-    # meant, and in a mail header it is refused when the mail is sent, long after the import.
+    # meant, and in a mail header it is refused when the mail is sent, long after the import
+    # (``returns.services._code_mail`` puts an older number on one line).
     if _CONTROL.search(value):
         raise ValueError("may not contain line breaks or control characters")
     return value

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Schema
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, Strict
+from pydantic import AwareDatetime, ConfigDict, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from returndesk.core import money
 from returndesk.core.orm import rows_known
-from returndesk.core.schemas import Amount, ExternalId, InSchema, integral_number
+from returndesk.core.schemas import Amount, ExternalId, InSchema, PositiveStrictInt
 from returndesk.core.sql import Rows
 from returndesk.marketplace.models import Payment
 from returndesk.refunds.domain.states import RefundKind, TransactionStatus, refund_status
@@ -269,27 +269,24 @@ RETURN_EXTENSIONS = (
 
 # --- Confirm, retry, release, cancel (``refunds.transactions``) ----------------------------------
 
-# A JSON integer of 1 or more; the bound comes before the validators, or the OpenAPI of a union
-# with null shows it as pydantic's "ge" instead of "minimum".
-TransactionId = Annotated[int, Field(ge=1), BeforeValidator(integral_number), Strict()]
 TRANSACTION = Field(default=None, description="One transaction of the refund; none: every one in the state needed")
 
 
 class RefundConfirmIn(InSchema):
-    transaction: TransactionId | None = TRANSACTION
+    transaction: PositiveStrictInt | None = TRANSACTION
     reference: str = Field(default="", max_length=255, description="The payout's own reference (a bank transfer's)")
     note: str = NOTE
 
 
 class RefundRetryIn(InSchema):
-    transaction: TransactionId | None = TRANSACTION
+    transaction: PositiveStrictInt | None = TRANSACTION
 
 
 class RefundReleaseIn(InSchema):
-    transaction: TransactionId | None = TRANSACTION
+    transaction: PositiveStrictInt | None = TRANSACTION
     note: str = NOTE
 
 
 class RefundCancelIn(InSchema):
-    transaction: TransactionId | None = TRANSACTION
+    transaction: PositiveStrictInt | None = TRANSACTION
     reason: str = Field(max_length=2000, description="Why: the seller and the buyer see it")
