@@ -213,10 +213,10 @@ def _lock_return(
 
 def _verdict_at(ret: Return, *, ship_by: datetime | None, at: datetime) -> Verdict:
     """The verifier's verdict on ``ret``'s code at ``at``, a counter's offline acceptance or a
-    carrier's scan, which may lie in the past: before the return entered its status (an approval,
-    or its approval again after a return to sender), by the status it had then (awaiting
-    approval; used, its parcel then with the carrier)."""
-    if at < ret.status_since:
+    carrier's scan, which may lie in the past: before an approved return was approved (or approved
+    again after a return to sender), by the status it had then (awaiting approval; used, its
+    parcel then with the carrier). Any other status refuses a handover whenever it is judged."""
+    if ret.status == Status.APPROVED and at < ret.status_since:
         before = returns_selectors.status_before(ret)
         if before is not None:
             return verdict_by_status(before, parcel_recorded=False, ship_by=None, now=at)

@@ -352,6 +352,19 @@ def test_an_offline_acceptance_from_before_a_return_to_sender_is_refused_as_used
     assert (fresh(in_transit).status, Receipt.objects.filter(current=True).count()) == (Status.APPROVED, 0)
 
 
+def test_an_offline_acceptance_of_a_return_since_handed_over_is_refused_as_used(
+    in_transit: Return, post: Actor
+) -> None:
+    # Handed over at AT - 2h; another counter's offline acceptance dated before that is refused
+    # as the code's use, whenever it is dated.
+    with pytest.raises(NotAcceptableAtCounter) as refused:
+        return_handover(
+            actor=post, code=in_transit.code, carrier="post", point_id=None, accepted_at=AT - 3 * HOUR, offline=True
+        )
+
+    assert refused.value.extra["result"] == "used"
+
+
 # --- Events waiting for a handover ---------------------------------------------------------------
 
 
