@@ -11,7 +11,6 @@ at the clerk's carrier and point, sent once per form (its token is the Idempoten
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +25,7 @@ from returndesk.dropoffs import selectors as dropoffs_selectors
 from returndesk.dropoffs import services as dropoffs_services
 from returndesk.dropoffs.schemas import WEIGHT_G_MAX
 from returndesk.labels.errors import QrInvalid
+from returndesk.portals.buyer.forms import form_token
 from returndesk.portals.common.views import COUNTER, is_htmx, portal_view, render_problem
 from returndesk.returns import services
 from returndesk.returns.domain import codes
@@ -84,7 +84,7 @@ def counter_check(request: HttpRequest, actor: Actor) -> HttpResponse:
             "accept": accept,
             "suggestions": [(code, codes.display(code)) for code in verification.suggestions],
             # A new one-time token for the Accept parcel form: the handover's Idempotency-Key.
-            "token": secrets.token_urlsafe(24) if accept else "",
+            "token": form_token() if accept else "",
         },
     )
 

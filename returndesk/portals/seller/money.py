@@ -21,7 +21,6 @@ from django.http import QueryDict
 
 from returndesk.core import clock, money
 from returndesk.core.actors import Actor, StaffRole
-from returndesk.core.idempotency import MAX_KEY_LENGTH
 from returndesk.portals.buyer.forms import form_token
 from returndesk.portals.common.refunds import (
     FormButton,
@@ -130,11 +129,6 @@ def _money(ret: ReturnRow) -> MoneyPanel:
 
 
 # --- the forms ---------------------------------------------------------------------------------
-
-
-def form_token_of(form: QueryDict) -> str:
-    token = str(form.get("token", ""))
-    return token if 0 < len(token) <= MAX_KEY_LENGTH else form_token()
 
 
 # The fields whose API member is a JSON number: a form sends them as text.

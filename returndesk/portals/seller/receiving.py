@@ -13,7 +13,6 @@ a round trip per scan and the server keeps the tally in hidden fields, counted b
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from returndesk.core.actors import Actor
 from returndesk.core.errors import ReturndeskError, ValidationFailed
-from returndesk.core.idempotency import MAX_KEY_LENGTH, once_per_token
+from returndesk.core.idempotency import once_per_token
+from returndesk.portals.buyer.forms import form_token, posted_token
 from returndesk.portals.common.views import SELLER, portal_view, render_problem
 from returndesk.portals.seller.forms import checked
 from returndesk.receiving import selectors as receiving_selectors
@@ -47,11 +47,6 @@ ADDABLE = (Anomaly.DAMAGED_ON_RETURN, Anomaly.EMPTY_BOX)
 SCAN_MAX_LENGTH = 100
 MAX_SCANS = 500
 PARCELS_PER_PAGE = 50
-
-
-def form_token() -> str:
-    """A new one-time form token: a double submit records once and shows the first answer."""
-    return secrets.token_urlsafe(24)
 
 
 @dataclass(frozen=True)
@@ -84,14 +79,13 @@ def desk_input(form: QueryDict) -> Desk:
     add = str(form.get("add", ""))
     if any(code not in ADDABLE for code in [*reported, *([add] if add else [])]):
         raise _invalid("anomaly", gettext("Only damage on the way back or an empty box can be added here."))
-    token = str(form.get("token", ""))
     return Desk(
         code=codes.normalise(str(form.get("code", ""))),
         scans=scans,
         reported=list(dict.fromkeys(reported)),
         typed=typed,
         add=add,
-        token=token if 0 < len(token) <= MAX_KEY_LENGTH else form_token(),
+        token=posted_token(form),
     )
 
 

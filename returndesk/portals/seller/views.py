@@ -20,6 +20,7 @@ from returndesk.core import clock
 from returndesk.core.actors import Actor, StaffRole
 from returndesk.core.errors import ReturndeskError, ValidationFailed
 from returndesk.core.idempotency import once_per_token
+from returndesk.portals.buyer.forms import posted_token
 from returndesk.portals.common.views import SELLER, is_htmx, portal_view, render_problem
 from returndesk.portals.seller import forms, money
 from returndesk.receiving import services as receiving_services
@@ -198,7 +199,7 @@ def refund(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
             lines=wanted.amounts(),
             shipping_amount=wanted.shipping_amount,
             note=wanted.note,
-            request_key=money.form_token_of(request.POST),
+            request_key=posted_token(request.POST),
         )
 
     return _act(request, actor, code, change)
@@ -213,7 +214,7 @@ def offer(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
         wanted = forms.checked(OfferIn, money.given(request.POST, "amount", "message"), source="form")
         return once_per_token(
             actor=actor,
-            token=money.form_token_of(request.POST),
+            token=posted_token(request.POST),
             path=f"{return_path(codes.normalise(code))}/offer",
             fingerprint=wanted.model_dump(mode="json"),
             effect=lambda: (
@@ -230,7 +231,7 @@ def keep(request: HttpRequest, actor: Actor, code: str) -> HttpResponse:
     def change() -> object:
         wanted = forms.checked(KeepIn, money.given(request.POST, "note"), source="form")
         return refund_services.return_keep(
-            code=code, actor=actor, note=wanted.note, request_key=money.form_token_of(request.POST)
+            code=code, actor=actor, note=wanted.note, request_key=posted_token(request.POST)
         )
 
     return _act(request, actor, code, change)
